@@ -1,0 +1,81 @@
+// swift-tools-version:6.0
+// The appliance: server core, the `carehome` command, the first-party plugins and the tests.
+// The plugin SDK (CareKit) is a package of its own under Sources/CareKit so that the server and
+// every plugin link one shared libCareKit.so (see Sources/CareKit/README.md).
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let careKit: Target.Dependency = .product(name: "CareKit", package: "CareKit")
+
+/// A first-party plugin: its logic (`<Name>Plugin`, testable) and its C entry points (`<Name>Entry`),
+/// built together as one shared library `lib<Name>.so`.
+func plugin(_ name: String, resources: [Resource] = []) -> [Target] {
+    [
+        .target(name: "\(name)Plugin", dependencies: [careKit], path: "Plugins/\(name)/Sources",
+                resources: resources, swiftSettings: strict),
+        .target(name: "\(name)Entry", dependencies: [careKit, .target(name: "\(name)Plugin")],
+                path: "Plugins/\(name)/Entry", swiftSettings: strict),
+    ]
+}
+
+let pluginNames = ["Residents", "HomeRound", "MedicationReview", "FallsLog"]
+// Data files are compiled into the plugin (`.embedInCode`), so a plugin is one self-contained .so.
+let pluginResources: [String: [Resource]] = [
+    "MedicationReview": [.embedInCode("Data/drug-table.json")],
+]
+
+let package = Package(
+    name: "carehome",
+    products: [
+        .executable(name: "carehome", targets: ["carehome"]),
+        // Test plugins: built for the loader's tests, never installed.
+        .library(name: "ProbePlugin", type: .dynamic, targets: ["ProbePlugin"]),
+        .library(name: "ProbeOldAPI", type: .dynamic, targets: ["ProbeOldAPI"]),
+    ] + pluginNames.map { .library(name: $0, type: .dynamic, targets: ["\($0)Entry"]) },
+    dependencies: [
+        .package(path: "Sources/CareKit"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"4.0.0"),
+    ],
+    targets: [
+        // libmicrohttpd, from Debian's libmicrohttpd-dev.
+        .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD", pkgConfig: "libmicrohttpd",
+                       providers: [.apt(["libmicrohttpd-dev"])]),
+        // A small C layer over libmicrohttpd: collects a whole request (headers, body, form fields via
+        // MHD's post processor) and hands it to Swift once, so Swift never sees MHD's callbacks.
+        .target(name: "CHTTPShim", dependencies: ["CMicroHTTPD"], path: "Sources/CHTTPShim"),
+        // HTTP server: knows nothing of plugins, sessions or pages.
+        .target(name: "CareHTTP", dependencies: ["CHTTPShim", .product(name: "Logging", package: "swift-log")],
+                path: "Sources/CareHTTP", swiftSettings: strict),
+        // Storage: the home's SQLite database (GRDB), migrations, backup and checks.
+        .target(name: "CareStore", dependencies: [careKit, .product(name: "GRDB", package: "GRDB.swift"),
+                                                  .product(name: "Logging", package: "swift-log")],
+                path: "Sources/CareStore", swiftSettings: strict),
+        // The server: plugin loader, routing, accounts, sessions, audit, the web shell.
+        .target(name: "CareServer", dependencies: [careKit, "CareHTTP", "CareStore",
+                                                   .product(name: "Logging", package: "swift-log"),
+                                                   .product(name: "Crypto", package: "swift-crypto"),
+                                                   .product(name: "_CryptoExtras", package: "swift-crypto")],
+                path: "Sources/CareServer", resources: [.copy("Assets")], swiftSettings: strict),
+        .executableTarget(name: "carehome", dependencies: ["CareServer", careKit,
+                                                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                                           .product(name: "Logging", package: "swift-log")],
+                          path: "Sources/carehome", swiftSettings: strict,
+                          linkerSettings: [.unsafeFlags(["-Xlinker", "-rpath=$ORIGIN/../lib"])]),
+
+        .target(name: "ProbePlugin", dependencies: [careKit], path: "Tests/Fixtures/ProbePlugin", swiftSettings: strict),
+        .target(name: "ProbeOldAPI", dependencies: [careKit], path: "Tests/Fixtures/ProbeOldAPI", swiftSettings: strict),
+
+        .testTarget(name: "CareKitTests", dependencies: [careKit], path: "Tests/CareKitTests"),
+        .testTarget(name: "CareServerTests", dependencies: ["CareServer", "CareStore", "CareHTTP", careKit],
+                    path: "Tests/CareServerTests"),
+        .testTarget(name: "IntegrationTests", dependencies: [careKit], path: "Tests/IntegrationTests"),
+    ] + pluginNames.flatMap { plugin($0, resources: pluginResources[$0] ?? []) } + pluginNames.map {
+        .testTarget(name: "\($0)Tests", dependencies: [careKit, .target(name: "\($0)Plugin")], path: "Tests/\($0)Tests")
+    }
+)

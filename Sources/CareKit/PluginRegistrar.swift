@@ -1,0 +1,170 @@
+/// What a plugin's `register(with:)` receives: the place to contribute routes, navigation, dashboard
+/// cards, resident-page panels, services and event handlers, and the plugin's own context.
+public protocol PluginRegistrar: AnyObject {
+    /// The facilities a plugin uses while serving (database, services, audit, log). Keep it.
+    var context: PluginContext { get }
+    /// Adds a route. A path that another plugin already serves is refused and this plugin is not loaded.
+    func add(_ route: Route)
+    /// Adds an entry to the navigation bar.
+    func add(_ entry: NavigationEntry)
+    /// Adds a card to the dashboard.
+    func add(_ card: DashboardCard)
+    /// Adds a panel to every resident's page (shown by the resident registry).
+    func add(_ panel: ResidentPanel)
+    /// Publishes a service other plugins can resolve.
+    func publish<Service>(_ key: ServiceKey<Service>, _ service: Service)
+    /// Handles events; called after the transaction that published the event commits.
+    func onEvent(_ handler: @escaping @Sendable (CareEvent) throws -> Void)
+}
+
+/// The facilities a plugin uses while serving. A value: capture it in route handlers.
+public struct PluginContext: Sendable {
+    /// The plugin's manifest.
+    public let manifest: PluginManifest
+    /// The home's database.
+    public let database: any CareDatabase
+    /// Services published by plugins (resolve at request time: the publisher may load after you).
+    public let services: any ServiceDirectory
+    /// The audit trail, which records this plugin as the source.
+    public let audit: any AuditTrail
+    /// Structured log with dotted keys. Never log a resident's name or NHS number.
+    public let log: any PluginLog
+    /// Resident-page panels contributed by every plugin (used by the registry's resident page).
+    public let panels: any ResidentPanelDirectory
+
+    /// Creates a context (the server does this; tests may too).
+    public init(manifest: PluginManifest, database: any CareDatabase, services: any ServiceDirectory,
+                audit: any AuditTrail, log: any PluginLog, panels: any ResidentPanelDirectory) {
+        self.manifest = manifest
+        self.database = database
+        self.services = services
+        self.audit = audit
+        self.log = log
+        self.panels = panels
+    }
+}
+
+/// One HTTP route. The server checks the session, the role and (for POST) the CSRF token before the
+/// handler runs; a handler never sees a request it should not.
+public struct Route: Sendable {
+    /// GET or POST (HTML forms use those two).
+    public var method: HTTPMethod
+    /// Pattern with `:name` segments, e.g. `/falls/:id/amend`.
+    public var path: String
+    /// Roles that may use it. Anyone else gets a 403 page.
+    public var roles: Set<Role>
+    /// The handler.
+    public var handler: @Sendable (Request) throws -> Response
+
+    /// Creates a route.
+    public init(_ method: HTTPMethod, _ path: String, roles: Set<Role>, handler: @escaping @Sendable (Request) throws -> Response) {
+        self.method = method
+        self.path = path
+        self.roles = roles
+        self.handler = handler
+    }
+}
+
+/// An entry in the navigation bar, shown only to the roles that may follow it.
+public struct NavigationEntry: Sendable {
+    /// Link text.
+    public var title: String
+    /// Where it goes.
+    public var path: String
+    /// Who sees it.
+    public var roles: Set<Role>
+    /// Lower comes first.
+    public var order: Int
+
+    /// Creates an entry.
+    public init(title: String, path: String, roles: Set<Role>, order: Int = 100) {
+        self.title = title
+        self.path = path
+        self.roles = roles
+        self.order = order
+    }
+}
+
+/// A card on the dashboard. `render` returns nil when it has nothing to show.
+public struct DashboardCard: Sendable {
+    /// Unique within the plugin.
+    public var id: String
+    /// The card's heading.
+    public var title: String
+    /// Who sees it.
+    public var roles: Set<Role>
+    /// Lower comes first.
+    public var order: Int
+    /// The card's content.
+    public var render: @Sendable (Request) throws -> HTML?
+
+    /// Creates a card.
+    public init(id: String, title: String, roles: Set<Role>, order: Int = 100, render: @escaping @Sendable (Request) throws -> HTML?) {
+        self.id = id
+        self.title = title
+        self.roles = roles
+        self.order = order
+        self.render = render
+    }
+}
+
+/// A section of a resident's page contributed by a plugin (falls, medicines, round concerns…).
+public struct ResidentPanel: Sendable {
+    /// Unique within the plugin.
+    public var id: String
+    /// The section's heading.
+    public var title: String
+    /// Who sees it.
+    public var roles: Set<Role>
+    /// Lower comes first.
+    public var order: Int
+    /// The section's content for a resident; nil to leave it out.
+    public var render: @Sendable (Request, Int64) throws -> HTML?
+
+    /// Creates a panel.
+    public init(id: String, title: String, roles: Set<Role>, order: Int = 100, render: @escaping @Sendable (Request, Int64) throws -> HTML?) {
+        self.id = id
+        self.title = title
+        self.roles = roles
+        self.order = order
+        self.render = render
+    }
+}
+
+/// Renders every plugin's panels for a resident, each in a titled section, in order.
+/// A panel that throws is replaced by a short notice and logged; the page still renders.
+public protocol ResidentPanelDirectory: Sendable {
+    /// The panels the request's role may see, rendered.
+    func render(for request: Request, residentID: Int64) -> HTML
+}
+
+/// Structured log lines with dotted keys (`resident.id`, `fall.id`).
+public protocol PluginLog: Sendable {
+    /// Something worth knowing.
+    func info(_ message: String, _ metadata: [String: String])
+    /// Something that went wrong but was handled.
+    func warning(_ message: String, _ metadata: [String: String])
+    /// Something that failed.
+    func error(_ message: String, _ metadata: [String: String])
+}
+
+extension PluginLog {
+    /// Something worth knowing.
+    public func info(_ message: String) { info(message, [:]) }
+    /// Something that went wrong but was handled.
+    public func warning(_ message: String) { warning(message, [:]) }
+    /// Something that failed.
+    public func error(_ message: String) { error(message, [:]) }
+}
+
+/// What the audit trail records about a resident's record.
+public enum AuditAction: String, Sendable {
+    case view, create, amend, enteredInError = "entered-in-error", export, print
+}
+
+/// The tamper-evident audit trail. Read entries are batched; change entries are written at once.
+public protocol AuditTrail: Sendable {
+    /// Records that the request's user did `action` to a resident's record (or to the home's data
+    /// when `residentID` is nil). `detail` is a short description without names or NHS numbers.
+    func record(_ request: Request, _ action: AuditAction, residentID: Int64?, detail: String)
+}

@@ -1,0 +1,443 @@
+public import Foundation
+
+/// A typed name for a service one plugin publishes and others resolve.
+public struct ServiceKey<Service>: Sendable, Hashable {
+    /// The service's name (`residents.directory`).
+    public let name: String
+    /// Creates a key.
+    public init(_ name: String) { self.name = name }
+}
+
+/// Where published services are found.
+public protocol ServiceDirectory: Sendable {
+    /// The service published under `key`, or nil when its plugin is not loaded.
+    func resolve<Service>(_ key: ServiceKey<Service>) -> Service?
+}
+
+/// The services the first-party plugins publish. A plugin that uses one must work without it
+/// (the publishing plugin may be disabled): leave out what it would have shown.
+public enum Services {
+    /// The resident registry: residents, movements, occupancy, the admission clock.
+    public static let residentDirectory = ServiceKey<any ResidentDirectory>("residents.directory")
+    /// The home profile (name, round day, extra non-working days).
+    public static let homeProfile = ServiceKey<any HomeProfileProvider>("residents.home-profile")
+    /// A resident's current medicines (medication review plugin).
+    public static let currentMedicines = ServiceKey<any CurrentMedicines>("medication.current-medicines")
+    /// Open medication review prompts (medication review plugin).
+    public static let medicationPrompts = ServiceKey<any MedicationPromptSource>("medication.prompts")
+    /// Falls (falls log plugin).
+    public static let falls = ServiceKey<any FallsSource>("falls.source")
+    /// Concerns raised for the next home round (home round plugin).
+    public static let roundConcerns = ServiceKey<any RoundConcerns>("home-round.concerns")
+}
+
+// MARK: - Resident registry
+
+/// Where a resident is.
+public enum ResidentStatus: String, Sendable, CaseIterable, Codable {
+    case livingHere = "living-here", inHospital = "in-hospital", left, died
+
+    /// Shown to staff.
+    public var title: String {
+        switch self {
+        case .livingHere: "Living here"
+        case .inHospital: "In hospital"
+        case .left: "Left"
+        case .died: "Died"
+        }
+    }
+    /// Whether the resident is still the home's (living here or in hospital).
+    public var isCurrent: Bool { self == .livingHere || self == .inHospital }
+}
+
+/// Type of dementia recorded in the registry.
+public enum DementiaType: String, Sendable, CaseIterable, Codable {
+    case none, alzheimers, vascular, mixed, lewyBody = "lewy-body", parkinsons = "parkinsons", other, unknown
+
+    /// Shown to staff.
+    public var title: String {
+        switch self {
+        case .none: "No dementia recorded"
+        case .alzheimers: "Alzheimer's disease"
+        case .vascular: "Vascular dementia"
+        case .mixed: "Mixed dementia"
+        case .lewyBody: "Dementia with Lewy bodies"
+        case .parkinsons: "Parkinson's disease dementia"
+        case .other: "Other dementia"
+        case .unknown: "Dementia, type not known"
+        }
+    }
+    /// Whether the resident lives with dementia.
+    public var hasDementia: Bool { self != .none }
+    /// Lewy body or Parkinson's disease dementia: antipsychotics are especially dangerous (NICE NG97).
+    public var isLewyOrParkinsons: Bool { self == .lewyBody || self == .parkinsons }
+}
+
+/// The headline of a resident's ReSPECT form or advance care plan, shown wherever decisions are made.
+public struct AdvanceCarePlanHeadline: Sendable, Equatable {
+    /// Whether any plan (ReSPECT, advance care plan, DNACPR) is recorded.
+    public var exists: Bool
+    /// `ReSPECT`, `Advance care plan`, `DNACPR`.
+    public var kind: String
+    /// When it was made or last reviewed.
+    public var date: Day?
+    /// Where the paper form is kept.
+    public var location: String
+    /// CPR recommendation in words (`Not for CPR`, `For CPR`, `Not recorded`).
+    public var cpr: String
+    /// Hospital transfer in words (`Wants hospital transfer if needed`, `Prefers to stay here`).
+    public var hospitalTransfer: String
+    /// Priority between sustaining life and comfort, in words.
+    public var priority: String
+
+    /// Creates a headline.
+    public init(exists: Bool, kind: String = "", date: Day? = nil, location: String = "", cpr: String = "", hospitalTransfer: String = "", priority: String = "") {
+        self.exists = exists
+        self.kind = kind
+        self.date = date
+        self.location = location
+        self.cpr = cpr
+        self.hospitalTransfer = hospitalTransfer
+        self.priority = priority
+    }
+
+    /// One line: `ReSPECT (3 Mar 2026): Not for CPR; prefers to stay here; comfort first. Form: in the red folder`.
+    public var summary: String {
+        guard exists else { return "No ReSPECT form or advance care plan recorded" }
+        var parts = [String]()
+        if !cpr.isEmpty { parts.append(cpr) }
+        if !hospitalTransfer.isEmpty { parts.append(hospitalTransfer) }
+        if !priority.isEmpty { parts.append(priority) }
+        var line = kind.isEmpty ? "Advance care plan" : kind
+        if let date { line += " (\(date.displayShort))" }
+        line += ": " + (parts.isEmpty ? "no recommendations recorded" : parts.joined(separator: "; "))
+        if !location.isEmpty { line += ". Form: \(location)" }
+        return line
+    }
+}
+
+/// A resident as other plugins see them.
+public struct ResidentSummary: Sendable, Equatable {
+    /// Database id.
+    public var id: Int64
+    /// The name staff use (`Peggy`).
+    public var preferredName: String
+    /// Full name (`Margaret Ann Hughes`).
+    public var fullName: String
+    /// Date of birth.
+    public var dateOfBirth: Day?
+    /// NHS number, 10 digits, or nil.
+    public var nhsNumber: String?
+    /// Room.
+    public var room: String
+    /// Where they are.
+    public var status: ResidentStatus
+    /// First admission to the home.
+    public var admittedOn: Day?
+    /// The most recent admission or re-admission (return from hospital): starts the 7-working-day clock.
+    public var latestAdmission: Day?
+    /// Whether the latest admission was a re-admission.
+    public var latestAdmissionIsReadmission: Bool
+    /// Dementia and its type.
+    public var dementia: DementiaType
+    /// Allergies in words (`None known`, `Penicillin — rash`).
+    public var allergies: String
+    /// ReSPECT / advance care plan headline.
+    public var advanceCarePlan: AdvanceCarePlanHeadline
+    /// The GP practice.
+    public var gpPractice: String
+
+    /// Creates a summary.
+    public init(id: Int64, preferredName: String, fullName: String, dateOfBirth: Day?, nhsNumber: String?, room: String,
+                status: ResidentStatus, admittedOn: Day?, latestAdmission: Day?, latestAdmissionIsReadmission: Bool,
+                dementia: DementiaType, allergies: String, advanceCarePlan: AdvanceCarePlanHeadline, gpPractice: String) {
+        self.id = id
+        self.preferredName = preferredName
+        self.fullName = fullName
+        self.dateOfBirth = dateOfBirth
+        self.nhsNumber = nhsNumber
+        self.room = room
+        self.status = status
+        self.admittedOn = admittedOn
+        self.latestAdmission = latestAdmission
+        self.latestAdmissionIsReadmission = latestAdmissionIsReadmission
+        self.dementia = dementia
+        self.allergies = allergies
+        self.advanceCarePlan = advanceCarePlan
+        self.gpPractice = gpPractice
+    }
+
+    /// `Peggy Hughes (room 12)`: how a resident is named on other plugins' pages.
+    public var label: String {
+        let surname = fullName.split(separator: " ").last.map(String.init) ?? ""
+        let name = preferredName.isEmpty ? fullName : (surname.isEmpty ? preferredName : "\(preferredName) \(surname)")
+        return room.isEmpty ? name : "\(name) (room \(room))"
+    }
+
+    /// NHS number spaced 3-3-4 for reading (`943 476 5919`), or `No NHS number`.
+    public var nhsNumberDisplay: String {
+        guard let n = nhsNumber, n.count == 10 else { return "No NHS number" }
+        let chars = Array(n)
+        return String(chars[0..<3]) + " " + String(chars[3..<6]) + " " + String(chars[6..<10])
+    }
+
+    /// The link to the resident's page.
+    public var path: String { "/residents/\(id)" }
+}
+
+/// A movement in or out of the home.
+public struct ResidentMovement: Sendable, Equatable {
+    /// What happened.
+    public enum Kind: String, Sendable, CaseIterable, Codable {
+        case admitted, wentToHospital = "went-to-hospital", returnedFromHospital = "returned-from-hospital", left, died
+    }
+    /// What happened.
+    public var kind: Kind
+    /// When.
+    public var on: Day
+    /// Creates a movement.
+    public init(kind: Kind, on: Day) {
+        self.kind = kind
+        self.on = on
+    }
+}
+
+/// The state of one item on the 7-working-day admission clock.
+public enum ClockItemState: Sendable, Equatable {
+    /// Done on or before the deadline.
+    case doneOnTime(Day)
+    /// Done after the deadline.
+    case doneLate(Day, workingDaysLate: Int)
+    /// Not done; due in N working days (0 = due today).
+    case due(workingDaysLeft: Int)
+    /// Not done and past the deadline by N working days.
+    case overdue(workingDays: Int)
+
+    /// Whether the item is still to do.
+    public var isOpen: Bool {
+        switch self {
+        case .due, .overdue: true
+        case .doneOnTime, .doneLate: false
+        }
+    }
+
+    /// `Done on time (Tue 3 Nov 2026)`, `Due in 2 working days`, `Overdue by 1 working day`.
+    public var summary: String {
+        func days(_ n: Int) -> String { n == 1 ? "1 working day" : "\(n) working days" }
+        switch self {
+        case .doneOnTime(let day): return "Done on time (\(day.display))"
+        case .doneLate(let day, let late): return "Done late by \(days(late)) (\(day.display))"
+        case .due(0): return "Due today"
+        case .due(let left): return "Due in \(days(left))"
+        case .overdue(let n): return "Overdue by \(days(n))"
+        }
+    }
+}
+
+/// One admission's (or re-admission's) EHCH clock: assessment, care plan and SMR flag within 7 working days.
+public struct AdmissionClock: Sendable, Equatable {
+    /// The resident.
+    public var residentID: Int64
+    /// Day 0: the day of admission or re-admission.
+    public var startedOn: Day
+    /// Whether it was a re-admission (return from hospital).
+    public var isReadmission: Bool
+    /// The 7th working day after `startedOn`.
+    public var deadline: Day
+    /// Comprehensive assessment.
+    public var assessment: ClockItemState
+    /// Personalised care and support plan.
+    public var carePlan: ClockItemState
+    /// Structured medication review flag.
+    public var medicationReviewFlag: ClockItemState
+
+    /// Creates a clock.
+    public init(residentID: Int64, startedOn: Day, isReadmission: Bool, deadline: Day, assessment: ClockItemState, carePlan: ClockItemState, medicationReviewFlag: ClockItemState) {
+        self.residentID = residentID
+        self.startedOn = startedOn
+        self.isReadmission = isReadmission
+        self.deadline = deadline
+        self.assessment = assessment
+        self.carePlan = carePlan
+        self.medicationReviewFlag = medicationReviewFlag
+    }
+
+    /// Whether any item is still to do.
+    public var isOpen: Bool { assessment.isOpen || carePlan.isOpen || medicationReviewFlag.isOpen }
+}
+
+/// The resident registry's service.
+public protocol ResidentDirectory: Sendable {
+    /// Residents who are the home's now (living here or in hospital), by room.
+    func currentResidents() throws -> [ResidentSummary]
+    /// One resident (any status), or nil.
+    func resident(id: Int64) throws -> ResidentSummary?
+    /// A resident's movements, oldest first.
+    func movements(residentID: Int64) throws -> [ResidentMovement]
+    /// Residents sleeping in the home on `day` (not in hospital, not left, not died).
+    func occupancy(on day: Day) throws -> Int
+    /// Occupied bed days from `start` to `end` inclusive (NHS definition: residents present at midnight).
+    func occupiedBedDays(from start: Day, to end: Day) throws -> Int
+    /// The clock of the resident's latest admission or re-admission, or nil.
+    func admissionClock(residentID: Int64, today: Day) throws -> AdmissionClock?
+    /// The working-day calendar of the home (bank holidays plus the home's own days).
+    func workingCalendar() throws -> WorkingCalendar
+}
+
+/// The home's profile.
+public struct HomeProfile: Sendable, Equatable {
+    /// The home's name.
+    public var name: String
+    /// The weekly home round's day.
+    public var roundDay: Weekday?
+    /// Creates a profile.
+    public init(name: String, roundDay: Weekday?) {
+        self.name = name
+        self.roundDay = roundDay
+    }
+}
+
+/// Publishes the home profile.
+public protocol HomeProfileProvider: Sendable {
+    /// The profile now.
+    func profile() throws -> HomeProfile
+}
+
+// MARK: - Medicines
+
+/// A property of a medicine that drives a rule.
+public enum MedicineFlag: String, Sendable, CaseIterable, Codable {
+    case anticoagulant, antiplatelet, aspirin, opioid, benzodiazepine, zDrug = "z-drug", gabapentinoid,
+         antipsychotic, laxative, sickDay = "sick-day", fallsRisk = "falls-risk", unclassified
+}
+
+/// A current medicine as other plugins see it.
+public struct MedicineSummary: Sendable, Equatable {
+    /// Name as recorded (`Apixaban`).
+    public var name: String
+    /// Dose, route and frequency in words (`5 mg oral twice a day`).
+    public var directions: String
+    /// Whether it is taken only when needed (PRN).
+    public var asNeeded: Bool
+    /// Properties from the drug table.
+    public var flags: Set<MedicineFlag>
+
+    /// Creates a summary.
+    public init(name: String, directions: String, asNeeded: Bool, flags: Set<MedicineFlag>) {
+        self.name = name
+        self.directions = directions
+        self.asNeeded = asNeeded
+        self.flags = flags
+    }
+}
+
+/// Whether a resident takes something that makes a head injury more dangerous (NICE NG232).
+public enum AntithromboticStatus: Sendable, Equatable {
+    /// On an anticoagulant.
+    case anticoagulant([String])
+    /// On an antiplatelet other than aspirin alone.
+    case antiplatelet([String])
+    /// On aspirin alone (not by itself a reason for hospital assessment under NG232).
+    case aspirinAlone
+    /// On none of these.
+    case none
+}
+
+/// The medication plugin's medicines service.
+public protocol CurrentMedicines: Sendable {
+    /// The resident's current medicines.
+    func medicines(residentID: Int64) throws -> [MedicineSummary]
+    /// Anticoagulant / antiplatelet status from the current medicines.
+    func antithromboticStatus(residentID: Int64) throws -> AntithromboticStatus
+}
+
+/// How urgent a prompt is.
+public enum PromptSeverity: Int, Sendable, Comparable, CaseIterable, Codable {
+    case consider = 1, moderate = 2, high = 3
+
+    /// Shown to staff.
+    public var title: String {
+        switch self {
+        case .consider: "Consider"
+        case .moderate: "Review"
+        case .high: "High"
+        }
+    }
+    public static func < (lhs: PromptSeverity, rhs: PromptSeverity) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// An open prompt for a resident, with its reason.
+public struct ResidentPrompt: Sendable, Equatable {
+    /// The resident.
+    public var residentID: Int64
+    /// Rule id (`MR-POLY-10`).
+    public var ruleID: String
+    /// Headline.
+    public var title: String
+    /// Why, in words, with the numbers behind it.
+    public var reason: String
+    /// Severity.
+    public var severity: PromptSeverity
+
+    /// Creates a prompt.
+    public init(residentID: Int64, ruleID: String, title: String, reason: String, severity: PromptSeverity) {
+        self.residentID = residentID
+        self.ruleID = ruleID
+        self.title = title
+        self.reason = reason
+        self.severity = severity
+    }
+}
+
+/// The medication plugin's prompts service.
+public protocol MedicationPromptSource: Sendable {
+    /// Open (not acknowledged) prompts for every current resident, most urgent first.
+    func openPrompts() throws -> [ResidentPrompt]
+    /// Open prompts for one resident.
+    func openPrompts(residentID: Int64) throws -> [ResidentPrompt]
+}
+
+// MARK: - Falls
+
+/// A fall as other plugins see it.
+public struct FallSummary: Sendable, Equatable {
+    /// Database id.
+    public var id: Int64
+    /// The resident.
+    public var residentID: Int64
+    /// When it happened (or was found).
+    public var occurredAt: Date
+    /// Whether the head was struck (nil: unknown, e.g. unwitnessed).
+    public var headStrike: Bool?
+    /// Whether there was any injury.
+    public var injured: Bool
+    /// One line for lists (`Lounge, unwitnessed, bruise to left hip`).
+    public var summary: String
+
+    /// Creates a summary.
+    public init(id: Int64, residentID: Int64, occurredAt: Date, headStrike: Bool?, injured: Bool, summary: String) {
+        self.id = id
+        self.residentID = residentID
+        self.occurredAt = occurredAt
+        self.headStrike = headStrike
+        self.injured = injured
+        self.summary = summary
+    }
+
+    /// The link to the fall.
+    public var path: String { "/falls/\(id)" }
+}
+
+/// The falls plugin's service.
+public protocol FallsSource: Sendable {
+    /// Falls (not entered in error) since `since`, newest first; all residents when `residentID` is nil.
+    func falls(residentID: Int64?, since: Date) throws -> [FallSummary]
+}
+
+// MARK: - Home round
+
+/// The home round plugin's service for raising concerns from other pages.
+public protocol RoundConcerns: Sendable {
+    /// Puts a resident on the next round's agenda with a reason.
+    func raise(residentID: Int64, reason: String, by principal: Principal) throws
+}

@@ -1,0 +1,51 @@
+/// Shared page components, styled by the appliance's own stylesheet. Class names are part of the
+/// contract (see README.md): `banner-danger`, `tag-red`, `data` tables, `summary-list`.
+public enum UI {
+    /// A banner's meaning.
+    public enum Tone: String, Sendable { case info, success, warning, danger }
+
+    /// A prominent notice. `danger` is for "call 999 — do not lift"; `warning` for things to act on.
+    public static func banner(_ tone: Tone, title: String, _ body: HTML = .empty) -> HTML {
+        let role: HTML = tone == .danger || tone == .warning ? " role=\"alert\"" : ""
+        return "<div class=\"banner banner-\(tone.rawValue)\"\(role)><p class=\"banner-title\">\(title)</p>\(body)</div>"
+    }
+
+    /// A small coloured label (`Overdue`, `High`). Colours: `grey`, `blue`, `green`, `yellow`, `orange`, `red`.
+    public static func tag(_ text: String, colour: String = "grey") -> HTML {
+        "<strong class=\"tag tag-\(colour)\">\(text)</strong>"
+    }
+
+    /// A list of key/value rows (a record's details).
+    public static func summaryList(_ rows: [(key: String, value: HTML)]) -> HTML {
+        let items = rows.map { row -> HTML in "<div class=\"summary-row\"><dt>\(row.key)</dt><dd>\(row.value)</dd></div>" }
+        return "<dl class=\"summary-list\">\(items)</dl>"
+    }
+
+    /// A data table with a caption and header row; `rows` are cells of HTML.
+    public static func table(caption: String, headers: [String], rows: [[HTML]], emptyMessage: String = "Nothing to show.") -> HTML {
+        guard !rows.isEmpty else { return "<p class=\"empty\">\(emptyMessage)</p>" }
+        let head = headers.map { header -> HTML in "<th scope=\"col\">\(header)</th>" }
+        let body = rows.map { row -> HTML in "<tr>\(row.map { cell -> HTML in "<td>\(cell)</td>" })</tr>" }
+        return """
+        <div class="table-wrap"><table class="data"><caption>\(caption)</caption><thead><tr>\(head)</tr></thead><tbody>\(body)</tbody></table></div>
+        """
+    }
+
+    /// A link styled as a button.
+    public static func buttonLink(_ title: String, to path: String, kind: String = "primary") -> HTML {
+        "<a class=\"button button-\(kind)\" href=\"\(path)\">\(title)</a>"
+    }
+
+    /// A link.
+    public static func link(_ title: String, to path: String) -> HTML { "<a href=\"\(path)\">\(title)</a>" }
+
+    /// The reason and source of a clinical rule, shown wherever the rule speaks to a person.
+    public static func ruleReason(_ reason: String, source: String) -> HTML {
+        "<p class=\"rule-reason\">\(reason) <span class=\"rule-source\">Source: \(source)</span></p>"
+    }
+
+    /// A section with a heading (level 2).
+    public static func section(_ title: String, _ body: HTML) -> HTML {
+        "<section class=\"section\"><h2>\(title)</h2>\(body)</section>"
+    }
+}
