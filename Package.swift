@@ -71,11 +71,19 @@ let package = Package(
         .target(name: "ProbePlugin", dependencies: [careKit], path: "Tests/Fixtures/ProbePlugin", swiftSettings: strict),
         .target(name: "ProbeOldAPI", dependencies: [careKit], path: "Tests/Fixtures/ProbeOldAPI", swiftSettings: strict),
 
+        // In-process test support: a real SQLite home with plugins loaded through the same host code
+        // as the server, and routes called without sockets (as hummingbird's testing module does).
+        .target(name: "CareTesting", dependencies: ["CareServer", "CareStore", careKit], path: "Sources/CareTesting",
+                swiftSettings: strict),
+
         .testTarget(name: "CareKitTests", dependencies: [careKit], path: "Tests/CareKitTests"),
+        .testTarget(name: "CareStoreTests", dependencies: ["CareStore", careKit], path: "Tests/CareStoreTests"),
         .testTarget(name: "CareServerTests", dependencies: ["CareServer", "CareStore", "CareHTTP", careKit],
                     path: "Tests/CareServerTests"),
         .testTarget(name: "IntegrationTests", dependencies: [careKit], path: "Tests/IntegrationTests"),
     ] + pluginNames.flatMap { plugin($0, resources: pluginResources[$0] ?? []) } + pluginNames.map {
-        .testTarget(name: "\($0)Tests", dependencies: [careKit, .target(name: "\($0)Plugin")], path: "Tests/\($0)Tests")
+        .testTarget(name: "\($0)Tests",
+                    dependencies: [careKit, "CareTesting"] + pluginNames.map { .target(name: "\($0)Plugin") },
+                    path: "Tests/\($0)Tests")
     }
 )
