@@ -6,6 +6,7 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let careKit: Target.Dependency = .product(name: "CareKit", package: "CareKit")

@@ -276,3 +276,7 @@ void chs_stop(chs_server *server) {
 }
 
 const char *chs_mhd_version(void) { return MHD_get_version(); }
+
+struct MHD_Response *chs_response_copy(const void *data, size_t size) {
+    return MHD_create_response_from_buffer(size, (void *)data, MHD_RESPMEM_MUST_COPY);
+}

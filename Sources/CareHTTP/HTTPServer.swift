@@ -1,1 +1,149 @@
-// placeholder
+import CHTTPShim
+import Foundation
+import Logging
+import Synchronization
+
+/// An HTTP(S) server on libmicrohttpd with its internal thread pool. Handlers run synchronously on
+/// MHD's threads (which suits SQLite); the server knows nothing of pages, sessions or plugins.
+package final class HTTPServer: Sendable {
+    package struct Configuration: Sendable {
+        package var address: String
+        package var port: UInt16
+        package var threadPoolSize: Int = 4
+        package var connectionLimit: Int = 256
+        package var perIPConnectionLimit: Int = 64
+        package var connectionTimeoutSeconds: Int = 30
+        package var connectionMemoryLimit: Int = 64 * 1024
+        package var maxBodySize: Int = 8 * 1024 * 1024
+        package var tlsKeyPEM: String?
+        package var tlsCertificatePEM: String?
+
+        package init(address: String, port: UInt16) {
+            self.address = address
+            self.port = port
+        }
+    }
+
+    package typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
+
+    // The C server handle, set by start() and cleared by stop(); guarded by the mutex.
+    private let server = Mutex<OpaquePointer?>(nil)
+    private let box: HandlerBox
+    private let configuration: Configuration
+
+    package init(configuration: Configuration, handler: @escaping Handler) {
+        self.configuration = configuration
+        self.box = HandlerBox(handler)
+    }
+
+    /// The libmicrohttpd version in use.
+    package static var libraryVersion: String { String(cString: chs_mhd_version()) }
+
+    /// Starts listening. Throws with the reason when it cannot.
+    package func start() throws {
+        var errorBuffer = [CChar](repeating: 0, count: 256)
+        let context = Unmanaged.passUnretained(box).toOpaque()
+        let handle: OpaquePointer? = configuration.address.withCString { address in
+            withOptionalCString(configuration.tlsKeyPEM) { key in
+                withOptionalCString(configuration.tlsCertificatePEM) { certificate in
+                    var config = chs_config()
+                    config.address = address
+                    config.port = configuration.port
+                    config.thread_pool_size = UInt32(configuration.threadPoolSize)
+                    config.connection_limit = UInt32(configuration.connectionLimit)
+                    config.per_ip_connection_limit = UInt32(configuration.perIPConnectionLimit)
+                    config.connection_timeout_seconds = UInt32(configuration.connectionTimeoutSeconds)
+                    config.connection_memory_limit = configuration.connectionMemoryLimit
+                    config.max_body_size = configuration.maxBodySize
+                    config.tls_key_pem = key
+                    config.tls_cert_pem = certificate
+                    return chs_start(&config, shimHandler, context, &errorBuffer, errorBuffer.count)
+                }
+            }
+        }
+        guard let handle else {
+            let reason = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            throw HTTPServerError(message: reason)
+        }
+        let pointer = UInt(bitPattern: handle)
+        server.withLock { $0 = OpaquePointer(bitPattern: pointer) }
+    }
+
+    /// The port actually bound (useful when started on port 0).
+    package var port: UInt16 {
+        server.withLock { handle in handle.map { chs_bound_port($0) } ?? 0 }
+    }
+
+    /// Stops accepting connections, lets requests in flight finish (up to `grace`), then stops.
+    package func stop(grace: Duration = .seconds(10)) {
+        guard let handle = server.withLock({ $0 }) else { return }
+        chs_quiesce(handle)
+        let deadline = ContinuousClock.now + grace
+        while chs_in_flight(handle) > 0 && ContinuousClock.now < deadline {
+            usleep(10_000)
+        }
+        server.withLock { $0 = nil }
+        chs_stop(handle)
+    }
+}
+
+package struct HTTPServerError: Error, CustomStringConvertible {
+    package let message: String
+    package var description: String { message }
+}
+
+private func withOptionalCString<T>(_ string: String?, _ body: (UnsafePointer<CChar>?) -> T) -> T {
+    guard let string else { return body(nil) }
+    return string.withCString { body($0) }
+}
+
+/// Holds the Swift handler for the C callback, which cannot capture context.
+private final class HandlerBox: Sendable {
+    let handler: HTTPServer.Handler
+    init(_ handler: @escaping HTTPServer.Handler) { self.handler = handler }
+}
+
+private let shimHandler: chs_handler = { context, request, response in
+    guard let context, let request, let response else { return 500 }
+    let box = Unmanaged<HandlerBox>.fromOpaque(context).takeUnretainedValue()
+    let reply = box.handler(HTTPRequest(request.pointee))
+    let created = reply.body.withUnsafeBytes { bytes in
+        chs_response_copy(bytes.baseAddress, bytes.count)
+    }
+    guard let created else { return 500 }
+    for header in reply.headers {
+        _ = MHD_add_response_header(created, header.name, header.value)
+    }
+    response.pointee = created
+    return UInt32(reply.status)
+}
+
+extension HTTPRequest {
+    init(_ raw: chs_request) {
+        func string(_ pointer: UnsafePointer<CChar>?) -> String { pointer.map { String(cString: $0) } ?? "" }
+        var headers = [String: String]()
+        for index in 0..<raw.header_count {
+            let pair = raw.headers[index]
+            headers[string(pair.name).lowercased()] = string(pair.value)
+        }
+        var query = [(name: String, value: String)]()
+        for index in 0..<raw.query_count {
+            let pair = raw.query[index]
+            query.append((string(pair.name), string(pair.value)))
+        }
+        var fields = [Field]()
+        for index in 0..<raw.field_count {
+            let field = raw.fields[index]
+            let bytes = field.data.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: field.size)) } ?? []
+            fields.append(Field(name: string(field.name), filename: field.filename.map { String(cString: $0) },
+                                contentType: field.content_type.map { String(cString: $0) }, bytes: bytes))
+        }
+        let body = raw.body.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: raw.body_size)) } ?? []
+        let address = withUnsafeBytes(of: raw.remote_address) { buffer in
+            String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        self.init(method: string(raw.method), path: string(raw.url), headers: headers, query: query, fields: fields,
+                  body: body, bodyTooLarge: raw.body_too_large != 0, formParseFailed: raw.form_parse_failed != 0,
+                  remoteAddress: address)
+    }
+}

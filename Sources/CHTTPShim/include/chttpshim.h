@@ -61,6 +61,8 @@ long chs_in_flight(chs_server *server);
 void chs_quiesce(chs_server *server);
 /* Stops the daemon and frees it. */
 void chs_stop(chs_server *server);
+/* A response whose body is copied from `data`. */
+struct MHD_Response *chs_response_copy(const void *data, size_t size);
 /* The libmicrohttpd version string. */
 const char *chs_mhd_version(void);
 

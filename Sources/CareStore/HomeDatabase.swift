@@ -1,0 +1,200 @@
+package import CareKit
+package import Foundation
+package import GRDB
+import Logging
+import Synchronization
+
+/// The home's one SQLite database file: WAL, foreign keys on, `synchronous=FULL`, a busy timeout.
+/// One writer and many readers (GRDB's `DatabasePool`), so a long report never blocks a save.
+package final class HomeDatabase: Sendable {
+    /// The file name inside the data directory.
+    package static let fileName = "home.sqlite"
+    /// The newest schema generation this build understands. Raise it when a core migration changes
+    /// the meaning of existing data; an older build then refuses the newer file instead of damaging it.
+    package static let supportedSchemaVersion = 1
+
+    /// The database file.
+    package let url: URL
+    /// The connection pool. Plugins never see it: they get `CareDatabase`.
+    package let pool: DatabasePool
+
+    private init(url: URL, pool: DatabasePool) {
+        self.url = url
+        self.pool = pool
+    }
+
+    /// Opens (creating if needed) the home's database in `dataDirectory`, checks it, and prepares the
+    /// core tables. Throws `StoreError` with a message that says what to do.
+    package static func open(dataDirectory: URL) throws -> HomeDatabase {
+        do {
+            try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(.cannotOpen, "Cannot create the data directory \(dataDirectory.path): \(error.localizedDescription)")
+        }
+        let url = dataDirectory.appendingPathComponent(fileName)
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: url.path, configuration: configuration())
+        } catch {
+            throw StoreError(.cannotOpen, "Cannot open the database \(url.path): \(error). Check the file's permissions, or restore a backup.")
+        }
+        let database = HomeDatabase(url: url, pool: pool)
+        try database.quickCheck()
+        try database.prepareCoreTables()
+        return database
+    }
+
+    static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.label = "home"
+        configuration.prepareDatabase { db in
+            // GRDB's pool uses WAL, where SQLite's usual advice is synchronous=NORMAL, which can lose the
+            // last commits on power loss. A saved clinical record must survive a power cut: FULL.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return configuration
+    }
+
+    /// `PRAGMA quick_check`; throws when the file is damaged.
+    package func quickCheck() throws {
+        let result = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+        guard result == ["ok"] else {
+            throw StoreError(.damaged, "The database \(url.path) is damaged (\(result.prefix(3).joined(separator: "; "))). Stop the appliance and restore the last good backup with `carehome restore`.")
+        }
+    }
+
+    /// `PRAGMA integrity_check` (slower, thorough); returns the problems found, empty when sound.
+    package func integrityProblems() throws -> [String] {
+        let result = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        return result == ["ok"] ? [] : result
+    }
+
+    /// The schema generation recorded in the file.
+    package func schemaVersion() throws -> Int {
+        try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM core_meta WHERE key = 'schema_version'") ?? 0
+        }
+    }
+
+    private func prepareCoreTables() throws {
+        try pool.write { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS core_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+                CREATE TABLE IF NOT EXISTS core_migrations (
+                    plugin_id TEXT NOT NULL, number INTEGER NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL,
+                    PRIMARY KEY (plugin_id, number)) STRICT;
+                """)
+            let recorded = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM core_meta WHERE key = 'schema_version'")
+            if let recorded, recorded > HomeDatabase.supportedSchemaVersion {
+                throw StoreError(.newerSchema, "This database was written by a newer version of carehome (schema \(recorded)); this program understands schema \(HomeDatabase.supportedSchemaVersion) at most. Install the newer version again, or restore a backup made by this version.")
+            }
+            if recorded == nil {
+                try db.execute(sql: "INSERT INTO core_meta (key, value) VALUES ('schema_version', ?), ('created_at', ?)",
+                               arguments: [String(HomeDatabase.supportedSchemaVersion), Timestamp.format(Date())])
+            }
+        }
+    }
+
+    /// The current value of a connection setting, e.g. `synchronous` (2 = FULL) or `journal_mode`.
+    package func pragma(_ name: String) throws -> String {
+        try pool.write { db in try String.fetchOne(db, sql: "PRAGMA \(name)") ?? "" }
+    }
+
+    /// Whether the database can be written now (a write lock can be taken); used by /healthz.
+    package func canWrite() -> Bool {
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                try db.execute(sql: "ROLLBACK")
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Migrations applied for a plugin, by number.
+    package func appliedMigrations(pluginID: String) throws -> Set<Int> {
+        try pool.read { db in
+            Set(try Int.fetchAll(db, sql: "SELECT number FROM core_migrations WHERE plugin_id = ?", arguments: [pluginID]))
+        }
+    }
+
+    /// Runs a plugin's pending migrations, each in its own transaction, recording each one. A migration
+    /// that throws, or that creates a table without the plugin's prefix or not STRICT, is rolled back
+    /// and stops the rest: the data is left as it was.
+    package func migrate(pluginID: String, migrations: [Migration], events: EventSink) throws {
+        let prefix = HomeDatabase.tablePrefix(pluginID)
+        var seen = Set<Int>()
+        for migration in migrations {
+            guard migration.number > 0, seen.insert(migration.number).inserted else {
+                throw StoreError(.migrationFailed, "migration numbers must be unique and start at 1 (found \(migration.number) twice or below 1)")
+            }
+        }
+        let applied = try appliedMigrations(pluginID: pluginID)
+        for migration in migrations.sorted(by: { $0.number < $1.number }) where !applied.contains(migration.number) {
+            do {
+                try pool.write { db in
+                    let before = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'table'"))
+                    try migration.apply(SQLWriterAdapter(db: db, events: nil))
+                    let tables = try Row.fetchAll(db, sql: "SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND type = 'table'")
+                    for table in tables {
+                        let name: String = table["name"]
+                        guard !before.contains(name) else { continue }
+                        guard name.hasPrefix(prefix) else {
+                            throw StoreError(.migrationFailed, "it creates table \(name), which does not start with \(prefix)")
+                        }
+                        let strict: Int = table["strict"]
+                        guard strict == 1 else {
+                            throw StoreError(.migrationFailed, "table \(name) is not STRICT")
+                        }
+                    }
+                    try db.execute(sql: "INSERT INTO core_migrations (plugin_id, number, name, applied_at) VALUES (?, ?, ?, ?)",
+                                   arguments: [pluginID, migration.number, migration.name, Timestamp.format(Date())])
+                }
+            } catch let error as StoreError {
+                throw StoreError(.migrationFailed, "migration \(migration.number) (\(migration.name)) failed and was rolled back: \(error.message)")
+            } catch {
+                throw StoreError(.migrationFailed, "migration \(migration.number) (\(migration.name)) failed and was rolled back: \(error)")
+            }
+        }
+    }
+
+    /// `falls-log` → `falls_log_`.
+    package static func tablePrefix(_ pluginID: String) -> String {
+        pluginID.replacingOccurrences(of: "-", with: "_") + "_"
+    }
+
+    /// The `CareDatabase` that plugins and the server use, delivering events to `events` after commit.
+    package func careDatabase(events: EventSink) -> any CareDatabase {
+        GRDBCareDatabase(pool: pool, events: events)
+    }
+}
+
+/// Where committed events go (the plugin host). Set once at start.
+package final class EventSink: Sendable {
+    private let handler: Mutex<(@Sendable ([CareEvent]) -> Void)?>
+    /// Creates a sink that drops events until `connect` is called.
+    package init() { handler = Mutex(nil) }
+    /// Routes delivered events to `deliver`.
+    package func connect(_ deliver: @escaping @Sendable ([CareEvent]) -> Void) { handler.withLock { $0 = deliver } }
+    /// Delivers events (after their transaction committed).
+    package func deliver(_ events: [CareEvent]) {
+        guard !events.isEmpty, let deliver = handler.withLock({ $0 }) else { return }
+        deliver(events)
+    }
+}
+
+/// An error opening, checking or migrating the database, with a message for the installer.
+package struct StoreError: Error, CustomStringConvertible, Sendable {
+    package enum Code: String, Sendable { case cannotOpen, damaged, newerSchema, migrationFailed, backupFailed, restoreRefused }
+    package let code: Code
+    package let message: String
+    package init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+    package var description: String { message }
+}
