@@ -1,0 +1,50 @@
+import CareKit
+
+/// The `ResidentDirectory` other plugins resolve through `Services.residentDirectory`.
+struct RegistryDirectory: ResidentDirectory {
+    let residents: ResidentStore
+    let clocks: ClockStore
+    let profiles: HomeProfileStore
+
+    func currentResidents() throws -> [ResidentSummary] {
+        try residents.residents(statuses: [.livingHere, .inHospital]).map(\.summary)
+    }
+
+    func resident(id: Int64) throws -> ResidentSummary? {
+        guard let stored = try residents.resident(id: id), !stored.enteredInError else { return nil }
+        return stored.summary
+    }
+
+    func movements(residentID: Int64) throws -> [ResidentMovement] {
+        guard let stored = try residents.resident(id: residentID), !stored.enteredInError else { return [] }
+        return stored.movements.map { ResidentMovement(kind: $0.kind, on: $0.on) }
+    }
+
+    func occupancy(on day: Day) throws -> Int {
+        try occupiedBedDays(from: day, to: day)
+    }
+
+    func occupiedBedDays(from start: Day, to end: Day) throws -> Int {
+        try residents.residents(statuses: nil).reduce(0) {
+            $0 + MovementRules.nightsPresent(from: start, to: end, movements: $1.movements)
+        }
+    }
+
+    func admissionClock(residentID: Int64, today: Day) throws -> AdmissionClock? {
+        try clocks.latestClock(residentID: residentID, today: today)?.clock
+    }
+
+    func workingCalendar() throws -> WorkingCalendar {
+        try profiles.load().calendar
+    }
+}
+
+/// The `HomeProfileProvider` published through `Services.homeProfile`.
+struct RegistryHomeProfile: HomeProfileProvider {
+    let profiles: HomeProfileStore
+
+    func profile() throws -> HomeProfile {
+        let record = try profiles.load()
+        return HomeProfile(name: record.name, roundDay: record.roundDay)
+    }
+}
