@@ -1,0 +1,482 @@
+#!/usr/bin/env python3
+"""The appliance against a minimal libmicrohttpd server, with wrk. Run by Tests/Bench/run.sh.
+
+One run measures, on loopback only and for a bounded time:
+  - requests/s and p50/p99 latency of the appliance's /healthz and of a page rendered by a plugin,
+    each against Tests/Bench/reference.c answering the same bytes from memory with the same
+    libmicrohttpd thread settings, and each ratio to the reference;
+  - the appliance's resident memory (VmRSS) after start and after 100k requests;
+  - the time from process start to the first served /healthz.
+It prints PASS/FAIL against the issue's targets as information: it exits 0 whatever the figures
+(it exits non-zero only when it could not measure at all).
+"""
+import argparse
+import http.cookiejar
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+PLUGINS = ["Residents", "HomeRound", "MedicationReview", "FallsLog"]
+TARGET_HEALTHZ_RATIO = 0.70
+TARGET_START_MS = 300.0
+TARGET_RSS_MB = 50.0
+TARGET_GROWTH_MB = 5.0
+MEMORY_REQUESTS = 100_000
+
+
+def log(message):
+    print(message, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def mib(kib):
+    return kib / 1024.0
+
+
+def get_status(port, path, timeout=1.0):
+    """One GET over a fresh connection; the status code, or None when nothing answers yet."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+            s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
+            data = b""
+            while b"\r\n" not in data:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+            # Read to the end so the whole response has been served.
+            while s.recv(65536):
+                pass
+    except OSError:
+        return None
+    m = re.match(rb"HTTP/1\.[01] (\d{3})", data)
+    return int(m.group(1)) if m else None
+
+
+def start_and_time(argv, port, deadline_s=20.0, env=None, log_path=None):
+    """Starts argv and polls /healthz in a tight loop. Returns (process, ms to the first 200)."""
+    out = open(log_path, "ab") if log_path else subprocess.DEVNULL
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
+    while True:
+        status = get_status(port, "/healthz")
+        now = time.perf_counter()
+        if status == 200:
+            return proc, (now - t0) * 1000.0
+        if proc.poll() is not None:
+            raise RuntimeError(f"{argv[0]} exited with status {proc.returncode} before answering "
+                               f"(see {log_path})")
+        if now - t0 > deadline_s:
+            stop(proc)
+            raise RuntimeError(f"{argv[0]} did not answer /healthz with 200 within {deadline_s:.0f} s "
+                               f"(last status {status}; see {log_path})")
+        time.sleep(0.0002)
+
+
+def stop(proc, timeout=10.0):
+    """SIGTERM, then SIGKILL after `timeout`. Returns ms taken to exit after SIGTERM."""
+    if proc.poll() is not None:
+        return 0.0
+    t0 = time.perf_counter()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return float("inf")
+    return (time.perf_counter() - t0) * 1000.0
+
+
+def curl_capture(port, path, directory, name, cookie=None):
+    """Fetches path with curl; returns (status, body file, headers file, bytes on the wire)."""
+    body = os.path.join(directory, f"{name}.body")
+    headers = os.path.join(directory, f"{name}.headers")
+    argv = ["curl", "-sS", "--max-time", "10", "-o", body, "-D", headers, "-w", "%{http_code}",
+            f"http://127.0.0.1:{port}{path}"]
+    if cookie:
+        argv[1:1] = ["-H", f"Cookie: {cookie}"]
+    status = int(subprocess.run(argv, check=True, capture_output=True, text=True).stdout.strip() or 0)
+    wire = os.path.getsize(body) + os.path.getsize(headers)
+    return status, body, headers, wire
+
+
+def login(port, user, password, directory):
+    """Logs in through the login form as a browser would; returns the Cookie header value."""
+    jar = os.path.join(directory, "cookies.txt")
+    base = f"http://127.0.0.1:{port}"
+    page = subprocess.run(["curl", "-sS", "--max-time", "10", "-c", jar, "-b", jar, f"{base}/login"],
+                          check=True, capture_output=True, text=True).stdout
+    form = re.search(r"<form[^>]*action=\"/login\"[^>]*>(.*?)</form>", page, re.S) or \
+        re.search(r"<form[^>]*>(.*?)</form>", page, re.S)
+    if not form:
+        raise RuntimeError("GET /login has no form")
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", form.group(1)):
+        if 'type="hidden"' in tag:
+            name = re.search(r'name="([^"]*)"', tag)
+            value = re.search(r'value="([^"]*)"', tag)
+            if name:
+                fields[html_unescape(name.group(1))] = html_unescape(value.group(1)) if value else ""
+    fields["username"] = user
+    fields["password"] = password
+    posted = subprocess.run(["curl", "-sS", "--max-time", "10", "-c", jar, "-b", jar, "-o", "/dev/null",
+                             "-w", "%{http_code} %{redirect_url}", "--data", urllib.parse.urlencode(fields),
+                             f"{base}/login"], check=True, capture_output=True, text=True).stdout
+    cookies = http.cookiejar.MozillaCookieJar(jar)
+    cookies.load(ignore_discard=True, ignore_expires=True)
+    header = "; ".join(f"{c.name}={c.value}" for c in cookies)
+    if not posted.startswith("30") or not header:
+        raise RuntimeError(f"login as {user!r} failed: POST /login answered {posted!r}")
+    return header
+
+
+def html_unescape(text):
+    import html
+    return html.unescape(text)
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+SIZES = {"B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3, "TB": 1024 ** 4}
+
+
+def parse_wrk(text):
+    def latency(pct):
+        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)
+        return float(m.group(1)) * UNITS[m.group(2)] if m else float("nan")
+    m = re.search(r"^\s+(\d+) requests in ([\d.]+)(us|ms|s|m), ([\d.]+)(B|KB|MB|GB|TB) read", text, re.M)
+    requests = int(m.group(1)) if m else 0
+    read = float(m.group(4)) * SIZES[m.group(5)] if m else 0.0
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    return {
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "p50": latency(50), "p99": latency(99),
+        "requests": requests,
+        "bytes_per_request": read / requests if requests else 0.0,
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "socket_errors": sum(int(x) for x in sock.groups()) if sock else 0,
+    }
+
+
+class Wrk:
+    def __init__(self, threads, connections, duration, timeout_s=5):
+        self.threads, self.connections, self.duration, self.timeout_s = threads, connections, duration, timeout_s
+
+    def run(self, port, path, cookie=None, duration=None):
+        argv = ["wrk", f"-t{self.threads}", f"-c{self.connections}", f"-d{duration or self.duration}s",
+                f"--timeout={self.timeout_s}s", "--latency"]
+        if cookie:
+            argv += ["-H", f"Cookie: {cookie}"]
+        argv.append(f"http://127.0.0.1:{port}{path}")
+        text = subprocess.run(argv, check=True, capture_output=True, text=True,
+                              timeout=(duration or self.duration) + 30).stdout
+        result = parse_wrk(text)
+        result["raw"] = text
+        return result
+
+
+class Target:
+    """One server under test: the port, how to reach each path, the expected bytes per answer."""
+    def __init__(self, name, port, proc):
+        self.name, self.port, self.proc = name, port, proc
+        self.requests = 0            # requests served so far, as counted by wrk
+        self.results = {}            # path -> [wrk results]
+
+
+def fmt_ms(ms):
+    if ms != ms:
+        return "n/a"
+    return f"{ms * 1000:.0f}us" if ms < 1 else f"{ms:.2f}ms"
+
+
+def verdict(ok):
+    return "PASS" if ok else "FAIL"
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.abspath(os.path.join(here, "..", ".."))
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--carehome", default=os.path.join(root, ".build", "release", "carehome"))
+    p.add_argument("--build-dir", default=os.path.join(root, ".build", "release"),
+                   help="where the plugin libraries lib<Name>.so are")
+    p.add_argument("--reference", required=True, help="the compiled reference server")
+    p.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_POOL_THREADS", 4)),
+                   help="libmicrohttpd thread pool size the appliance uses (default 4)")
+    p.add_argument("--page", default=os.environ.get("BENCH_PAGE", "/residents"),
+                   help="the plugin page to load (default /residents)")
+    p.add_argument("--user", default=os.environ.get("BENCH_USER", "nurse"))
+    p.add_argument("--password", default=os.environ.get("BENCH_PASSWORD", "demo"))
+    p.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 3)),
+                   help="seconds per wrk run (default 3)")
+    p.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 5)),
+                   help="interleaved rounds; the median is reported (default 5). libmicrohttpd's pool spreads "
+                        "connections over its threads unevenly from one wrk run to the next, so a single "
+                        "run varies by +-30%% on 2 cores")
+    p.add_argument("--connections", type=int, default=int(os.environ.get("BENCH_CONNECTIONS", 32)))
+    p.add_argument("--wrk-threads", type=int, default=int(os.environ.get("BENCH_WRK_THREADS", 2)))
+    p.add_argument("--starts", type=int, default=int(os.environ.get("BENCH_STARTS", 5)),
+                   help="restarts timed for start to first response (default 5)")
+    p.add_argument("--perf", action="store_true", default=os.environ.get("BENCH_PERF") == "1",
+                   help="profile the appliance with perf during one page run and print the top symbols")
+    p.add_argument("--stub", action="store_true",
+                   help="no appliance: a second reference server stands in for it (checks the bench itself)")
+    p.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = p.parse_args()
+
+    work = tempfile.mkdtemp(prefix="carehome-bench-")
+    processes = []
+    try:
+        return measure(args, work, processes)
+    finally:
+        for proc in processes:
+            stop(proc)
+        if args.keep:
+            log(f"(kept {work})")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def assemble_plugins(args, work):
+    plugins = os.path.join(work, "plugins")
+    os.makedirs(plugins)
+    for name in PLUGINS:
+        src = os.path.join(args.build_dir, f"lib{name}.so")
+        if not os.path.exists(src):
+            raise RuntimeError(f"{src} is missing: build with `swift build -c release` first")
+        shutil.copy2(src, plugins)
+    return plugins
+
+
+def stub_files(work):
+    """Bodies for the stand-in appliance: a healthz JSON and a page of a realistic size."""
+    healthz = os.path.join(work, "stub-healthz.body")
+    with open(healthz, "w") as f:
+        f.write('{"status":"ok","version":"0.0.0","plugins":[]}')
+    page = os.path.join(work, "stub-page.body")
+    rows = "".join(f"<tr><td>Resident {i}</td><td>Room {i}</td><td>ok</td></tr>\n" for i in range(150))
+    with open(page, "w") as f:
+        f.write(f"<!doctype html><html><head><title>Residents</title></head><body><table>{rows}"
+                f"</table></body></html>\n")
+    return healthz, page
+
+
+def measure(args, work, processes):
+    logs = os.path.join(work, "logs")
+    os.makedirs(logs)
+    wrk = Wrk(args.wrk_threads, args.connections, args.duration)
+    log(f"carehome bench: {os.cpu_count()} cores, pool {args.threads} threads, wrk -t{args.wrk_threads} "
+        f"-c{args.connections} -d{args.duration}s x {args.rounds} rounds, page {args.page}"
+        + (" (STUB: reference against itself)" if args.stub else ""))
+
+    # 1. Start to first response: a fresh data directory (migrations run), then restarts.
+    if args.stub:
+        stub_healthz, stub_page = stub_files(work)
+
+        def appliance_argv(port, data_dir):
+            return [args.reference, str(port), str(args.threads), "/healthz", stub_healthz, "-",
+                    args.page, stub_page, "-"]
+    else:
+        plugins = assemble_plugins(args, work)
+
+        def appliance_argv(port, data_dir):
+            return [args.carehome, "serve", "--data-dir", data_dir, "--listen", f"127.0.0.1:{port}",
+                    "--plugins-dir", plugins]
+
+    data_dir = os.path.join(work, "home")
+    os.makedirs(data_dir)
+    port = free_port()
+    proc, first_ms = start_and_time(appliance_argv(port, data_dir), port, log_path=os.path.join(logs, "serve.log"))
+    stop_ms = stop(proc)
+    start_ms = []
+    for _ in range(args.starts):
+        proc, ms = start_and_time(appliance_argv(port, data_dir), port, log_path=os.path.join(logs, "serve.log"))
+        start_ms.append(ms)
+        stop(proc)
+    log(f"start to first /healthz: first start (new data dir) {first_ms:.0f} ms; restarts "
+        + ", ".join(f"{ms:.0f}" for ms in start_ms) + f" ms; SIGTERM to exit {stop_ms:.0f} ms")
+
+    # 2. The appliance under load: a demo home (accounts and residents) so the page is a real one.
+    app_port = free_port()
+    if args.stub:
+        app_proc, _ = start_and_time(appliance_argv(app_port, data_dir), app_port)
+        cookie = None
+    else:
+        demo_dir = os.path.join(work, "demo")
+        os.makedirs(demo_dir)
+        app_proc, _ = start_and_time([args.carehome, "demo", "--listen", f"127.0.0.1:{app_port}",
+                                      "--data-dir", demo_dir, "--plugins-dir", plugins], app_port,
+                                     log_path=os.path.join(logs, "demo.log"))
+    processes.append(app_proc)
+    time.sleep(0.5)
+    rss_start = rss_kib(app_proc.pid)
+    if not args.stub:
+        cookie = login(app_port, args.user, args.password, work)
+
+    captured = {}
+    for name, path in (("healthz", "/healthz"), ("page", args.page)):
+        status, body, headers, wire = curl_capture(app_port, path, work, name, cookie if name == "page" else None)
+        if status != 200:
+            raise RuntimeError(f"the appliance answered {path} with {status}, not 200")
+        captured[path] = (body, headers, wire)
+        log(f"captured {path}: {os.path.getsize(body)} bytes of body, {wire} on the wire")
+
+    ref_port = free_port()
+    ref_argv = [args.reference, str(ref_port), str(args.threads)]
+    for path, (body, headers, _) in captured.items():
+        ref_argv += [path, body, headers]
+    ref_proc, _ = start_and_time(ref_argv, ref_port, log_path=os.path.join(logs, "reference.log"))
+    processes.append(ref_proc)
+    for path, (body, _, _) in captured.items():
+        status, ref_body, _, _ = curl_capture(ref_port, path, work, "ref-check", None)
+        with open(body, "rb") as a, open(ref_body, "rb") as b:
+            if status != 200 or a.read() != b.read():
+                raise RuntimeError(f"the reference does not answer {path} with the appliance's bytes")
+
+    app = Target("carehome" if not args.stub else "stub", app_port, app_proc)
+    ref = Target("reference", ref_port, ref_proc)
+    app.requests = 3  # healthz capture, page capture, login page (stub: two)
+    memory = []       # (requests served, RSS KiB)
+    warnings = []
+
+    def one(target, path):
+        result = wrk.run(target.port, path, cookie if (path == args.page and target is app) else None)
+        target.results.setdefault(path, []).append(result)
+        target.requests += result["requests"]
+        expected = captured[path][2]
+        if result["non2xx"] or result["socket_errors"]:
+            warnings.append(f"{target.name} {path}: {result['non2xx']} non-2xx/3xx answers, "
+                            f"{result['socket_errors']} socket errors")
+        if result["requests"] and abs(result["bytes_per_request"] - expected) > 0.15 * expected + 64:
+            warnings.append(f"{target.name} {path}: {result['bytes_per_request']:.0f} bytes per answer, "
+                            f"expected about {expected} (not the captured page? redirected to login?)")
+        if target is app:
+            memory.append((app.requests, rss_kib(app.proc.pid)))
+
+    # Warm both up briefly (first connections, caches), not counted in the figures.
+    for target in (ref, app):
+        for path in captured:
+            r = wrk.run(target.port, path, cookie if (path == args.page and target is app) else None, duration=1)
+            target.requests += r["requests"]
+    if app.requests:
+        memory.append((app.requests, rss_kib(app.proc.pid)))
+
+    for _ in range(args.rounds):
+        for path in captured:
+            one(ref, path)
+            one(app, path)
+
+    # Top up to 100k requests for the memory figure, if the rounds did not get there.
+    while app.requests < MEMORY_REQUESTS:
+        for path in captured:
+            r = wrk.run(app.port, path, cookie if path == args.page else None, duration=2)
+            app.requests += r["requests"]
+            memory.append((app.requests, rss_kib(app.proc.pid)))
+
+    profile = None
+    if args.perf and not args.stub and shutil.which("perf"):
+        profile = perf_profile(app, args.page, cookie, wrk, work)
+
+    # Report.
+    log("")
+    log(f"{'path':<14}{'server':<11}{'req/s':>10}{'p50':>10}{'p99':>10}   ratio req/s  p50   p99")
+    ratios = {}
+    for path in captured:
+        ref_m = summary(ref.results[path])
+        app_m = summary(app.results[path])
+        for name, m in (("reference", ref_m), (app.name, app_m)):
+            line = f"{path:<14}{name:<11}{m['rps']:>10.0f}{fmt_ms(m['p50']):>10}{fmt_ms(m['p99']):>10}"
+            if name != "reference":
+                r = {k: app_m[k] / ref_m[k] if ref_m[k] else float("nan") for k in ("rps", "p50", "p99")}
+                ratios[path] = r
+                line += f"   {r['rps']:>10.2f} {r['p50']:>5.1f} {r['p99']:>5.1f}"
+            log(line)
+    log("(median of the rounds; ratio = appliance / reference: higher req/s ratio is better,"
+        " latency ratios show how many times slower)")
+    log("each round, req/s:")
+    for path in captured:
+        for t in (ref, app):
+            log(f"  {path:<12}{t.name:<11}" + " ".join(f"{r['rps']:>7.0f}" for r in t.results[path]))
+
+    first_100k = next(((n, kib) for n, kib in memory if n >= MEMORY_REQUESTS), memory[-1])
+    peak = max(kib for _, kib in memory)
+    growth = mib(first_100k[1] - rss_start)
+    log("")
+    log(f"memory (VmRSS): after start {mib(rss_start):.1f} MiB; after {first_100k[0]} requests "
+        f"{mib(first_100k[1]):.1f} MiB (+{growth:.1f}); after {memory[-1][0]} requests "
+        f"{mib(memory[-1][1]):.1f} MiB; peak {mib(peak):.1f} MiB")
+    log("  samples: " + ", ".join(f"{n // 1000}k:{mib(kib):.1f}" for n, kib in memory))
+    for w in warnings:
+        log(f"WARNING {w}")
+    if profile:
+        log("")
+        log(profile)
+
+    median_start = statistics.median(start_ms) if start_ms else first_ms
+    log("")
+    log("targets (information only: the bench never fails the build):")
+    hr = ratios["/healthz"]["rps"]
+    log(f"  {verdict(hr >= TARGET_HEALTHZ_RATIO)}  /healthz throughput {hr:.0%} of the reference (target >= 70%)")
+    log(f"  {verdict(median_start <= TARGET_START_MS)}  start to first response {median_start:.0f} ms median of "
+        f"{len(start_ms)} restarts, {first_ms:.0f} ms on a new data dir (target <= 300 ms)")
+    log(f"  {verdict(mib(peak) <= TARGET_RSS_MB)}  memory {mib(peak):.1f} MiB at most"
+        + (" with the four plugins loaded" if not args.stub else "") + " (target <= 50 MB)")
+    log(f"  {verdict(growth <= TARGET_GROWTH_MB)}  growth over the first {first_100k[0]} requests "
+        f"{growth:+.1f} MiB (target <= 5 MB)")
+    log(f"  info  {args.page} throughput {ratios[args.page]['rps']:.0%} of the reference (no target)")
+    return 0
+
+
+def summary(results):
+    return {k: statistics.median(r[k] for r in results) for k in ("rps", "p50", "p99")}
+
+
+def perf_profile(app, page, cookie, wrk, work):
+    data = os.path.join(work, "perf.data")
+    rec = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-o", data, "-p", str(app.proc.pid)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.3)
+    r = wrk.run(app.port, page, cookie, duration=5)
+    app.requests += r["requests"]
+    rec.send_signal(signal.SIGINT)
+    rec.wait(timeout=30)
+    report = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "--sort", "dso,sym",
+                             "-g", "none", "--percent-limit", "1.5"],
+                            capture_output=True, text=True).stdout
+    demangle = shutil.which("swift-demangle")
+    if demangle:
+        report = subprocess.run([demangle, "--simplified"], input=report, capture_output=True, text=True).stdout
+    lines = [l for l in report.splitlines() if l.strip() and not l.startswith("#")]
+    return f"perf profile of carehome during {page} ({r['rps']:.0f} req/s), self time by symbol:\n" + \
+        "\n".join("  " + l.strip()[:150] for l in lines[:30])
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except (RuntimeError, subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as e:
+        print(f"bench: could not measure: {e}", file=sys.stderr)
+        sys.exit(1)
