@@ -11,7 +11,7 @@ It prints PASS/FAIL against the issue's targets as information: it exits 0 whate
 (it exits non-zero only when it could not measure at all).
 """
 import argparse
-import http.cookiejar
+import json
 import os
 import re
 import shutil
@@ -144,12 +144,26 @@ def login(port, user, password, directory):
     posted = subprocess.run(["curl", "-sS", "--max-time", "10", "-c", jar, "-b", jar, "-o", "/dev/null",
                              "-w", "%{http_code} %{redirect_url}", "--data", urllib.parse.urlencode(fields),
                              f"{base}/login"], check=True, capture_output=True, text=True).stdout
-    cookies = http.cookiejar.MozillaCookieJar(jar)
-    cookies.load(ignore_discard=True, ignore_expires=True)
-    header = "; ".join(f"{c.name}={c.value}" for c in cookies)
+    header = "; ".join(f"{name}={value}" for name, value in read_cookie_jar(jar))
     if not posted.startswith("30") or not header:
         raise RuntimeError(f"login as {user!r} failed: POST /login answered {posted!r}")
     return header
+
+
+def read_cookie_jar(path):
+    """(name, value) pairs from curl's Netscape-format cookie jar (HttpOnly cookies included)."""
+    pairs = []
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("#HttpOnly_"):
+                line = line[len("#HttpOnly_"):]
+            elif line.startswith("#") or not line.strip():
+                continue
+            fields = line.split("\t")
+            if len(fields) >= 7:
+                pairs.append((fields[5], fields[6]))
+    return pairs
 
 
 def html_unescape(text):
@@ -344,6 +358,17 @@ def measure(args, work, processes):
         captured[path] = (body, headers, wire)
         log(f"captured {path}: {os.path.getsize(body)} bytes of body, {wire} on the wire")
 
+    with open(captured["/healthz"][0]) as f:
+        try:
+            health = json.load(f)
+        except ValueError:
+            health = {}
+    states = [(p.get("id"), p.get("state")) for p in health.get("plugins", [])]
+    log(f"/healthz says status {health.get('status')!r}; plugins: "
+        + (", ".join(f"{i} {s}" for i, s in states) or "none"))
+    if not args.stub and (len(states) < len(PLUGINS) or any(s != "loaded" for _, s in states)):
+        log("WARNING not all four plugins are loaded: the memory figure is not the target's")
+
     ref_port = free_port()
     ref_argv = [args.reference, str(ref_port), str(args.threads)]
     for path, (body, headers, _) in captured.items():
@@ -397,7 +422,7 @@ def measure(args, work, processes):
             memory.append((app.requests, rss_kib(app.proc.pid)))
 
     profile = None
-    if args.perf and not args.stub and shutil.which("perf"):
+    if args.perf and shutil.which("perf"):
         profile = perf_profile(app, args.page, cookie, wrk, work)
 
     # Report.
@@ -466,12 +491,17 @@ def perf_profile(app, page, cookie, wrk, work):
     report = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "--sort", "dso,sym",
                              "-g", "none", "--percent-limit", "1.5"],
                             capture_output=True, text=True).stdout
+    by_dso = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "--sort", "dso",
+                             "-g", "none", "--percent-limit", "1"],
+                            capture_output=True, text=True).stdout
+    dsos = [l.strip() for l in by_dso.splitlines() if l.strip() and not l.startswith("#")]
     demangle = shutil.which("swift-demangle")
     if demangle:
         report = subprocess.run([demangle, "--simplified"], input=report, capture_output=True, text=True).stdout
     lines = [l for l in report.splitlines() if l.strip() and not l.startswith("#")]
-    return f"perf profile of carehome during {page} ({r['rps']:.0f} req/s), self time by symbol:\n" + \
-        "\n".join("  " + l.strip()[:150] for l in lines[:30])
+    return (f"perf profile of {app.name} during {page} ({r['rps']:.0f} req/s), self time by library:\n"
+            + "\n".join("  " + l[:150] for l in dsos[:12])
+            + "\nby symbol:\n" + "\n".join("  " + l.strip()[:150] for l in lines[:30]))
 
 
 if __name__ == "__main__":
