@@ -1,0 +1,130 @@
+public import CareKit
+
+/// A reason for putting a resident on the round's agenda. Each is a rule with an id, a weight (how
+/// urgent, used to order the agenda), the reason shown to staff and its source.
+///
+/// The weights are our own design (EHCH leaves prioritisation to MDT judgement); they are written
+/// down here, shown on the agenda page and tested at their boundaries in `AgendaRulesTests`.
+public enum AgendaSignal: String, Sendable, CaseIterable, Codable {
+    /// Admission or re-admission whose 7-working-day EHCH items are past the deadline and still open.
+    case admissionItemsOverdue = "HR-AG-ADMIT-OVERDUE"
+    /// Admission or re-admission still inside its 7-working-day window.
+    case admissionWindow = "HR-AG-ADMIT"
+    /// Came back from hospital since the last round.
+    case backFromHospital = "HR-AG-HOSPITAL"
+    /// A fall with an injury or a head strike since the last round.
+    case fallWithHarm = "HR-AG-FALL-HARM"
+    /// A fall since the last round.
+    case fall = "HR-AG-FALL"
+    /// A member of staff raised a concern for the next round.
+    case staffConcern = "HR-AG-CONCERN"
+    /// Added to this round's agenda by staff, with a reason.
+    case addedByStaff = "HR-AG-ADDED"
+    /// A high medication review prompt is open.
+    case highMedicationPrompt = "HR-AG-MED-HIGH"
+    /// An action from an earlier round is overdue.
+    case overdueAction = "HR-AG-ACTION"
+    /// No ReSPECT form or advance care plan recorded.
+    case noAdvanceCarePlan = "HR-AG-ACP"
+
+    /// The rule id shown beside the reason.
+    public var ruleID: String { rawValue }
+
+    /// Points added to the resident's score (higher: more urgent).
+    public var weight: Int {
+        switch self {
+        case .admissionItemsOverdue: 60
+        case .admissionWindow: 50
+        case .fallWithHarm: 45
+        case .backFromHospital: 40
+        case .staffConcern: 35
+        case .addedByStaff: 35
+        case .fall: 30
+        case .highMedicationPrompt: 25
+        case .overdueAction: 20
+        case .noAdvanceCarePlan: 10
+        }
+    }
+
+    /// Signals in one group are alternatives: only the heaviest of a group counts (a fall with harm
+    /// is not also counted as a plain fall; an overdue admission is not also "inside the window").
+    var group: String {
+        switch self {
+        case .admissionItemsOverdue, .admissionWindow: "admission"
+        case .fallWithHarm, .fall: "fall"
+        default: rawValue
+        }
+    }
+
+    /// Short title (`Fall since the last round`).
+    public var title: String {
+        switch self {
+        case .admissionItemsOverdue: "EHCH admission items overdue"
+        case .admissionWindow: "New admission or re-admission"
+        case .backFromHospital: "Back from hospital since the last round"
+        case .fallWithHarm: "Fall with injury or head strike since the last round"
+        case .fall: "Fall since the last round"
+        case .staffConcern: "Concern raised by staff"
+        case .addedByStaff: "Added to this round by staff"
+        case .highMedicationPrompt: "High medication review prompt"
+        case .overdueAction: "Overdue action from an earlier round"
+        case .noAdvanceCarePlan: "No ReSPECT form or advance care plan"
+        }
+    }
+
+    /// Why the rule exists, in words.
+    public var reason: String {
+        switch self {
+        case .admissionItemsOverdue, .admissionWindow:
+            "Every resident needs an MDT assessment, a personalised care and support plan and a structured medication review flag within 7 working days of admission or re-admission."
+        case .backFromHospital:
+            "Residents should be reviewed, with their medicines reconciled, after every hospital discharge."
+        case .fallWithHarm, .fall:
+            "After a fall, a multifactorial falls assessment (including a medication review) should be done and acted on."
+        case .staffConcern, .addedByStaff:
+            "Staff who know the resident best are often first to notice a change; the round discusses any staff or family concern."
+        case .highMedicationPrompt:
+            "A high-priority structured medication review prompt is open for this resident."
+        case .overdueAction:
+            "Actions agreed at earlier rounds are followed until done."
+        case .noAdvanceCarePlan:
+            "Every resident should be offered a conversation about a ReSPECT form or advance care plan."
+        }
+    }
+
+    /// Where the rule comes from.
+    public var source: String {
+        switch self {
+        case .admissionItemsOverdue, .admissionWindow: "NHS England, Enhanced Health in Care Homes framework v3 (2023)"
+        case .backFromHospital: "British Geriatrics Society, care home guidance; NHS England SMR guidance"
+        case .fallWithHarm, .fall: "NICE NG249 (2025), falls: assessment and prevention"
+        case .staffConcern, .addedByStaff: "NHS England EHCH framework v3: residents prioritised by MDT judgement and the home's advice"
+        case .highMedicationPrompt: "NHS England structured medication review guidance (via the medication review plugin)"
+        case .overdueAction: "Home round agenda rules (own design)"
+        case .noAdvanceCarePlan: "NHS England EHCH framework v3; Resuscitation Council UK, ReSPECT"
+        }
+    }
+}
+
+/// One reason a resident is on an agenda: the signal and what triggered it.
+public struct AgendaReason: Sendable, Equatable {
+    /// The rule.
+    public var signal: AgendaSignal
+    /// What happened, in words (`Fell Thu 19 Nov 2026: lounge, unwitnessed`).
+    public var detail: String
+    /// When it arose, if known (used to put those who waited longest first among equals).
+    public var since: Day?
+    /// How many events it stands for (falls since the last round); at least 1.
+    public var count: Int
+
+    /// Creates a reason.
+    public init(_ signal: AgendaSignal, detail: String, since: Day? = nil, count: Int = 1) {
+        self.signal = signal
+        self.detail = detail
+        self.since = since
+        self.count = max(1, count)
+    }
+
+    /// `Fall since the last round: Fell Thu 19 Nov 2026…`.
+    public var line: String { detail.isEmpty ? signal.title : "\(signal.title): \(detail)" }
+}

@@ -1,0 +1,172 @@
+public import CareKit
+public import Foundation
+
+/// What "since the last round" means for one round.
+public struct AgendaWindow: Sendable, Equatable {
+    /// The day of this round.
+    public var roundDay: Day
+    /// The day signals are judged on: the round day, or today when the round is late.
+    public var asOf: Day
+    /// The day of the last closed round before this one, if any.
+    public var lastRoundDay: Day?
+    /// When the last round was closed (falls after that instant count).
+    public var lastRoundClosedAt: Date?
+    /// Residents reviewed at the last round (a return from hospital on that day, before they were seen, still counts).
+    public var reviewedAtLastRound: Set<Int64>
+
+    /// Creates a window.
+    public init(roundDay: Day, asOf: Day, lastRoundDay: Day? = nil, lastRoundClosedAt: Date? = nil, reviewedAtLastRound: Set<Int64> = []) {
+        self.roundDay = roundDay
+        self.asOf = asOf
+        self.lastRoundDay = lastRoundDay
+        self.lastRoundClosedAt = lastRoundClosedAt
+        self.reviewedAtLastRound = reviewedAtLastRound
+    }
+
+    /// With no earlier round, "since the last round" means the last 7 days before the round.
+    public static let lookbackWithoutRound = 7
+
+    /// Falls at or after this instant count.
+    public var fallsSince: Date {
+        lastRoundClosedAt ?? HomeTime.startOf(lastRoundDay?.adding(days: 1) ?? roundDay.adding(days: -AgendaWindow.lookbackWithoutRound))
+    }
+
+    /// Whether a return from hospital on `day` happened since the last round.
+    public func isSinceLastRound(_ day: Day, residentID: Int64) -> Bool {
+        guard day <= asOf else { return false }
+        guard let last = lastRoundDay else { return day >= roundDay.adding(days: -AgendaWindow.lookbackWithoutRound) }
+        return day > last || (day == last && !reviewedAtLastRound.contains(residentID))
+    }
+}
+
+/// A concern raised by staff for the next round.
+public struct PendingConcern: Sendable, Equatable {
+    /// What worries them.
+    public var reason: String
+    /// Who raised it (name shown to staff).
+    public var raisedBy: String
+    /// When.
+    public var raisedOn: Day
+    /// Creates a concern.
+    public init(reason: String, raisedBy: String, raisedOn: Day) {
+        self.reason = reason
+        self.raisedBy = raisedBy
+        self.raisedOn = raisedOn
+    }
+}
+
+/// Everything known about one resident that may put them on the agenda. Sources from plugins that
+/// are not loaded stay empty, so their signals are simply absent.
+public struct ResidentSignalInput: Sendable {
+    /// The resident.
+    public var resident: ResidentSummary
+    /// Their latest admission clock, judged on `window.asOf`.
+    public var clock: AdmissionClock?
+    /// Their movements, oldest first.
+    public var movements: [ResidentMovement]
+    /// Falls (any period; filtered here).
+    public var falls: [FallSummary]
+    /// Open medication review prompts.
+    public var prompts: [ResidentPrompt]
+    /// Concerns raised and not yet taken to a round.
+    public var concerns: [PendingConcern]
+    /// A staff member's reason for adding them to this round, if they did.
+    public var addedBecause: String?
+    /// Open actions from earlier rounds: what and when due.
+    public var openActions: [(description: String, due: Day)]
+    /// When a ReSPECT / advance care plan conversation was last recorded at a round, if ever.
+    public var advanceCarePlanDiscussedOn: Day?
+
+    /// Creates an input.
+    public init(resident: ResidentSummary, clock: AdmissionClock? = nil, movements: [ResidentMovement] = [], falls: [FallSummary] = [],
+                prompts: [ResidentPrompt] = [], concerns: [PendingConcern] = [], addedBecause: String? = nil,
+                openActions: [(description: String, due: Day)] = [], advanceCarePlanDiscussedOn: Day? = nil) {
+        self.resident = resident
+        self.clock = clock
+        self.movements = movements
+        self.falls = falls
+        self.prompts = prompts
+        self.concerns = concerns
+        self.addedBecause = addedBecause
+        self.openActions = openActions
+        self.advanceCarePlanDiscussedOn = advanceCarePlanDiscussedOn
+    }
+}
+
+/// Turns what is known about a resident into agenda reasons (each rule is an `AgendaSignal`).
+public enum AgendaSignals {
+    /// After a round discussed a missing advance care plan, the reason stays off agendas for this many days.
+    public static let advanceCarePlanQuietDays = 90
+
+    /// The reasons for one resident on a round in `window`.
+    public static func reasons(_ input: ResidentSignalInput, window: AgendaWindow) -> [AgendaReason] {
+        var reasons = [AgendaReason]()
+        let asOf = window.asOf
+
+        // Admission clock (EHCH 7 working days).
+        if let clock = input.clock {
+            let what = clock.isReadmission ? "Re-admitted" : "Admitted"
+            let items = "assessment: \(clock.assessment.summary.lowercased()); care plan: \(clock.carePlan.summary.lowercased()); SMR flag: \(clock.medicationReviewFlag.summary.lowercased())"
+            if asOf <= clock.deadline {
+                reasons.append(AgendaReason(.admissionWindow, detail: "\(what) \(clock.startedOn.display); 7-working-day deadline \(clock.deadline.display) (\(items))", since: clock.startedOn))
+            } else if clock.isOpen {
+                reasons.append(AgendaReason(.admissionItemsOverdue, detail: "\(what) \(clock.startedOn.display); deadline was \(clock.deadline.display) (\(items))", since: clock.startedOn))
+            }
+        }
+
+        // Back from hospital since the last round.
+        let returns = input.movements.filter { $0.kind == .returnedFromHospital && window.isSinceLastRound($0.on, residentID: input.resident.id) }
+        if let latest = returns.map(\.on).max() {
+            let detail = returns.count == 1 ? "Returned \(latest.display)" : "Returned \(returns.count) times, latest \(latest.display)"
+            reasons.append(AgendaReason(.backFromHospital, detail: detail, since: returns.map(\.on).min()))
+        }
+
+        // Falls since the last round (harm: an injury or a head strike).
+        let since = window.fallsSince
+        let falls = input.falls.filter { $0.occurredAt >= since && HomeTime.day(of: $0.occurredAt) <= asOf }.sorted { $0.occurredAt < $1.occurredAt }
+        if let first = falls.first {
+            let harmed = falls.contains { $0.injured || $0.headStrike == true }
+            let lines = falls.map { fall -> String in
+                var line = "\(HomeTime.display(fall.occurredAt))"
+                if !fall.summary.isEmpty { line += ": \(fall.summary)" }
+                if fall.headStrike == true { line += " (head strike)" } else if fall.headStrike == nil { line += " (head strike not known)" }
+                if fall.injured { line += " (injured)" }
+                return line
+            }
+            let detail = (falls.count == 1 ? "1 fall: " : "\(falls.count) falls: ") + lines.joined(separator: "; ")
+            reasons.append(AgendaReason(harmed ? .fallWithHarm : .fall, detail: detail, since: HomeTime.day(of: first.occurredAt), count: falls.count))
+        }
+
+        // Concerns raised by staff and not yet taken to a round.
+        if let first = input.concerns.min(by: { $0.raisedOn < $1.raisedOn }) {
+            let detail = input.concerns.map { "\"\($0.reason)\" (\($0.raisedBy), \($0.raisedOn.displayShort))" }.joined(separator: "; ")
+            reasons.append(AgendaReason(.staffConcern, detail: detail, since: first.raisedOn, count: input.concerns.count))
+        }
+        if let added = input.addedBecause {
+            reasons.append(AgendaReason(.addedByStaff, detail: added, since: nil))
+        }
+
+        // High medication review prompts.
+        let high = input.prompts.filter { $0.severity == .high }
+        if !high.isEmpty {
+            reasons.append(AgendaReason(.highMedicationPrompt, detail: high.map { "\($0.title) (\($0.ruleID))" }.joined(separator: "; "), count: high.count))
+        }
+
+        // Overdue actions from earlier rounds.
+        let overdue = input.openActions.filter { $0.due < asOf }.sorted { $0.due < $1.due }
+        if let oldest = overdue.first {
+            reasons.append(AgendaReason(.overdueAction, detail: overdue.map { "\($0.description) (due \($0.due.displayShort))" }.joined(separator: "; "),
+                                        since: oldest.due, count: overdue.count))
+        }
+
+        // No ReSPECT form or advance care plan, unless a round discussed it recently (the form may
+        // take time to be written; the resident should not fill every agenda meanwhile).
+        let discussedRecently = input.advanceCarePlanDiscussedOn.map { $0.days(until: asOf) < advanceCarePlanQuietDays } ?? false
+        if !input.resident.advanceCarePlan.exists && !discussedRecently {
+            var detail = "None recorded in the resident's record"
+            if let discussed = input.advanceCarePlanDiscussedOn { detail += "; last discussed at a round \(discussed.displayShort)" }
+            reasons.append(AgendaReason(.noAdvanceCarePlan, detail: detail))
+        }
+        return reasons
+    }
+}

@@ -1,0 +1,157 @@
+import CareKit
+
+/// The plugin's tables. Migrations are never edited once shipped: add a new one.
+enum RoundSchema {
+    static let migrations: [Migration] = [
+        Migration(1, "create home round tables", sql: """
+        CREATE TABLE home_round_rounds (
+            id INTEGER PRIMARY KEY,
+            round_day TEXT NOT NULL,
+            week_start TEXT NOT NULL UNIQUE,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+            opened_by INTEGER NOT NULL,
+            opened_by_name TEXT NOT NULL,
+            opened_at TEXT NOT NULL,
+            closed_by INTEGER,
+            closed_by_name TEXT,
+            closed_at TEXT,
+            gp_record_note TEXT NOT NULL DEFAULT ''
+        ) STRICT;
+
+        -- Staff adding or removing a resident for one round; the latest change per resident wins.
+        CREATE TABLE home_round_agenda_changes (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES home_round_rounds(id),
+            resident_id INTEGER NOT NULL,
+            change TEXT NOT NULL CHECK (change IN ('add', 'remove')),
+            reason TEXT NOT NULL,
+            by_user INTEGER NOT NULL,
+            by_name TEXT NOT NULL,
+            at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX home_round_agenda_changes_round ON home_round_agenda_changes(round_id, resident_id);
+
+        -- The agenda as it stood when the round closed (reasons frozen, one line each).
+        CREATE TABLE home_round_agenda_final (
+            round_id INTEGER NOT NULL REFERENCES home_round_rounds(id),
+            resident_id INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            score INTEGER NOT NULL,
+            reasons TEXT NOT NULL,
+            PRIMARY KEY (round_id, resident_id)
+        ) STRICT;
+
+        CREATE TABLE home_round_concerns (
+            id INTEGER PRIMARY KEY,
+            resident_id INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            raised_by INTEGER NOT NULL,
+            raised_by_name TEXT NOT NULL,
+            raised_at TEXT NOT NULL,
+            raised_on TEXT NOT NULL,
+            taken_to_round INTEGER REFERENCES home_round_rounds(id),
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'taken', 'entered-in-error')),
+            error_reason TEXT
+        ) STRICT;
+        CREATE INDEX home_round_concerns_resident ON home_round_concerns(resident_id, status);
+
+        CREATE TABLE home_round_attendees (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES home_round_rounds(id),
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            organisation TEXT NOT NULL,
+            added_by INTEGER NOT NULL,
+            added_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'present' CHECK (status IN ('present', 'entered-in-error'))
+        ) STRICT;
+
+        -- One resident's entry in one round: the current version. Every save is also kept in
+        -- home_round_entry_versions, including a save refused because someone else saved first.
+        CREATE TABLE home_round_entries (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES home_round_rounds(id),
+            resident_id INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            outcome TEXT NOT NULL,
+            not_seen_reason TEXT NOT NULL,
+            findings TEXT NOT NULL,
+            assessment_done INTEGER NOT NULL,
+            care_plan_done INTEGER NOT NULL,
+            smr_flagged INTEGER NOT NULL,
+            acp_discussed INTEGER NOT NULL,
+            acp_notes TEXT NOT NULL,
+            referrals TEXT NOT NULL,
+            medicines_changed INTEGER NOT NULL,
+            medicines_notes TEXT NOT NULL,
+            family_to_inform INTEGER NOT NULL,
+            family_notes TEXT NOT NULL,
+            gp_record_updated INTEGER NOT NULL,
+            saved_by INTEGER NOT NULL,
+            saved_by_name TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            UNIQUE (round_id, resident_id)
+        ) STRICT;
+
+        CREATE TABLE home_round_entry_versions (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL,
+            resident_id INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('saved', 'conflict')),
+            based_on_version INTEGER NOT NULL,
+            outcome TEXT NOT NULL,
+            not_seen_reason TEXT NOT NULL,
+            findings TEXT NOT NULL,
+            assessment_done INTEGER NOT NULL,
+            care_plan_done INTEGER NOT NULL,
+            smr_flagged INTEGER NOT NULL,
+            acp_discussed INTEGER NOT NULL,
+            acp_notes TEXT NOT NULL,
+            referrals TEXT NOT NULL,
+            medicines_changed INTEGER NOT NULL,
+            medicines_notes TEXT NOT NULL,
+            family_to_inform INTEGER NOT NULL,
+            family_notes TEXT NOT NULL,
+            gp_record_updated INTEGER NOT NULL,
+            saved_by INTEGER NOT NULL,
+            saved_by_name TEXT NOT NULL,
+            saved_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX home_round_entry_versions_entry ON home_round_entry_versions(round_id, resident_id);
+
+        CREATE TABLE home_round_actions (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES home_round_rounds(id),
+            resident_id INTEGER NOT NULL,
+            description TEXT NOT NULL,
+            owner_name TEXT NOT NULL,
+            owner_role TEXT NOT NULL,
+            due_on TEXT NOT NULL,
+            created_by INTEGER NOT NULL,
+            created_by_name TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            done_on TEXT,
+            done_at TEXT,
+            done_by INTEGER,
+            done_by_name TEXT,
+            done_note TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'entered-in-error')),
+            error_reason TEXT
+        ) STRICT;
+        CREATE INDEX home_round_actions_resident ON home_round_actions(resident_id, status);
+        CREATE INDEX home_round_actions_due ON home_round_actions(status, due_on);
+
+        -- Falls heard through the fall-recorded event, so that a fall reaches the next agenda even
+        -- when the falls plugin is later disabled.
+        CREATE TABLE home_round_fall_events (
+            fall_id INTEGER PRIMARY KEY,
+            resident_id INTEGER NOT NULL,
+            occurred_at TEXT NOT NULL,
+            head_strike INTEGER,
+            injured INTEGER NOT NULL,
+            heard_at TEXT NOT NULL
+        ) STRICT;
+        """),
+    ]
+}
