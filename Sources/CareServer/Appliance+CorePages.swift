@@ -1,0 +1,308 @@
+package import CareHTTP
+package import CareKit
+package import Foundation
+package import Logging
+
+/// The server's own pages: sign-in, dashboard, account, administration and the audit trail.
+extension Appliance {
+    func coreNavigation(for role: Role) -> [NavigationEntry] {
+        var entries = [NavigationEntry]()
+        if role == .manager { entries.append(NavigationEntry(title: "Audit trail", path: "/audit", roles: [.manager], order: 900)) }
+        if role == .manager || role == .admin { entries.append(NavigationEntry(title: "Administration", path: "/admin", roles: [.manager, .admin], order: 910)) }
+        return entries
+    }
+
+    func coreRoute(_ request: Request, http: HTTPRequest, session: Session, viewer: Shell.Viewer) -> HTTPResponse? {
+        let role = request.principal.role
+        let page = { (response: Response) in self.render(response, viewer: viewer, http: http, requestID: request.requestID) }
+        let guarded = { (roles: Set<Role>, body: () throws -> Response) -> HTTPResponse in
+            guard roles.contains(role) else { return self.forbidden(viewer: viewer, http: http, requestID: request.requestID) }
+            do { return page(try body()) } catch let error as CareError {
+                return self.pageResponse(Shell.errorPage(status: error.code.httpStatus, message: error.message, requestID: request.requestID), status: error.code.httpStatus, viewer: viewer, http: http, requestID: request.requestID)
+            } catch {
+                self.logger.error("core page failed", metadata: ["request.id": .string(request.requestID), "error": .string("\(error)")])
+                return self.pageResponse(Shell.errorPage(status: 500, message: "The page could not be completed.", requestID: request.requestID), status: 500, viewer: viewer, http: http, requestID: request.requestID)
+            }
+        }
+        let everyone = Set(Role.allCases)
+        let managers: Set<Role> = [.manager, .admin]
+        switch (request.method, request.path) {
+        case (.get, "/"), (.head, "/"): return guarded(everyone) { dashboard(request) }
+        case (.post, "/logout"):
+            try? sessions.end(tokenHash: session.tokenHash)
+            audit.record(AuditEntry(userID: request.principal.userID, username: request.principal.username, address: request.remoteAddress, source: "core", action: "logout", detail: "signed out"), durable: true)
+            var response = redirect("/login", flash: "You have signed out.")
+            response.headers.append(("Set-Cookie", cookie(Appliance.sessionCookie, "", maxAge: 0)))
+            return response
+        case (.get, "/account"): return guarded(everyone) { accountPage(request, errors: FormErrors(), status: 200) }
+        case (.post, "/account"): return guarded(everyone) { try changePassword(request) }
+        case (.get, "/admin"): return guarded(managers) { adminPage(request) }
+        case (.get, "/admin/users"): return guarded(managers) { try usersPage(request, errors: FormErrors(), status: 200) }
+        case (.post, "/admin/users"): return guarded(managers) { try createUser(request) }
+        case (.get, "/audit"): return guarded([.manager]) { try auditPage(request) }
+        case (.get, "/audit.csv"): return guarded([.manager]) { try auditExport(request) }
+        default: break
+        }
+        // /admin/users/:id/(disable|enable|reset|expiry)
+        let parts = request.path.split(separator: "/").map(String.init)
+        if request.method == .post, parts.count == 4, parts[0] == "admin", parts[1] == "users", let id = Int64(parts[2]) {
+            return guarded(managers) { try changeUser(request, id: id, action: parts[3]) }
+        }
+        return nil
+    }
+
+    // MARK: Sign in
+
+    func loginPage(_ http: HTTPRequest, requestID: String, username: String, error: String?, status: Int) -> HTTPResponse {
+        let token = http.cookies[Appliance.loginCookie].flatMap { $0.count == 64 ? $0 : nil } ?? randomToken()
+        let next = http.query.first { $0.name == "next" }?.value ?? http.fields.first { $0.name == "next" }?.text
+        var errors = FormErrors()
+        if let error { errors.add("username", error) }
+        let body: HTML = """
+        <div class="narrow">
+        <p>Sign in with your own account. Do not share it: what you view and change is recorded in your name.</p>
+        \(Form.errorSummary(errors))
+        <form method="post" action="/login" novalidate>
+        <input type="hidden" name="_csrf" value="\(token)"><input type="hidden" name="next" value="\(Appliance.safeNext(next))">
+        \(Form.input("username", label: "Username", value: username, errors: errors, required: true, autocomplete: "username"))
+        \(Form.input("password", label: "Password", value: "", errors: FormErrors(), type: "password", required: true, autocomplete: "current-password"))
+        \(Form.submit("Sign in"))
+        </form>
+        <p class="hint">Forgotten your password? Ask the home's manager to reset it.</p></div>
+        """
+        var response = pageResponse(Page(title: "Sign in", containsPersonalData: false, body: body), status: status, viewer: nil, http: http, requestID: requestID)
+        response.headers.append(("Set-Cookie", cookie(Appliance.loginCookie, token, maxAge: 3600)))
+        return response
+    }
+
+    func login(_ http: HTTPRequest, requestID: String) -> HTTPResponse {
+        let form = Appliance.formData(http.fields)
+        let username = form["username"] ?? ""
+        let password = form.fields["password"]?.first ?? ""
+        guard let expected = http.cookies[Appliance.loginCookie], let sent = form["_csrf"],
+              constantTimeEqual(Array(expected.utf8), Array(sent.utf8)) else {
+            return loginPage(http, requestID: requestID, username: username, error: "The sign-in form had expired. Enter your username and password again.", status: 403)
+        }
+        if username.isEmpty || password.isEmpty {
+            return loginPage(http, requestID: requestID, username: username, error: "Enter your username and password.", status: 422)
+        }
+        switch accounts.signIn(username: username, password: password, address: http.remoteAddress) {
+        case .success(let account):
+            do {
+                let (token, _) = try sessions.start(account: account, address: http.remoteAddress)
+                audit.record(AuditEntry(userID: account.id, username: account.username, address: http.remoteAddress, source: "core", action: "login", detail: "signed in"), durable: true)
+                var response = redirect(Appliance.safeNext(form["next"]))
+                response.headers.append(("Set-Cookie", cookie(Appliance.sessionCookie, token, maxAge: nil)))
+                response.headers.append(("Set-Cookie", cookie(Appliance.loginCookie, "", maxAge: 0)))
+                return response
+            } catch {
+                logger.error("session start failed", metadata: ["request.id": .string(requestID), "error": .string("\(error)")])
+                return loginPage(http, requestID: requestID, username: username, error: "The appliance could not start your session. Try again.", status: 503)
+            }
+        case .rejected(let message), .throttled(let message), .blocked(let message):
+            audit.record(AuditEntry(userID: nil, username: username.lowercased(), address: http.remoteAddress, source: "core", action: "login-failed", detail: message), durable: true)
+            return loginPage(http, requestID: requestID, username: username, error: message, status: 401)
+        }
+    }
+
+    // MARK: Dashboard
+
+    func dashboard(_ request: Request) -> Response {
+        var cards: [HTML] = []
+        for (pluginID, card) in host.cards(for: request.principal.role) {
+            do {
+                guard let body = try card.render(request) else { continue }
+                cards.append("<section class=\"card\" aria-labelledby=\"card-\(pluginID)-\(card.id)\"><h2 id=\"card-\(pluginID)-\(card.id)\">\(card.title)</h2>\(body)</section>")
+            } catch {
+                logger.error("dashboard card failed", metadata: ["plugin.id": .string(pluginID), "card": .string(card.id), "request.id": .string(request.requestID), "error": .string("\(error)")])
+                cards.append("<section class=\"card\"><h2>\(card.title)</h2><p class=\"empty\">This card could not be shown (reference \(request.requestID)).</p></section>")
+            }
+        }
+        if request.principal.role == .admin || request.principal.role == .manager {
+            let failed = host.statuses.filter { $0.state == .failed }
+            if !failed.isEmpty {
+                cards.insert("<section class=\"card card-warning\"><h2>Plugins not loaded</h2><p>\(failed.count) plugin(s) failed to load. <a href=\"/admin\">See why</a>.</p></section>", at: 0)
+            }
+        }
+        if request.principal.role == .admin {
+            cards.append("<section class=\"card\"><h2>Administration</h2><p>Plugins, accounts and the appliance's state.</p><p><a href=\"/admin\">Open administration</a></p></section>")
+        }
+        let greeting: HTML = "<p class=\"lead\">Signed in as \(request.principal.displayName) (\(request.principal.role.title)). \(HomeTime.today().display).</p>"
+        let grid: HTML = cards.isEmpty ? "<p class=\"empty\">Nothing needs your attention here.</p>" : "<div class=\"cards\">\(cards)</div>"
+        return .page(Page(title: "Dashboard", body: greeting + grid))
+    }
+
+    // MARK: Account
+
+    func accountPage(_ request: Request, errors: FormErrors, status: Int) -> Response {
+        let body: HTML = """
+        <div class="narrow">\(UI.summaryList([("Username", HTML(text: request.principal.username)), ("Name", HTML(text: request.principal.displayName)), ("Role", HTML(text: request.principal.role.title))]))
+        <h2>Change your password</h2>\(Form.errorSummary(errors))\(Form.start(action: "/account", request: request))
+        \(Form.input("current", label: "Current password", value: "", errors: errors, type: "password", required: true, autocomplete: "current-password"))
+        \(Form.input("password", label: "New password", value: "", errors: errors, hint: "At least \(PasswordHasher.minimumLength) characters. A short sentence is easy to remember and hard to guess.", type: "password", required: true, autocomplete: "new-password"))
+        \(Form.input("confirm", label: "New password again", value: "", errors: errors, type: "password", required: true, autocomplete: "new-password"))
+        \(Form.submit("Change password"))\(Form.end)</div>
+        """
+        return .page(Page(title: "Your account", containsPersonalData: false, body: body), status: status)
+    }
+
+    func changePassword(_ request: Request) throws -> Response {
+        let current = request.form.fields["current"]?.first ?? ""
+        let new = request.form.fields["password"]?.first ?? ""
+        var errors = FormErrors()
+        if new != (request.form.fields["confirm"]?.first ?? "") { errors.add("confirm", "The two new passwords are not the same.") }
+        if errors.isEmpty {
+            do {
+                try accounts.changePassword(userID: request.principal.userID, current: current, new: new)
+                audit.record(AuditEntry(userID: request.principal.userID, username: request.principal.username, address: request.remoteAddress, source: "core", action: "password-changed", detail: "own password"), durable: true)
+                return .redirect(to: "/", flash: "Your password has been changed.")
+            } catch let error as AccountError {
+                errors.add(error.field, error.message)
+            }
+        }
+        return accountPage(request, errors: errors, status: 422)
+    }
+
+    // MARK: Administration
+
+    func adminPage(_ request: Request) -> Response {
+        let rows = host.statuses.map { status -> [HTML] in
+            let colour = status.state == .loaded ? "green" : (status.state == .disabled ? "grey" : "red")
+            return [HTML(text: status.displayName), HTML(text: status.id), HTML(text: status.version),
+                    UI.tag(status.state.rawValue.capitalized, colour: colour), HTML(text: status.reason ?? "")]
+        }
+        let database: HTML = "<p>Database: <code>\(home.url.path)</code>. Schema \((try? home.schemaVersion()) ?? 0). carehome \(Appliance.version).</p>"
+        let body: HTML = """
+        <p><a class="button button-secondary" href="/admin/users">Staff accounts</a></p>
+        \(UI.section("Plugins", UI.table(caption: "Plugins found in the plugins directory", headers: ["Name", "Id", "Version", "State", "Why not loaded"], rows: rows, emptyMessage: "No plugins were found.")))
+        \(UI.section("Appliance", database))
+        """
+        return .page(Page(title: "Administration", containsPersonalData: false, body: body))
+    }
+
+    func usersPage(_ request: Request, errors: FormErrors, status: Int) throws -> Response {
+        let today = HomeTime.today()
+        let rows = try accounts.all().map { account -> [HTML] in
+            let state: HTML = account.blockReason(today: today) == nil ? UI.tag("Active", colour: "green") : UI.tag(account.disabledAt != nil ? "Disabled" : "Expired", colour: "grey")
+            let expiry: HTML = account.expiresOn.map { HTML(text: $0.display) } ?? "—"
+            var actions: HTML = ""
+            if account.id != request.principal.userID && (request.principal.role == .admin || account.role != .admin) {
+                let toggle = account.disabledAt == nil ? "disable" : "enable"
+                actions = """
+                \(Form.start(action: "/admin/users/\(account.id)/\(toggle)", request: request))\(Form.submit(toggle == "disable" ? "Disable" : "Enable", kind: "secondary"))\(Form.end)\
+                <details><summary>Reset password</summary>\(Form.start(action: "/admin/users/\(account.id)/reset", request: request))\
+                \(Form.input("password", label: "New password for \(account.username)", value: "", errors: FormErrors(), type: "password", autocomplete: "new-password"))\
+                \(Form.submit("Set password", kind: "secondary"))\(Form.end)</details>
+                """
+            }
+            return [HTML(text: account.username), HTML(text: account.displayName), HTML(text: account.role.title), state, expiry, actions]
+        }
+        let roles = Role.allCases.filter { request.principal.role == .admin || $0 != .admin }.map { ($0.rawValue, $0.title) }
+        let body: HTML = """
+        \(UI.table(caption: "Staff accounts", headers: ["Username", "Name", "Role", "State", "Expires", "Actions"], rows: rows))
+        <h2>Add an account</h2>\(Form.errorSummary(errors))\(Form.start(action: "/admin/users", request: request))
+        \(Form.input("username", label: "Username", value: request.form["username"], errors: errors, hint: "Lower-case, such as j.smith", required: true, autocomplete: "off"))
+        \(Form.input("display_name", label: "Full name", value: request.form["display_name"], errors: errors, required: true))
+        \(Form.select("role", label: "Role", options: roles, selected: request.form["role"], errors: errors, required: true))
+        \(Form.input("expires", label: "Access ends on (optional)", value: request.form["expires"], errors: errors, hint: "For visiting clinicians: the account stops working after this day.", type: "date"))
+        \(Form.input("password", label: "First password", value: "", errors: errors, hint: "Tell the person in private; they can change it under Your account.", type: "password", required: true, autocomplete: "new-password"))
+        \(Form.submit("Add account"))\(Form.end)
+        """
+        return .page(Page(title: "Staff accounts", breadcrumbs: [("Administration", "/admin")], containsPersonalData: false, body: body), status: status)
+    }
+
+    func createUser(_ request: Request) throws -> Response {
+        var errors = FormErrors()
+        let role = request.form["role"].flatMap(Role.init(rawValue:))
+        if role == nil { errors.add("role", "Choose a role.") }
+        if role == .admin && request.principal.role != .admin { errors.add("role", "Only the administrator can create administrator accounts.") }
+        if (request.form["display_name"] ?? "").isEmpty { errors.add("display_name", "Enter the person's name.") }
+        var expires: Day?
+        if let text = request.form.nonEmpty("expires") {
+            expires = Day(parsing: text)
+            if expires == nil { errors.add("expires", "Enter a real date, such as 31/12/2026.") }
+            else if let day = expires, day < HomeTime.today() { errors.add("expires", "The end date must be today or later.") }
+        }
+        if errors.isEmpty, let role {
+            do {
+                let account = try accounts.create(username: request.form["username"] ?? "", displayName: request.form["display_name"] ?? "",
+                                                  role: role, password: request.form.fields["password"]?.first ?? "", expiresOn: expires,
+                                                  createdBy: request.principal.userID)
+                audit.record(AuditEntry(userID: request.principal.userID, username: request.principal.username, address: request.remoteAddress, source: "core", action: "account-created", detail: "\(account.username) as \(role.rawValue)"), durable: true)
+                return .redirect(to: "/admin/users", flash: "Account \(account.username) added.")
+            } catch let error as AccountError {
+                errors.add(error.field, error.message)
+            }
+        }
+        return try usersPage(request, errors: errors, status: 422)
+    }
+
+    func changeUser(_ request: Request, id: Int64, action: String) throws -> Response {
+        guard let account = try accounts.account(id: id) else { throw CareError.notFound("There is no such account.") }
+        if account.role == .admin && request.principal.role != .admin { throw CareError.forbidden("Only the administrator can change administrator accounts.") }
+        if account.id == request.principal.userID && action != "reset" { throw CareError.forbidden("You cannot disable your own account.") }
+        let message: String
+        switch action {
+        case "disable":
+            try accounts.setDisabled(userID: id, disabled: true)
+            try sessions.endAll(userID: id)
+            message = "Account \(account.username) disabled."
+        case "enable":
+            try accounts.setDisabled(userID: id, disabled: false)
+            message = "Account \(account.username) enabled."
+        case "reset":
+            do {
+                try accounts.setPassword(userID: id, username: account.username, password: request.form.fields["password"]?.first ?? "")
+            } catch let error as AccountError {
+                return .redirect(to: "/admin/users", flash: "Password not changed: \(error.message)")
+            }
+            try sessions.endAll(userID: id)
+            message = "Password for \(account.username) changed."
+        default:
+            throw CareError.notFound()
+        }
+        audit.record(AuditEntry(userID: request.principal.userID, username: request.principal.username, address: request.remoteAddress, source: "core", action: "account-\(action)", detail: account.username), durable: true)
+        return .redirect(to: "/admin/users", flash: message)
+    }
+
+    // MARK: Audit trail
+
+    func auditFilter(_ request: Request) -> AuditLog.Filter {
+        AuditLog.Filter(residentID: request.query.nonEmpty("resident").flatMap { Int64($0) }, username: request.query.nonEmpty("user"),
+                        from: request.query.nonEmpty("from").flatMap { Day(parsing: $0) }, to: request.query.nonEmpty("to").flatMap { Day(parsing: $0) })
+    }
+
+    func auditPage(_ request: Request) throws -> Response {
+        let filter = auditFilter(request)
+        let entries = try audit.entries(filter, limit: 500)
+        let verification = try AuditLog.verify(pool: home.pool)
+        let chain: HTML = verification.firstBrokenID == nil
+            ? UI.banner(.success, title: "The audit trail is intact", "<p>All \(verification.entries) entries link to the one before.</p>")
+            : UI.banner(.danger, title: "The audit trail has been altered", "<p>\(verification.problem ?? ""). Tell the person responsible for data protection.</p>")
+        let rows = entries.map { entry -> [HTML] in
+            [HTML(text: HomeTime.display(entry.at)), HTML(text: entry.username), HTML(text: entry.action), HTML(text: entry.source),
+             entry.residentID.map { "<a href=\"/residents/\($0)\">\($0)</a>" } ?? "—", HTML(text: entry.detail), HTML(text: entry.address)]
+        }
+        let query = request.query
+        let csvQuery = Appliance.queryString(HTTPRequest(method: "GET", path: "", query: query.fields.sorted { $0.key < $1.key }.flatMap { key, values in values.map { (key, $0) } }))
+        let body: HTML = """
+        \(chain)
+        <form method="get" action="/audit" class="filters">
+        \(Form.input("resident", label: "Resident number", value: query["resident"], errors: FormErrors(), width: "5", inputmode: "numeric"))
+        \(Form.input("user", label: "Username", value: query["user"], errors: FormErrors(), width: "10"))
+        \(Form.input("from", label: "From", value: query["from"], errors: FormErrors(), type: "date"))
+        \(Form.input("to", label: "To", value: query["to"], errors: FormErrors(), type: "date"))
+        \(Form.submit("Filter", kind: "secondary"))</form>
+        <p><a href="/audit.csv\(csvQuery)">Download these entries as CSV</a></p>
+        \(UI.table(caption: "Newest first (up to 500)", headers: ["When", "Who", "Action", "Where", "Resident", "Detail", "Address"], rows: rows, emptyMessage: "No entries match."))
+        """
+        return .page(Page(title: "Audit trail", body: body))
+    }
+
+    func auditExport(_ request: Request) throws -> Response {
+        let entries = try audit.entries(auditFilter(request), limit: 100_000)
+        audit.record(AuditEntry(userID: request.principal.userID, username: request.principal.username, address: request.remoteAddress, source: "core", action: "export", detail: "audit trail CSV, \(entries.count) entries"), durable: true)
+        return .csv(filename: "audit-\(HomeTime.today().iso).csv", header: ["id", "at", "username", "action", "source", "resident_id", "detail", "address"],
+                    rows: entries.map { [String($0.id), Timestamp.format($0.at), $0.username, $0.action, $0.source, $0.residentID.map(String.init) ?? "", $0.detail, $0.address] })
+    }
+}

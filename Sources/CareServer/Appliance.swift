@@ -1,0 +1,326 @@
+package import CareHTTP
+package import CareKit
+package import CareStore
+package import Foundation
+package import Logging
+
+/// The appliance: the home's database, accounts, sessions, the audit trail, the plugins, and the
+/// request pipeline that turns an HTTP request into a page. No sockets here: the HTTP server and the
+/// in-process test harness both call `respond(to:)`.
+package final class Appliance: Sendable {
+    package static let version = "0.1.0"
+
+    package let configuration: ApplianceConfiguration
+    package let home: HomeDatabase
+    package let host: PluginHost
+    package let accounts: Accounts
+    package let sessions: Sessions
+    package let audit: AuditLog
+    package let logger: Logger
+    let assets: Assets
+    let writeProbe = WriteProbe()
+
+    static let sessionCookie = "carehome_session"
+    static let loginCookie = "carehome_login"
+    static let flashCookie = "carehome_flash"
+
+    /// Opens the home's database (stopping with a clear error if it is damaged or newer), migrates the
+    /// server's tables, and loads the plugins.
+    package init(configuration: ApplianceConfiguration, candidates: [PluginCandidate], logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        home = try HomeDatabase.open(dataDirectory: configuration.dataDirectory)
+        let events = EventSink()
+        try home.migrate(pluginID: "core", migrations: CoreSchema.migrations, events: events)
+        audit = AuditLog(home: home, logger: logger)
+        accounts = Accounts(home: home)
+        sessions = Sessions(home: home, idleTimeout: TimeInterval(configuration.sessionIdleMinutes * 60),
+                            absoluteLifetime: TimeInterval(configuration.sessionLifetimeHours * 3600))
+        host = PluginHost(home: home, events: events, audit: audit, logger: logger)
+        assets = Assets.load(from: configuration.assetsDirectory ?? Assets.defaultDirectory(), logger: logger)
+        host.load(candidates, enabled: configuration.enabledPlugins)
+    }
+
+    /// Stops plugins and writes queued audit entries.
+    package func shutdown() {
+        host.stopAll()
+        audit.flush()
+    }
+
+    var homeName: String {
+        if let provider = host.services.resolve(Services.homeProfile), let name = try? provider.profile().name, !name.isEmpty {
+            return name
+        }
+        return configuration.homeName
+    }
+
+    var shell: Shell {
+        Shell(homeName: homeName, version: Appliance.version, stylesheets: assets.stylesheets)
+    }
+
+    var usesTLS: Bool { configuration.tlsCertificate != nil }
+
+    // MARK: - The pipeline
+
+    /// Answers one request. Never throws: every failure becomes an error page and a log line.
+    package func respond(to http: HTTPRequest) -> HTTPResponse {
+        let requestID = String(randomToken().prefix(10))
+        let started = ContinuousClock.now
+        var response = route(http, requestID: requestID)
+        addSecurityHeaders(&response)
+        if http.method == "HEAD" { response.body = [] }
+        if !(http.path == "/healthz" || http.path.hasPrefix("/assets/")) {
+            let elapsed = ContinuousClock.now - started
+            logger.info("request", metadata: ["request.id": .string(requestID), "http.method": .string(http.method),
+                                              "http.path": .string(http.path), "http.status": .stringConvertible(response.status),
+                                              "duration.ms": .stringConvertible(elapsed.components.attoseconds / 1_000_000_000_000_000 + elapsed.components.seconds * 1000)])
+        }
+        return response
+    }
+
+    private func route(_ http: HTTPRequest, requestID: String) -> HTTPResponse {
+        if http.bodyTooLarge {
+            return pageResponse(Shell.errorPage(status: 413, message: "The file or form was larger than \(configuration.maxBodyBytes / 1024 / 1024) MB. Nothing was saved.", requestID: requestID), status: 413, viewer: nil, http: http, requestID: requestID)
+        }
+        guard let method = HTTPMethod(rawValue: http.method) else {
+            return pageResponse(Shell.errorPage(status: 405, message: "This server does not answer \(http.method) requests.", requestID: requestID), status: 405, viewer: nil, http: http, requestID: requestID)
+        }
+        switch (method, http.path) {
+        case (.get, "/healthz"), (.head, "/healthz"): return health()
+        case (.get, "/login"), (.head, "/login"): return loginPage(http, requestID: requestID, username: "", error: nil, status: 200)
+        case (.post, "/login"): return login(http, requestID: requestID)
+        default: break
+        }
+        if http.path.hasPrefix("/assets/") && (method == .get || method == .head) {
+            return assets.response(for: String(http.path.dropFirst("/assets/".count)))
+                ?? pageResponse(Shell.errorPage(status: 404, message: "There is no such file.", requestID: requestID), status: 404, viewer: nil, http: http, requestID: requestID)
+        }
+        // Everything else needs a signed-in user.
+        let session: Session?
+        do {
+            session = try http.cookies[Appliance.sessionCookie].flatMap { try sessions.find(token: $0) }
+        } catch {
+            logger.error("session lookup failed", metadata: ["request.id": .string(requestID), "error": .string("\(error)")])
+            return pageResponse(Shell.errorPage(status: 503, message: "The appliance cannot read its database just now. Try again in a minute.", requestID: requestID), status: 503, viewer: nil, http: http, requestID: requestID)
+        }
+        guard let session else {
+            if method == .get || method == .head {
+                let next = http.path == "/" ? "" : "?next=" + Appliance.percentEncode(http.path + Appliance.queryString(http))
+                return redirect("/login" + next)
+            }
+            return redirect("/login", flash: "Your session ended, so that was not saved. Sign in and try again.")
+        }
+        let form = Appliance.formData(http.fields)
+        let request = Request(method: method, path: http.path, query: Appliance.queryData(http.query), form: form,
+                              headers: http.headers, principal: session.account.principal, requestID: requestID,
+                              remoteAddress: http.remoteAddress, csrfToken: session.csrfToken)
+        let viewer = Shell.Viewer(principal: request.principal, csrfToken: session.csrfToken,
+                                  navigation: host.navigation(for: request.principal.role) + coreNavigation(for: request.principal.role))
+        if method.changesState {
+            let sent = form["_csrf"] ?? http.headers["x-csrf-token"] ?? ""
+            guard constantTimeEqual(Array(sent.utf8), Array(session.csrfToken.utf8)) else {
+                logger.warning("csrf token missing or wrong", metadata: ["request.id": .string(requestID), "http.path": .string(http.path)])
+                return pageResponse(Shell.errorPage(status: 403, message: "This form had expired or did not come from this appliance, so nothing was changed. Go back, reload the page and try again.", requestID: requestID), status: 403, viewer: viewer, http: http, requestID: requestID)
+            }
+            if http.formParseFailed {
+                return pageResponse(Shell.errorPage(status: 400, message: "The form could not be read. Nothing was changed.", requestID: requestID), status: 400, viewer: viewer, http: http, requestID: requestID)
+            }
+        }
+        if let core = coreRoute(request, http: http, session: session, viewer: viewer) { return core }
+        switch host.match(method: method, path: http.path) {
+        case .notFound:
+            return pageResponse(Shell.errorPage(status: 404, message: "There is no page at this address. It may have moved, or the plugin that provides it is not loaded.", requestID: requestID), status: 404, viewer: viewer, http: http, requestID: requestID)
+        case .methodNotAllowed(let allowed):
+            var response = pageResponse(Shell.errorPage(status: 405, message: "This page cannot be used that way.", requestID: requestID), status: 405, viewer: viewer, http: http, requestID: requestID)
+            response.headers.append(("Allow", allowed.map(\.rawValue).joined(separator: ", ")))
+            return response
+        case .found(let entry, let parameters):
+            guard entry.route.roles.contains(request.principal.role) else {
+                return forbidden(viewer: viewer, http: http, requestID: requestID)
+            }
+            var routed = request
+            routed.pathParameters = parameters
+            return runHandler(entry, request: routed, http: http, viewer: viewer)
+        }
+    }
+
+    /// Runs a plugin's handler, with the one-time form token making a repeated submission act once.
+    private func runHandler(_ entry: Router.Entry, request: Request, http: HTTPRequest, viewer: Shell.Viewer) -> HTTPResponse {
+        let once = request.method.changesState ? request.form.nonEmpty("_once") : nil
+        if let once {
+            switch submissions.claim(token: once, userID: request.principal.userID) {
+            case .first: break
+            case .done(let location):
+                return redirect(location, flash: "That form had already been saved; it was not saved twice.")
+            case .inProgress:
+                return pageResponse(Shell.errorPage(status: 409, message: "That form is being saved from another click. Wait a moment and reload the page.", requestID: request.requestID), status: 409, viewer: viewer, http: http, requestID: request.requestID)
+            }
+        }
+        let response: Response
+        do {
+            response = try entry.route.handler(request)
+        } catch let error as CareError {
+            if let once { submissions.release(token: once) }
+            let status = error.code.httpStatus
+            return pageResponse(Shell.errorPage(status: status, message: error.message, requestID: request.requestID), status: status, viewer: viewer, http: http, requestID: request.requestID)
+        } catch {
+            if let once { submissions.release(token: once) }
+            logger.error("handler failed", metadata: ["request.id": .string(request.requestID), "plugin.id": .string(entry.pluginID),
+                                                      "http.path": .string(request.path), "error": .string("\(error)")])
+            return pageResponse(Shell.errorPage(status: 500, message: "The page could not be completed.", requestID: request.requestID), status: 500, viewer: viewer, http: http, requestID: request.requestID)
+        }
+        if let once {
+            if (300..<400).contains(response.status), let location = response.headers["Location"] {
+                submissions.complete(token: once, location: location)
+            } else {
+                submissions.release(token: once)
+            }
+        }
+        return render(response, viewer: viewer, http: http, requestID: request.requestID)
+    }
+
+    var submissions: FormSubmissions { FormSubmissions(pool: home.pool) }
+
+    /// Turns a plugin's response into HTTP.
+    func render(_ response: Response, viewer: Shell.Viewer?, http: HTTPRequest, requestID: String) -> HTTPResponse {
+        var result: HTTPResponse
+        switch response.body {
+        case .page(let page):
+            result = pageResponse(page, status: response.status, viewer: viewer, http: http, requestID: requestID)
+        case .bytes(let bytes, let contentType):
+            result = HTTPResponse(status: response.status, headers: [("Content-Type", contentType), ("Cache-Control", "no-store")], body: bytes)
+        case .empty:
+            result = HTTPResponse(status: response.status)
+        }
+        for (name, value) in response.headers.sorted(by: { $0.key < $1.key }) { result.headers.append((name, value)) }
+        if let flash = response.flash {
+            result.headers.append(("Set-Cookie", cookie(Appliance.flashCookie, Appliance.percentEncode(flash), maxAge: 60)))
+        }
+        return result
+    }
+
+    /// A page in the shell, consuming any flash message waiting in the cookie.
+    func pageResponse(_ page: Page, status: Int, viewer: Shell.Viewer?, http: HTTPRequest, requestID: String) -> HTTPResponse {
+        let flash = http.cookies[Appliance.flashCookie].flatMap { $0.removingPercentEncoding }.flatMap { $0.isEmpty ? nil : $0 }
+        let html = shell.render(page, viewer: viewer, currentPath: http.path, flash: flash, requestID: requestID)
+        var headers: [(name: String, value: String)] = [("Content-Type", "text/html; charset=utf-8")]
+        headers.append(("Cache-Control", page.containsPersonalData || viewer != nil ? "no-store" : "no-cache"))
+        if flash != nil { headers.append(("Set-Cookie", cookie(Appliance.flashCookie, "", maxAge: 0))) }
+        return HTTPResponse(status: status, headers: headers, body: Array(html.utf8))
+    }
+
+    func forbidden(viewer: Shell.Viewer, http: HTTPRequest, requestID: String) -> HTTPResponse {
+        pageResponse(Shell.errorPage(status: 403, message: "Your role (\(viewer.principal.role.title)) does not allow this page. If you need it, ask the home's manager.", requestID: requestID), status: 403, viewer: viewer, http: http, requestID: requestID)
+    }
+
+    func redirect(_ location: String, flash: String? = nil) -> HTTPResponse {
+        var response = HTTPResponse(status: 303, headers: [("Location", location)])
+        if let flash { response.headers.append(("Set-Cookie", cookie(Appliance.flashCookie, Appliance.percentEncode(flash), maxAge: 60))) }
+        return response
+    }
+
+    func cookie(_ name: String, _ value: String, maxAge: Int?) -> String {
+        var cookie = "\(name)=\(value); Path=/; HttpOnly; SameSite=Strict"
+        if let maxAge { cookie += "; Max-Age=\(maxAge)" }
+        if usesTLS { cookie += "; Secure" }
+        return cookie
+    }
+
+    private func addSecurityHeaders(_ response: inout HTTPResponse) {
+        response.headers += [
+            ("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("X-Frame-Options", "DENY"),
+            ("Referrer-Policy", "no-referrer"),
+        ]
+        if usesTLS { response.headers.append(("Strict-Transport-Security", "max-age=31536000")) }
+    }
+
+    // MARK: - Health
+
+    private func health() -> HTTPResponse {
+        let statuses = host.statuses
+        let writable = writeProbe.check { home.canWrite() }
+        let degraded = statuses.contains { $0.state == .failed }
+        let status = !writable ? "unavailable" : (degraded ? "degraded" : "ok")
+        var json = "{\"status\":\"\(status)\",\"version\":\"\(Appliance.version)\",\"database\":\"\(writable ? "writable" : "not writable")\",\"plugins\":["
+        json += statuses.map { plugin in
+            let reason = plugin.reason.map { "\"\(Appliance.jsonEscape($0))\"" } ?? "null"
+            return "{\"id\":\"\(Appliance.jsonEscape(plugin.id))\",\"version\":\"\(Appliance.jsonEscape(plugin.version))\",\"state\":\"\(plugin.state.rawValue)\",\"reason\":\(reason)}"
+        }.joined(separator: ",")
+        json += "]}"
+        return HTTPResponse(status: writable ? 200 : 503, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
+                            body: Array(json.utf8))
+    }
+
+    // MARK: - Helpers
+
+    static func formData(_ fields: [HTTPRequest.Field]) -> FormData {
+        var form = FormData()
+        for field in fields {
+            if let filename = field.filename {
+                form.files.append(UploadedFile(field: field.name, filename: filename, contentType: field.contentType ?? "application/octet-stream", bytes: field.bytes))
+            } else {
+                form.fields[field.name, default: []].append(field.text)
+            }
+        }
+        return form
+    }
+
+    static func queryData(_ query: [(name: String, value: String)]) -> FormData {
+        var form = FormData()
+        for pair in query { form.fields[pair.name, default: []].append(pair.value) }
+        return form
+    }
+
+    static func queryString(_ http: HTTPRequest) -> String {
+        guard !http.query.isEmpty else { return "" }
+        return "?" + http.query.map { percentEncode($0.name) + "=" + percentEncode($0.value) }.joined(separator: "&")
+    }
+
+    static func percentEncode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~/")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+
+    static func jsonEscape(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out
+    }
+
+    /// A safe place to return to after signing in: a local path only.
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.hasPrefix("/login") else { return "/" }
+        return next
+    }
+}
+
+/// Caches the database write check for a second so /healthz stays cheap under load.
+final class WriteProbe: @unchecked Sendable {
+    // @unchecked: both fields are only touched under `lock`.
+    private let lock = NSLock()
+    private var checkedAt: ContinuousClock.Instant?
+    private var last = true
+
+    func check(_ probe: () -> Bool) -> Bool {
+        lock.withLock {
+            let now = ContinuousClock.now
+            if let checkedAt, now - checkedAt < .seconds(1) { return last }
+            last = probe()
+            checkedAt = now
+            return last
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package import Foundation
+
+/// Settings from `carehome.conf` (`key = value` lines, `#` comments) and the command line.
+package struct ApplianceConfiguration: Sendable {
+    package var dataDirectory: URL
+    package var listenAddress = "127.0.0.1"
+    package var listenPort: UInt16 = 8080
+    package var pluginsDirectory: URL?
+    /// Plugin ids to load; nil: every plugin found.
+    package var enabledPlugins: Set<String>?
+    package var homeName = "Care home"
+    package var sessionIdleMinutes = 15
+    package var sessionLifetimeHours = 12
+    package var tlsCertificate: URL?
+    package var tlsKey: URL?
+    package var threadPoolSize = 4
+    package var maxBodyBytes = 8 * 1024 * 1024
+    package var assetsDirectory: URL?
+    package var backupDirectory: URL?
+
+    package init(dataDirectory: URL) { self.dataDirectory = dataDirectory }
+
+    /// Reads a configuration file over these settings. Unknown keys are an error (a typo should not
+    /// silently leave a setting at its default).
+    package mutating func read(file: URL) throws {
+        let text: String
+        do { text = try String(contentsOf: file, encoding: .utf8) } catch {
+            throw ConfigurationError("cannot read the configuration file \(file.path): \(error.localizedDescription)")
+        }
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)?
+                .trimmingCharacters(in: .whitespaces) ?? ""
+            guard !line.isEmpty else { continue }
+            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2 else { throw ConfigurationError("\(file.path) line \(index + 1): expected key = value") }
+            try set(parts[0], parts[1], at: "\(file.path) line \(index + 1)")
+        }
+    }
+
+    package mutating func set(_ key: String, _ value: String, at place: String) throws {
+        func int(_ range: ClosedRange<Int>) throws -> Int {
+            guard let number = Int(value), range.contains(number) else {
+                throw ConfigurationError("\(place): \(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
+        switch key {
+        case "listen":
+            let (host, port) = try ApplianceConfiguration.parseListen(value)
+            listenAddress = host
+            listenPort = port
+        case "data_dir": dataDirectory = URL(fileURLWithPath: value)
+        case "plugins_dir": pluginsDirectory = URL(fileURLWithPath: value)
+        case "plugins_enabled":
+            let ids = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            enabledPlugins = value.trimmingCharacters(in: .whitespaces) == "all" ? nil : Set(ids)
+        case "home_name": homeName = value
+        case "session_idle_minutes": sessionIdleMinutes = try int(1...720)
+        case "session_lifetime_hours": sessionLifetimeHours = try int(1...72)
+        case "tls_cert": tlsCertificate = URL(fileURLWithPath: value)
+        case "tls_key": tlsKey = URL(fileURLWithPath: value)
+        case "threads": threadPoolSize = try int(1...64)
+        case "max_upload_mb": maxBodyBytes = try int(1...512) * 1024 * 1024
+        case "assets_dir": assetsDirectory = URL(fileURLWithPath: value)
+        case "backup_dir": backupDirectory = URL(fileURLWithPath: value)
+        default: throw ConfigurationError("\(place): unknown setting '\(key)'")
+        }
+    }
+
+    /// `127.0.0.1:8080`, `[::1]:8080`, `0.0.0.0:443`, or `:8080` (all IPv4 addresses).
+    package static func parseListen(_ text: String) throws -> (String, UInt16) {
+        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
+            throw ConfigurationError("'\(text)' is not HOST:PORT (for example 127.0.0.1:8080)")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.isEmpty { host = "0.0.0.0" }
+        if host == "localhost" { host = "127.0.0.1" }
+        return (host, port)
+    }
+}
+
+package struct ConfigurationError: Error, CustomStringConvertible {
+    package let message: String
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
+}

@@ -1,0 +1,57 @@
+package import CareKit
+
+/// The server's own tables, migrated like a plugin's under the id `core`.
+enum CoreSchema {
+    static let migrations: [Migration] = [
+        Migration(1, "accounts, sessions, audit trail, form submissions", sql: """
+            CREATE TABLE core_users (
+                id INTEGER PRIMARY KEY,
+                username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                display_name TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('carer', 'nurse', 'manager', 'clinician', 'admin')),
+                password_hash TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                created_by INTEGER,
+                expires_on TEXT,
+                disabled_at TEXT,
+                password_changed_at TEXT NOT NULL
+            ) STRICT;
+            CREATE TABLE core_sessions (
+                token_hash TEXT PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES core_users(id),
+                csrf_token TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                last_seen_at TEXT NOT NULL,
+                ended_at TEXT,
+                address TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX core_sessions_user ON core_sessions(user_id);
+            CREATE TABLE core_audit (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                user_id INTEGER,
+                username TEXT NOT NULL,
+                address TEXT NOT NULL,
+                source TEXT NOT NULL,
+                action TEXT NOT NULL,
+                resident_id INTEGER,
+                detail TEXT NOT NULL,
+                previous_hash TEXT NOT NULL,
+                hash TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX core_audit_resident ON core_audit(resident_id, at);
+            CREATE INDEX core_audit_user ON core_audit(user_id, at);
+            -- Append-only: the application can never change or remove an entry. (Someone with the file
+            -- can drop these triggers; the hash chain then shows the edit: `carehome audit verify`.)
+            CREATE TRIGGER core_audit_no_update BEFORE UPDATE ON core_audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+            CREATE TRIGGER core_audit_no_delete BEFORE DELETE ON core_audit BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+            CREATE TABLE core_form_submissions (
+                token TEXT PRIMARY KEY,
+                user_id INTEGER NOT NULL,
+                location TEXT,
+                created_at TEXT NOT NULL
+            ) STRICT;
+            CREATE TABLE core_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+            """),
+    ]
+}

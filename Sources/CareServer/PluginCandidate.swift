@@ -1,0 +1,70 @@
+package import CareKit
+package import Foundation
+
+/// A plugin found in the plugins directory (or handed in by a test), before it is loaded.
+package struct PluginCandidate: @unchecked Sendable {
+    // @unchecked: `plugin` is a `CarePlugin`, which is Sendable; the optional existential is not
+    // inferred as such through the library handle field, which is only an address.
+    /// Where it came from (`libFallsLog.so`), or the plugin id for in-process plugins.
+    package var source: String
+    /// The plugin, when it could be created.
+    package var plugin: (any CarePlugin)?
+    /// Why it could not be used as a plugin, when it could not.
+    package var problem: String?
+
+    /// An in-process plugin (tests).
+    package init(plugin: any CarePlugin) {
+        self.source = plugin.manifest.id
+        self.plugin = plugin
+        self.problem = nil
+    }
+
+    init(source: String, problem: String) {
+        self.source = source
+        self.plugin = nil
+        self.problem = problem
+    }
+
+    init(source: String, plugin: any CarePlugin) {
+        self.source = source
+        self.plugin = plugin
+        self.problem = nil
+    }
+
+    /// Opens every `*.so` in `directory` (sorted by name) and checks the API version before any
+    /// Swift type crosses: a library that is not a plugin, or was built for another API, is refused
+    /// with a one-line reason.
+    package static func discover(in directory: URL) -> [PluginCandidate] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+            .filter { $0.hasSuffix(".so") }
+            .sorted()
+        return names.map { open(directory.appendingPathComponent($0)) }
+    }
+
+    static func open(_ file: URL) -> PluginCandidate {
+        let name = file.lastPathComponent
+        guard let handle = dlopen(file.path, RTLD_NOW | RTLD_LOCAL) else {
+            let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"
+            return PluginCandidate(source: name, problem: "\(name) is not a loadable library: \(reason)")
+        }
+        guard let versionSymbol = dlsym(handle, carekitAPIVersionSymbol) else {
+            dlclose(handle)
+            return PluginCandidate(source: name, problem: "\(name) is not a carehome plugin (it has no \(carekitAPIVersionSymbol))")
+        }
+        typealias VersionFunction = @convention(c) () -> Int32
+        let version = unsafeBitCast(versionSymbol, to: VersionFunction.self)()
+        guard version == carekitAPIVersion else {
+            // Leave it loaded but unused: unloading Swift code is not supported by the runtime.
+            return PluginCandidate(source: name, problem: "\(name) was built for CareKit API \(version); this server provides \(carekitAPIVersion). Install the plugin version built for this server")
+        }
+        guard let createSymbol = dlsym(handle, carekitCreateSymbol) else {
+            return PluginCandidate(source: name, problem: "\(name) is not a carehome plugin (it has no \(carekitCreateSymbol))")
+        }
+        typealias CreateFunction = @convention(c) () -> UnsafeMutableRawPointer?
+        guard let pointer = unsafeBitCast(createSymbol, to: CreateFunction.self)(),
+              let plugin = PluginExport.take(pointer) else {
+            return PluginCandidate(source: name, problem: "\(name) did not create a CareKit plugin object")
+        }
+        return PluginCandidate(source: name, plugin: plugin)
+    }
+}

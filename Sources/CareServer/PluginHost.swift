@@ -1,0 +1,328 @@
+package import CareKit
+package import CareStore
+package import Foundation
+package import Logging
+import Synchronization
+
+/// Whether a plugin is serving.
+package enum PluginState: String, Sendable {
+    case loaded, failed, disabled
+}
+
+/// What the admin page and /healthz say about one plugin.
+package struct PluginStatus: Sendable {
+    package var id: String
+    package var displayName: String
+    package var version: String
+    package var source: String
+    package var state: PluginState
+    package var reason: String?
+}
+
+/// Loads plugins and holds everything they contribute: routes, navigation, cards, panels, services and
+/// event handlers. It knows nothing of HTTP: the appliance and the in-process test harness both use it.
+package final class PluginHost: Sendable {
+    struct Loaded: Sendable {
+        let plugin: any CarePlugin
+        let context: PluginContext
+    }
+
+    struct Contributions: Sendable {
+        var router = Router()
+        var navigation: [(pluginID: String, entry: NavigationEntry)] = []
+        var cards: [(pluginID: String, card: DashboardCard)] = []
+        var panels: [(pluginID: String, panel: ResidentPanel)] = []
+        var eventHandlers: [(pluginID: String, handler: @Sendable (CareEvent) throws -> Void)] = []
+        var loaded: [String: Loaded] = [:]
+        var loadOrder: [String] = []
+        var statuses: [PluginStatus] = []
+    }
+
+    private let state = Mutex(Contributions())
+    package let services = ServiceRegistry()
+    let home: HomeDatabase
+    let events: EventSink
+    let audit: AuditLog
+    let logger: Logger
+
+    package init(home: HomeDatabase, events: EventSink, audit: AuditLog, logger: Logger) {
+        self.home = home
+        self.events = events
+        self.audit = audit
+        self.logger = logger
+        events.connect { [weak self] list in self?.deliver(list) }
+    }
+
+    /// What happened to each plugin, in the order they were considered.
+    package var statuses: [PluginStatus] { state.withLock { $0.statuses } }
+
+    /// Loaded plugins' ids in load order.
+    package var loadOrder: [String] { state.withLock { $0.loadOrder } }
+
+    /// Loads the candidates that `enabled` allows (nil: all), in `requires` order. Each refusal is
+    /// recorded with a one-line reason and logged; every other plugin still loads.
+    package func load(_ candidates: [PluginCandidate], enabled: Set<String>?) {
+        var statuses = [PluginStatus]()
+        var usable = [String: any CarePlugin]()
+        var order = [String]()
+        func refuse(_ manifest: PluginManifest?, source: String, state: PluginState, _ reason: String) {
+            statuses.append(PluginStatus(id: manifest?.id ?? source, displayName: manifest?.displayName ?? source,
+                                         version: manifest?.version ?? "", source: source, state: state, reason: reason))
+            logger.warning("plugin not loaded", metadata: ["plugin.id": .string(manifest?.id ?? source), "plugin.state": .string(state.rawValue), "reason": .string(reason)])
+        }
+        for candidate in candidates {
+            guard let plugin = candidate.plugin else {
+                refuse(nil, source: candidate.source, state: .failed, candidate.problem ?? "not a plugin")
+                continue
+            }
+            let manifest = plugin.manifest
+            if let problem = PluginHost.manifestProblem(manifest) {
+                refuse(manifest, source: candidate.source, state: .failed, problem)
+            } else if usable[manifest.id] != nil || statuses.contains(where: { $0.id == manifest.id && $0.state != .failed }) {
+                refuse(manifest, source: candidate.source, state: .failed, "another plugin already has the id \(manifest.id) (\(candidate.source) was not loaded)")
+            } else if let enabled, !enabled.contains(manifest.id) {
+                refuse(manifest, source: candidate.source, state: .disabled, "not enabled in the configuration (plugins_enabled)")
+            } else {
+                usable[manifest.id] = plugin
+                order.append(manifest.id)
+            }
+        }
+        // Requirements: visit in discovery order, depth first, so load order follows `requires`.
+        var visiting = [String]()
+        var done = [String: Bool]()   // id → loaded?
+        func visit(_ id: String) -> Bool {
+            if let result = done[id] { return result }
+            guard let plugin = usable[id] else { return false }
+            if let index = visiting.firstIndex(of: id) {
+                let cycle = (visiting[index...] + [id]).joined(separator: " → ")
+                for member in visiting[index...] where done[member] == nil {
+                    done[member] = false
+                    refuse(usable[member]?.manifest, source: member, state: .failed, "requirement cycle: \(cycle)")
+                }
+                return false
+            }
+            visiting.append(id)
+            defer { visiting.removeLast() }
+            for requirement in plugin.manifest.requires {
+                let requirementLoaded = visit(requirement)
+                if done[id] != nil { return done[id] ?? false }
+                guard requirementLoaded else {
+                    let why: String
+                    if let status = statuses.first(where: { $0.id == requirement }) {
+                        why = status.state == .disabled ? "which is disabled" : "which failed to load"
+                    } else if usable[requirement] != nil {
+                        why = "which failed to load"
+                    } else {
+                        why = "which is not installed"
+                    }
+                    done[id] = false
+                    refuse(plugin.manifest, source: id, state: .failed, "requires \(requirement), \(why)")
+                    return false
+                }
+            }
+            let loaded = start(plugin, statuses: &statuses)
+            done[id] = loaded
+            return loaded
+        }
+        for id in order { _ = visit(id) }
+        state.withLock { $0.statuses = statuses }
+    }
+
+    /// Runs a plugin's migrations and registration; its contributions take effect only if all succeed.
+    private func start(_ plugin: any CarePlugin, statuses: inout [PluginStatus]) -> Bool {
+        let manifest = plugin.manifest
+        let context = makeContext(manifest)
+        func fail(_ reason: String) -> Bool {
+            statuses.append(PluginStatus(id: manifest.id, displayName: manifest.displayName, version: manifest.version,
+                                         source: manifest.id, state: .failed, reason: reason))
+            logger.error("plugin failed to load", metadata: ["plugin.id": .string(manifest.id), "reason": .string(reason)])
+            return false
+        }
+        do {
+            try home.migrate(pluginID: manifest.id, migrations: plugin.migrations, events: events)
+        } catch {
+            return fail("\(error)")
+        }
+        let staging = StagingRegistrar(context: context)
+        do {
+            try plugin.register(with: staging)
+        } catch {
+            return fail("registration failed: \(error)")
+        }
+        let clash: String? = state.withLock { current in
+            var trial = current.router
+            for route in staging.routes {
+                if let existing = trial.clash(with: route) {
+                    return "route \(route.method.rawValue) \(route.path) clashes with \(existing.route.path) of plugin \(existing.pluginID)"
+                }
+                trial.add(route, pluginID: manifest.id)
+            }
+            return nil
+        }
+        if let clash { return fail(clash) }
+        state.withLock { current in
+            for route in staging.routes { current.router.add(route, pluginID: manifest.id) }
+            current.navigation += staging.navigation.map { (manifest.id, $0) }
+            current.cards += staging.cards.map { (manifest.id, $0) }
+            current.panels += staging.panels.map { (manifest.id, $0) }
+            current.eventHandlers += staging.handlers.map { (manifest.id, $0) }
+            current.loaded[manifest.id] = Loaded(plugin: plugin, context: context)
+            current.loadOrder.append(manifest.id)
+        }
+        for (name, service) in staging.services { services.publish(name: name, service) }
+        statuses.append(PluginStatus(id: manifest.id, displayName: manifest.displayName, version: manifest.version,
+                                     source: manifest.id, state: .loaded, reason: nil))
+        logger.info("plugin loaded", metadata: ["plugin.id": .string(manifest.id), "plugin.version": .string(manifest.version)])
+        return true
+    }
+
+    static func manifestProblem(_ manifest: PluginManifest) -> String? {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-")
+        if manifest.id.isEmpty || !manifest.id.allSatisfy({ allowed.contains($0) }) || manifest.id.hasPrefix("-") {
+            return "the plugin id '\(manifest.id)' must be lower-case letters, digits and hyphens"
+        }
+        if ["core", "auth", "admin", "assets", "login", "logout", "account", "audit", "healthz", "metrics"].contains(manifest.id) {
+            return "the plugin id '\(manifest.id)' is reserved for the server"
+        }
+        return nil
+    }
+
+    func makeContext(_ manifest: PluginManifest) -> PluginContext {
+        PluginContext(manifest: manifest, database: home.careDatabase(events: events), services: services,
+                      audit: PluginAudit(pluginID: manifest.id, log: audit),
+                      log: SwiftPluginLog(logger: logger, pluginID: manifest.id),
+                      panels: PanelRenderer(host: self))
+    }
+
+    /// The context given to a loaded plugin (tests, demo seeding).
+    package func context(of pluginID: String) -> PluginContext? { state.withLock { $0.loaded[pluginID]?.context } }
+
+    /// Calls every loaded plugin's `seedDemoData`, in load order.
+    package func seedDemoData(today: Day) throws {
+        let plugins = state.withLock { current in current.loadOrder.compactMap { current.loaded[$0] } }
+        for loaded in plugins { try loaded.plugin.seedDemoData(loaded.context, today: today) }
+    }
+
+    /// Calls every plugin's `stop()`, in reverse load order.
+    package func stopAll() {
+        let plugins = state.withLock { current in current.loadOrder.reversed().compactMap { current.loaded[$0] } }
+        for loaded in plugins { loaded.plugin.stop() }
+    }
+
+    func match(method: HTTPMethod, path: String) -> Router.Match {
+        state.withLock { $0.router.match(method: method, path: path) }
+    }
+
+    func navigation(for role: Role) -> [NavigationEntry] {
+        state.withLock { $0.navigation.map(\.entry) }.filter { $0.roles.contains(role) }.sorted { ($0.order, $0.title) < ($1.order, $1.title) }
+    }
+
+    func cards(for role: Role) -> [(pluginID: String, card: DashboardCard)] {
+        state.withLock { $0.cards }.filter { $0.card.roles.contains(role) }.sorted { ($0.card.order, $0.card.title) < ($1.card.order, $1.card.title) }
+    }
+
+    func panels(for role: Role) -> [(pluginID: String, panel: ResidentPanel)] {
+        state.withLock { $0.panels }.filter { $0.panel.roles.contains(role) }.sorted { ($0.panel.order, $0.panel.title) < ($1.panel.order, $1.panel.title) }
+    }
+
+    /// Delivers committed events to every handler; a handler that throws is logged and the rest still run.
+    func deliver(_ events: [CareEvent]) {
+        let handlers = state.withLock { $0.eventHandlers }
+        for event in events {
+            for (pluginID, handler) in handlers {
+                do {
+                    try handler(event)
+                } catch {
+                    logger.error("event handler failed", metadata: ["plugin.id": .string(pluginID), "event": .string(event.name), "error": .string("\(error)")])
+                }
+            }
+        }
+    }
+}
+
+/// Collects one plugin's contributions during `register(with:)`.
+final class StagingRegistrar: PluginRegistrar {
+    let context: PluginContext
+    var routes: [Route] = []
+    var navigation: [NavigationEntry] = []
+    var cards: [DashboardCard] = []
+    var panels: [ResidentPanel] = []
+    var services: [(String, Any)] = []
+    var handlers: [@Sendable (CareEvent) throws -> Void] = []
+
+    init(context: PluginContext) { self.context = context }
+
+    func add(_ route: Route) { routes.append(route) }
+    func add(_ entry: NavigationEntry) { navigation.append(entry) }
+    func add(_ card: DashboardCard) { cards.append(card) }
+    func add(_ panel: ResidentPanel) { panels.append(panel) }
+    func publish<Service>(_ key: ServiceKey<Service>, _ service: Service) { services.append((key.name, service)) }
+    func onEvent(_ handler: @escaping @Sendable (CareEvent) throws -> Void) { handlers.append(handler) }
+}
+
+/// Services published by plugins, by name.
+package final class ServiceRegistry: ServiceDirectory, @unchecked Sendable {
+    // @unchecked: the dictionary is only touched under `lock`; the values are the services that
+    // plugins publish, which are Sendable by CareKit's service protocols.
+    private let lock = NSLock()
+    private var services: [String: Any] = [:]
+
+    func publish(name: String, _ service: Any) {
+        lock.withLock { services[name] = service }
+    }
+
+    package func resolve<Service>(_ key: ServiceKey<Service>) -> Service? {
+        lock.withLock { services[key.name] as? Service }
+    }
+}
+
+/// Renders every plugin's resident-page panels.
+struct PanelRenderer: ResidentPanelDirectory {
+    weak var host: PluginHost?
+
+    init(host: PluginHost) { self.host = host }
+
+    func render(for request: Request, residentID: Int64) -> HTML {
+        guard let host else { return .empty }
+        var html: HTML = ""
+        for (pluginID, panel) in host.panels(for: request.principal.role) {
+            let id = "panel-\(pluginID)-\(panel.id)"
+            do {
+                guard let body = try panel.render(request, residentID) else { continue }
+                html += "<section class=\"panel\" aria-labelledby=\"\(id)\"><h2 id=\"\(id)\">\(panel.title)</h2>\(body)</section>"
+            } catch {
+                host.logger.error("panel failed", metadata: ["plugin.id": .string(pluginID), "panel": .string(panel.id),
+                                                             "request.id": .string(request.requestID), "error": .string("\(error)")])
+                html += "<section class=\"panel\" aria-labelledby=\"\(id)\"><h2 id=\"\(id)\">\(panel.title)</h2><p class=\"empty\">This section could not be shown (reference \(request.requestID)).</p></section>"
+            }
+        }
+        return html
+    }
+}
+
+/// A plugin's log: swift-log with the plugin's id on every line.
+struct SwiftPluginLog: PluginLog {
+    let logger: Logger
+    let pluginID: String
+
+    private func metadata(_ extra: [String: String]) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["plugin.id": .string(pluginID)]
+        for (key, value) in extra { metadata[key] = .string(value) }
+        return metadata
+    }
+    func info(_ message: String, _ extra: [String: String]) { logger.info("\(message)", metadata: metadata(extra)) }
+    func warning(_ message: String, _ extra: [String: String]) { logger.warning("\(message)", metadata: metadata(extra)) }
+    func error(_ message: String, _ extra: [String: String]) { logger.error("\(message)", metadata: metadata(extra)) }
+}
+
+/// A plugin's view of the audit log: entries carry the plugin's id.
+struct PluginAudit: AuditTrail {
+    let pluginID: String
+    let log: AuditLog
+
+    func record(_ request: Request, _ action: AuditAction, residentID: Int64?, detail: String) {
+        log.record(AuditEntry(userID: request.principal.userID, username: request.principal.username, address: request.remoteAddress,
+                              source: pluginID, action: action.rawValue, residentID: residentID, detail: detail),
+                   durable: action != .view)
+    }
+}
