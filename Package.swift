@@ -55,7 +55,9 @@ let package = Package(
                 path: "Sources/CareHTTP", swiftSettings: strict),
         // Storage: the home's SQLite database (GRDB), migrations, backup and checks.
         .target(name: "CareStore", dependencies: [careKit, .product(name: "GRDB", package: "GRDB.swift"),
-                                                  .product(name: "Logging", package: "swift-log")],
+                                                  .product(name: "Logging", package: "swift-log"),
+                                                  // AES-GCM for encrypted backups (BackupCipher).
+                                                  .product(name: "Crypto", package: "swift-crypto")],
                 path: "Sources/CareStore", swiftSettings: strict),
         // The server: plugin loader, routing, accounts, sessions, audit, the web shell.
         .target(name: "CareServer", dependencies: [careKit, "CareHTTP", "CareStore",

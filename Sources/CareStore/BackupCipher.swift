@@ -18,14 +18,16 @@ package struct BackupCipher: Sendable {
     package static let sqliteMagic = Data("SQLite format 3\0".utf8)
     static let chunkSize = 1 << 20
 
-    private let key: SymmetricKey
+    // The raw key (Data is Sendable; SymmetricKey is not marked so).
+    private let keyBytes: Data
+    private var key: SymmetricKey { SymmetricKey(data: keyBytes) }
 
-    /// A cipher for a 256-bit key.
-    package init(key: SymmetricKey) throws {
-        guard key.bitCount == 256 else {
-            throw StoreError(.backupFailed, "The backup key must be 256 bits (32 bytes); this one has \(key.bitCount / 8) bytes.")
+    /// A cipher for a 256-bit key given as 32 bytes.
+    package init(keyBytes: Data) throws {
+        guard keyBytes.count == 32 else {
+            throw StoreError(.backupFailed, "The backup key must be 256 bits (32 bytes); this one has \(keyBytes.count) bytes.")
         }
-        self.key = key
+        self.keyBytes = keyBytes
     }
 
     /// Reads a key file: 32 raw bytes, or 64 hexadecimal characters (what `openssl rand -hex 32` writes).
@@ -37,14 +39,14 @@ package struct BackupCipher: Sendable {
             throw StoreError(.backupFailed, "Cannot read the backup key file \(keyFile.path): \(error.localizedDescription)")
         }
         if data.count == 32 {
-            try self.init(key: SymmetricKey(data: data))
+            try self.init(keyBytes: data)
             return
         }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.count == 64, let bytes = BackupCipher.hexBytes(text) else {
             throw StoreError(.backupFailed, "The backup key file \(keyFile.path) must hold 32 bytes or 64 hexadecimal characters (make one with `openssl rand -hex 32`).")
         }
-        try self.init(key: SymmetricKey(data: bytes))
+        try self.init(keyBytes: bytes)
     }
 
     /// Whether the file at `url` starts like an encrypted backup.
