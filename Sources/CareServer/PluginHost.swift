@@ -203,6 +203,11 @@ package final class PluginHost: Sendable {
         for loaded in plugins { try loaded.plugin.seedDemoData(loaded.context, today: today) }
     }
 
+    /// Adds an observer that hears every committed event after the plugins' handlers (tests).
+    package func observeEvents(_ observer: @escaping @Sendable (CareEvent) -> Void) {
+        state.withLock { $0.eventHandlers.append(("observer", { observer($0) })) }
+    }
+
     /// Calls every plugin's `stop()`, in reverse load order.
     package func stopAll() {
         let plugins = state.withLock { current in current.loadOrder.reversed().compactMap { current.loaded[$0] } }
