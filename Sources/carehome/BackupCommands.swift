@@ -1,0 +1,227 @@
+import ArgumentParser
+import CareServer
+import CareStore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `carehome backup …`: take a backup (the default) or check one (`verify`).
+struct BackupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Back up the home's database while the appliance keeps running, or check a backup.",
+        discussion: """
+            Examples:
+              carehome backup --data-dir /var/lib/carehome --to /media/usb/carehome.sqlite
+              carehome backup --config /etc/carehome/carehome.conf --key-file /etc/carehome/backup.key --keep-retention
+              carehome backup verify /media/usb/carehome-20261123T023000Z.sqlite.enc --key-file /etc/carehome/backup.key
+            """,
+        subcommands: [TakeBackupCommand.self, VerifyBackupCommand.self],
+        defaultSubcommand: TakeBackupCommand.self)
+}
+
+/// `carehome backup [take] --data-dir DIR (--to FILE | --to-dir DIR [--keep-retention]) [--key-file F]`.
+struct TakeBackupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "take",
+        abstract: "Take a consistent, checked backup (online: staff can keep working).",
+        discussion: """
+            The copy is one moment's state, checked with PRAGMA integrity_check, flushed to the disk and \
+            only then renamed into place, so the destination is never half a backup. With --to-dir the \
+            file is named carehome-YYYYMMDDTHHMMSSZ.sqlite (.enc when encrypted); --keep-retention then \
+            deletes older nightly backups there beyond 14 daily, 8 weekly and 12 monthly ones.
+            """)
+
+    @Option(name: .customLong("config"), help: ArgumentHelp("Configuration file; its data_dir and backup_dir are used.", valueName: "file"))
+    var configFile: String?
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The appliance's data directory.", valueName: "dir"))
+    var dataDirectory: String?
+    @Option(name: .customLong("to"), help: ArgumentHelp("The backup file to write (replaced atomically).", valueName: "file"))
+    var destination: String?
+    @Option(name: .customLong("to-dir"), help: ArgumentHelp("Write a time-stamped backup into this directory (default: backup_dir).", valueName: "dir"))
+    var destinationDirectory: String?
+    @Flag(name: .customLong("keep-retention"), help: "After a good backup in the directory, delete nightly backups beyond 14 daily, 8 weekly, 12 monthly.")
+    var keepRetention = false
+    @Option(name: .customLong("key-file"), help: ArgumentHelp("Encrypt with AES-256-GCM using this key file (32 bytes or 64 hex characters).", valueName: "file"))
+    var keyFile: String?
+    @Flag(name: .customLong("quiet"), help: "No progress lines.")
+    var quiet = false
+
+    func validate() throws {
+        if destination != nil && destinationDirectory != nil {
+            throw ValidationError("Give either --to FILE or --to-dir DIR, not both.")
+        }
+        if keepRetention && destination != nil {
+            throw ValidationError("--keep-retention works with --to-dir (a directory of time-stamped backups), not --to.")
+        }
+    }
+
+    func run() throws {
+        let settings = try StoreCommandSettings(configFile: configFile, dataDirectory: dataDirectory)
+        try settings.refuseRootOverAppliance(command: "backup")
+        let cipher = try keyFile.map { try BackupCipher(keyFile: URL(fileURLWithPath: $0)) }
+        let now = Date()
+        let target: URL
+        let directory: URL?
+        if let destination {
+            target = URL(fileURLWithPath: destination)
+            directory = nil
+        } else if let chosen = destinationDirectory.map({ URL(fileURLWithPath: $0) }) ?? settings.backupDirectory {
+            target = chosen.appendingPathComponent(BackupRetention.fileName(for: now, encrypted: cipher != nil))
+            directory = chosen
+        } else {
+            throw ValidationError("Say where to write the backup: --to FILE, --to-dir DIR, or backup_dir in the configuration file.")
+        }
+
+        try reportingStoreErrors {
+            let database = try HomeDatabase.openExisting(dataDirectory: settings.dataDirectory)
+            var progress = ProgressLine(quiet: quiet)
+            let summary = try database.backup(to: target, cipher: cipher, now: now) { progress.show($0) }
+            progress.finish()
+            print("Backup written: \(target.path)")
+            print("Checked: \(summary.description)")
+            if let directory, keepRetention {
+                let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+                let (keep, delete) = BackupRetention.standard.prune(fileNames: names)
+                var removed = 0
+                for name in delete where name != target.lastPathComponent {
+                    do {
+                        try FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+                        removed += 1
+                    } catch {
+                        printError("Could not delete the old backup \(name): \(error.localizedDescription)")
+                    }
+                }
+                let kept = keep.filter { BackupRetention.date(fromFileName: $0) != nil }.count
+                print("Retention: kept \(kept) nightly backup\(kept == 1 ? "" : "s") (14 daily, 8 weekly, 12 monthly); deleted \(removed) older.")
+            }
+        }
+    }
+}
+
+/// `carehome backup verify FILE [--key-file F]`.
+struct VerifyBackupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check that a backup opens, passes PRAGMA integrity_check, and say what it holds.")
+
+    @Argument(help: ArgumentHelp("The backup file.", valueName: "file"))
+    var file: String
+    @Option(name: .customLong("key-file"), help: ArgumentHelp("The key file, for an encrypted backup.", valueName: "file"))
+    var keyFile: String?
+
+    func run() throws {
+        let cipher = try keyFile.map { try BackupCipher(keyFile: URL(fileURLWithPath: $0)) }
+        try reportingStoreErrors {
+            let scratch = FileManager.default.temporaryDirectory
+            let summary = try HomeDatabase.inspectBackup(URL(fileURLWithPath: file), cipher: cipher, scratchDirectory: scratch)
+            print("Good backup: \(summary.description)")
+            if summary.schemaVersion > HomeDatabase.supportedSchemaVersion {
+                print("Note: it was made by a newer version of carehome (schema \(summary.schemaVersion)); this version (schema \(HomeDatabase.supportedSchemaVersion)) cannot restore it.")
+            }
+        }
+    }
+}
+
+/// `carehome restore --data-dir DIR --from FILE [--key-file F]`.
+struct RestoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Replace the home's database with a backup (the appliance must be stopped).",
+        discussion: """
+            Refuses, changing nothing, a damaged file, a file that is not a carehome backup, a wrong key, \
+            or a backup made by a newer version. The current database is kept aside as \
+            home.sqlite.before-restore-<time> in the data directory.
+              sudo systemctl stop carehome
+              sudo -u carehome /opt/carehome/bin/carehome restore --data-dir /var/lib/carehome --from FILE
+              sudo systemctl start carehome
+            """)
+
+    @Option(name: .customLong("config"), help: ArgumentHelp("Configuration file; its data_dir is used.", valueName: "file"))
+    var configFile: String?
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The appliance's data directory.", valueName: "dir"))
+    var dataDirectory: String?
+    @Option(name: .customLong("from"), help: ArgumentHelp("The backup file to restore.", valueName: "file"))
+    var source: String
+    @Option(name: .customLong("key-file"), help: ArgumentHelp("The key file, for an encrypted backup.", valueName: "file"))
+    var keyFile: String?
+
+    func run() throws {
+        let settings = try StoreCommandSettings(configFile: configFile, dataDirectory: dataDirectory)
+        try settings.refuseRootOverAppliance(command: "restore")
+        let cipher = try keyFile.map { try BackupCipher(keyFile: URL(fileURLWithPath: $0)) }
+        try reportingStoreErrors {
+            let report = try HomeDatabase.restore(dataDirectory: settings.dataDirectory, from: URL(fileURLWithPath: source), cipher: cipher)
+            report.lines.forEach { print($0) }
+        }
+    }
+}
+
+/// The data and backup directories from `--config` and `--data-dir` (the flag wins).
+private struct StoreCommandSettings {
+    let dataDirectory: URL
+    let backupDirectory: URL?
+
+    init(configFile: String?, dataDirectory: String?) throws {
+        var configuration = ApplianceConfiguration(dataDirectory: URL(fileURLWithPath: "/var/lib/carehome"))
+        if let configFile {
+            do { try configuration.read(file: URL(fileURLWithPath: configFile)) } catch {
+                throw ValidationError("\(error)")
+            }
+        } else if dataDirectory == nil {
+            throw ValidationError("Give --data-dir DIR (the installed appliance uses /var/lib/carehome) or --config FILE.")
+        }
+        self.dataDirectory = dataDirectory.map { URL(fileURLWithPath: $0) } ?? configuration.dataDirectory
+        backupDirectory = configuration.backupDirectory
+    }
+
+    /// Running as root over a data directory owned by the appliance's user would leave root-owned
+    /// database files (-wal, -shm, the restored file) that the service then cannot open.
+    func refuseRootOverAppliance(command: String) throws {
+        guard geteuid() == 0 else { return }
+        var info = stat()
+        guard stat(dataDirectory.path, &info) == 0, info.st_uid != 0 else { return }
+        let owner = getpwuid(info.st_uid).map { String(cString: $0.pointee.pw_name) } ?? "\(info.st_uid)"
+        let arguments = CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+        printError("Run \(command) as the appliance's user \(owner), who owns \(dataDirectory.path), not as root:\n  sudo -u \(owner) \(arguments)")
+        throw ExitCode(2)
+    }
+}
+
+/// Progress on standard error: a line every 10% (a rewritten line on a terminal).
+private struct ProgressLine {
+    let quiet: Bool
+    private var lastShown = -1
+    private let terminal = isatty(STDERR_FILENO) == 1
+
+    init(quiet: Bool) { self.quiet = quiet }
+
+    mutating func show(_ progress: BackupProgress) {
+        guard !quiet else { return }
+        let percent = progress.percent
+        guard terminal || percent / 10 != lastShown / 10 || lastShown < 0 else { return }
+        guard percent != lastShown else { return }
+        lastShown = percent
+        let line = "Copying the database: \(percent)% (\(progress.copiedPages) of \(progress.totalPages) pages)"
+        FileHandle.standardError.write(Data((terminal ? "\r\(line)" : "\(line)\n").utf8))
+    }
+
+    func finish() {
+        if !quiet && terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+/// Prints a store error's message (written for the installer) and exits 1.
+private func reportingStoreErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as StoreError {
+        printError(error.message)
+        throw ExitCode.failure
+    }
+}
+
+private func printError(_ message: String) {
+    FileHandle.standardError.write(Data("carehome: \(message)\n".utf8))
+}
