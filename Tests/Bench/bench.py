@@ -306,49 +306,44 @@ def measure(args, work, processes):
         f"-c{args.connections} -d{args.duration}s x {args.rounds} rounds, page {args.page}"
         + (" (STUB: reference against itself)" if args.stub else ""))
 
-    # 1. Start to first response: a fresh data directory (migrations run), then restarts.
+    # The appliance's command lines. A config file carries the pool size so both servers match.
     if args.stub:
         stub_healthz, stub_page = stub_files(work)
 
-        def appliance_argv(port, data_dir):
+        def serve_argv(port, data_dir):
             return [args.reference, str(port), str(args.threads), "/healthz", stub_healthz, "-",
                     args.page, stub_page, "-"]
+        demo_argv = serve_argv
     else:
         plugins = assemble_plugins(args, work)
+        config = os.path.join(work, "carehome.conf")
+        with open(config, "w") as f:
+            f.write(f"threads = {args.threads}\n")
 
-        def appliance_argv(port, data_dir):
+        def serve_argv(port, data_dir):
             return [args.carehome, "serve", "--data-dir", data_dir, "--listen", f"127.0.0.1:{port}",
-                    "--plugins-dir", plugins]
+                    "--plugins-dir", plugins, "--config", config]
 
-    data_dir = os.path.join(work, "home")
-    os.makedirs(data_dir)
+        def demo_argv(port, data_dir):
+            return [args.carehome, "demo", "--listen", f"127.0.0.1:{port}", "--data-dir", data_dir,
+                    "--plugins-dir", plugins, "--config", config]
+
+    # 1. First start on a new data directory (the migrations run).
+    fresh_dir = os.path.join(work, "fresh")
+    os.makedirs(fresh_dir)
     port = free_port()
-    proc, first_ms = start_and_time(appliance_argv(port, data_dir), port, log_path=os.path.join(logs, "serve.log"))
-    stop_ms = stop(proc)
-    start_ms = []
-    for _ in range(args.starts):
-        proc, ms = start_and_time(appliance_argv(port, data_dir), port, log_path=os.path.join(logs, "serve.log"))
-        start_ms.append(ms)
-        stop(proc)
-    log(f"start to first /healthz: first start (new data dir) {first_ms:.0f} ms; restarts "
-        + ", ".join(f"{ms:.0f}" for ms in start_ms) + f" ms; SIGTERM to exit {stop_ms:.0f} ms")
+    proc, first_ms = start_and_time(serve_argv(port, fresh_dir), port, log_path=os.path.join(logs, "serve.log"))
+    stop(proc)
 
     # 2. The appliance under load: a demo home (accounts and residents) so the page is a real one.
+    demo_dir = os.path.join(work, "demo")
+    os.makedirs(demo_dir)
     app_port = free_port()
-    if args.stub:
-        app_proc, _ = start_and_time(appliance_argv(app_port, data_dir), app_port)
-        cookie = None
-    else:
-        demo_dir = os.path.join(work, "demo")
-        os.makedirs(demo_dir)
-        app_proc, _ = start_and_time([args.carehome, "demo", "--listen", f"127.0.0.1:{app_port}",
-                                      "--data-dir", demo_dir, "--plugins-dir", plugins], app_port,
-                                     log_path=os.path.join(logs, "demo.log"))
+    app_proc, demo_ms = start_and_time(demo_argv(app_port, demo_dir), app_port, log_path=os.path.join(logs, "demo.log"))
     processes.append(app_proc)
     time.sleep(0.5)
     rss_start = rss_kib(app_proc.pid)
-    if not args.stub:
-        cookie = login(app_port, args.user, args.password, work)
+    cookie = None if args.stub else login(app_port, args.user, args.password, work)
 
     captured = {}
     for name, path in (("healthz", "/healthz"), ("page", args.page)):
@@ -425,7 +420,20 @@ def measure(args, work, processes):
     if args.perf and shutil.which("perf"):
         profile = perf_profile(app, args.page, cookie, wrk, work)
 
+    # 3. Restarts of the demo home's data directory (populated, migrated): start to first response.
+    stop_ms = stop(app_proc)
+    processes.remove(app_proc)
+    start_ms = []
+    for _ in range(args.starts):
+        proc, ms = start_and_time(serve_argv(port, demo_dir), port, log_path=os.path.join(logs, "serve.log"))
+        start_ms.append(ms)
+        stop(proc)
+
     # Report.
+    log("")
+    log(f"start to first /healthz: restarts of the demo home " + ", ".join(f"{ms:.0f}" for ms in start_ms)
+        + f" ms; first start on a new data dir {first_ms:.0f} ms; demo (creates and seeds) {demo_ms:.0f} ms;"
+        f" SIGTERM to exit after the load {stop_ms:.0f} ms")
     log("")
     log(f"{'path':<14}{'server':<11}{'req/s':>10}{'p50':>10}{'p99':>10}   ratio req/s  p50   p99")
     ratios = {}
@@ -466,7 +474,7 @@ def measure(args, work, processes):
     hr = ratios["/healthz"]["rps"]
     log(f"  {verdict(hr >= TARGET_HEALTHZ_RATIO)}  /healthz throughput {hr:.0%} of the reference (target >= 70%)")
     log(f"  {verdict(median_start <= TARGET_START_MS)}  start to first response {median_start:.0f} ms median of "
-        f"{len(start_ms)} restarts, {first_ms:.0f} ms on a new data dir (target <= 300 ms)")
+        f"{len(start_ms)} restarts of the demo home, {first_ms:.0f} ms on a new data dir (target <= 300 ms)")
     log(f"  {verdict(mib(peak) <= TARGET_RSS_MB)}  memory {mib(peak):.1f} MiB at most"
         + (" with the four plugins loaded" if not args.stub else "") + " (target <= 50 MB)")
     log(f"  {verdict(growth <= TARGET_GROWTH_MB)}  growth over the first {first_100k[0]} requests "
