@@ -122,3 +122,17 @@ enum FallsAnalytics {
         return "\(tenths / 10).\(tenths % 10)"
     }
 }
+
+/// Small text helpers shared by pages, charts and the CSV.
+enum FallsText {
+    static func pad2(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    /// `14:00–14:59`.
+    static func hourRange(_ hour: Int) -> String { "\(pad2(hour)):00–\(pad2(hour)):59" }
+    static func yesNo(_ value: Bool?) -> String {
+        switch value {
+        case true?: "Yes"
+        case false?: "No"
+        case nil: "Not recorded"
+        }
+    }
+}

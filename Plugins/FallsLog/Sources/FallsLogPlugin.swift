@@ -1,9 +1,64 @@
 public import CareKit
+import Foundation
 
-/// Falls log (placeholder until the plugin's issue is built).
+/// The falls log: the post-fall protocol (I STUMBLE, NICE NG232 head injury advice, the 2-hour
+/// Urgent Community Response), the full falls record with versions, follow-up checks, the NICE NG249
+/// multifactorial assessment, and the falls figures.
 public final class FallsLogPlugin: CarePlugin {
-    public let manifest = PluginManifest(id: "falls-log", displayName: "Falls log", version: "0.1.0", requires: ["residents"])
+    public let manifest = PluginManifest(
+        id: "falls-log", displayName: "Falls log", version: "1.0.0", requires: ["residents"],
+        summary: "Falls: quick entry, post-fall check, follow-up checks, falls assessments, figures; publishes falls and the fall-recorded event")
+
     public init() {}
-    public var migrations: [Migration] { [] }
-    public func register(with registrar: any PluginRegistrar) throws {}
+
+    public var migrations: [Migration] { FallsSchema.migrations }
+
+    public func register(with registrar: any PluginRegistrar) throws {
+        let app = FallsApp(context: registrar.context)
+        let recorders = FallsApp.recorders, editors = FallsApp.editors
+        let routes: [Route] = [
+            Route(.get, "/falls", roles: recorders, handler: app.listFalls),
+            Route(.get, "/falls/new", roles: recorders, handler: app.newFallForm),
+            Route(.post, "/falls/new", roles: recorders, handler: app.createFall),
+            Route(.get, "/falls/checks", roles: recorders, handler: app.dueChecksPage),
+            Route(.get, "/falls/checks/:checkID", roles: recorders, handler: app.checkDoneForm),
+            Route(.post, "/falls/checks/:checkID", roles: recorders, handler: app.saveCheckDone),
+            Route(.get, "/falls/analytics", roles: recorders, handler: app.analytics),
+            Route(.get, "/falls/analytics/falls.csv", roles: [.nurse, .manager, .clinician], handler: app.exportCSV),
+            Route(.get, "/falls/assessments", roles: recorders, handler: app.assessmentsList),
+            Route(.get, "/falls/assessments/:residentID", roles: recorders, handler: app.assessmentForm),
+            Route(.post, "/falls/assessments/:residentID", roles: FallsApp.assessors, handler: app.saveAssessment),
+            Route(.get, "/falls/:id", roles: recorders, handler: app.showFall),
+            Route(.get, "/falls/:id/check", roles: recorders, handler: app.checkForm),
+            Route(.post, "/falls/:id/check", roles: recorders, handler: app.saveCheck),
+            Route(.get, "/falls/:id/complete", roles: editors, handler: app.completeForm),
+            Route(.post, "/falls/:id/complete", roles: editors, handler: app.saveComplete),
+            Route(.get, "/falls/:id/amend", roles: editors, handler: app.amendForm),
+            Route(.post, "/falls/:id/amend", roles: editors, handler: app.saveAmend),
+            Route(.get, "/falls/:id/entered-in-error", roles: editors, handler: app.enteredInErrorForm),
+            Route(.post, "/falls/:id/entered-in-error", roles: editors, handler: app.saveEnteredInError),
+        ]
+        for route in routes { registrar.add(route) }
+        registrar.add(NavigationEntry(title: "Falls", path: "/falls", roles: recorders, order: 40))
+        registrar.add(DashboardCard(id: "falls-checks-due", title: "Falls checks due now", roles: recorders, order: 20,
+                                    render: app.dueChecksCard))
+        registrar.add(DashboardCard(id: "falls-to-complete", title: "Fall records to complete", roles: editors, order: 25,
+                                    render: app.toCompleteCard))
+        registrar.add(DashboardCard(id: "falls-summary", title: "Falls", roles: recorders, order: 45, render: app.summaryCard))
+        registrar.add(ResidentPanel(id: "falls", title: "Falls", roles: recorders, order: 40, render: app.residentPanel))
+        registrar.publish(Services.falls, FallsSourceService(database: registrar.context.database) as any FallsSource)
+        let context = registrar.context
+        registrar.onEvent { event in
+            // NICE NG249: a multifactorial falls assessment on moving in.
+            guard case .residentAdmitted(let residentID, _) = event else { return }
+            try context.database.write { db in
+                try FallsStore.promptAssessment(residentID: residentID, promptedBy: "admission", fallID: nil, at: Date(), in: db)
+            }
+            context.log.info("falls.assessment-prompted", ["resident.id": String(residentID), "prompted.by": "admission"])
+        }
+    }
+
+    public func seedDemoData(_ context: PluginContext, today: Day) throws {
+        try FallsDemoData.seed(context, today: today)
+    }
 }

@@ -1,0 +1,199 @@
+import Foundation
+import CareKit
+
+// MARK: - The falls list (every figure links here with a filter)
+
+extension FallsApp {
+    func listFalls(_ request: Request) throws -> Response {
+        let filter = FallFilter(query: request.query)
+        let falls = try database.read { db in try FallsStore.falls(residentID: filter.residentID, in: db) }.filter(filter.matches)
+        let residents = try residents(for: falls.map(\.residentID))
+        context.audit.record(request, .view, residentID: filter.residentID, detail: "falls list")
+        let rows = falls.map { fall -> [HTML] in
+            var flags = [HTML]()
+            if fall.headStrike == .yes { flags.append(UI.tag("Head strike", colour: "orange")) }
+            if fall.headInjuryAdvice.needsHospital { flags.append(UI.tag("NG232: hospital", colour: "red")) }
+            if fall.postFallCheck?.isCall999 == true { flags.append(UI.tag("999", colour: "red")) }
+            if fall.isLongLie { flags.append(UI.tag("Long lie", colour: "orange")) }
+            if fall.fracture == true { flags.append(UI.tag("Fracture", colour: "red")) }
+            let status: HTML = fall.status == .firstEntry ? UI.tag("To complete", colour: "yellow") : HTML(text: fall.status.title)
+            return [UI.link(HomeTime.display(fall.occurredAt), to: "/falls/\(fall.id)"), residentLink(fall.residentID, residents),
+                    HTML(text: fall.summary), flags.joined(), status]
+        }
+        let dueCount = try database.read { db in try FallsStore.dueChecks(now: now(), in: db).count }
+        let heading: HTML = filter.isEmpty ? .empty
+            : "<p class=\"lead\">Showing falls: \(filter.description). \(UI.link("Show all falls", to: "/falls"))</p>"
+        let body: HTML = """
+        <div class="button-group">\(UI.buttonLink("Record a fall", to: "/falls/new"))\
+        \(UI.buttonLink("Checks due now (\(dueCount))", to: "/falls/checks", kind: "secondary"))\
+        \(UI.buttonLink("Falls assessments", to: "/falls/assessments", kind: "secondary"))\
+        \(UI.buttonLink("Figures", to: "/falls/analytics", kind: "secondary"))</div>
+        \(heading)
+        \(UI.table(caption: "\(falls.count) \(falls.count == 1 ? "fall" : "falls"), newest first", headers: ["When", "Resident", "What happened", "Flags", "Record"], rows: rows, emptyMessage: "No falls recorded."))
+        """
+        return .page(Page(title: "Falls", body: body))
+    }
+}
+
+// MARK: - Checks due now
+
+extension FallsApp {
+    func dueChecksPage(_ request: Request) throws -> Response {
+        let now = now()
+        let checks = try database.read { db in try FallsStore.dueChecks(now: now, in: db) }
+        let residents = try residents(for: checks.map(\.residentID))
+        context.audit.record(request, .view, residentID: nil, detail: "falls checks due now")
+        let body: HTML = """
+        <p class="lead">Checks after a fall that are due now or overdue, most overdue first.</p>
+        \(checksTable(checks, residents: residents, now: now))
+        \(FallRule.followUpChecks.html)
+        """
+        return .page(Page(title: "Falls checks due now", breadcrumbs: FallsApp.breadcrumbs(), body: body))
+    }
+
+    func checksTable(_ checks: [FollowUpCheck], residents: [Int64: ResidentSummary], now: Date) -> HTML {
+        let rows = checks.map { check -> [HTML] in
+            let state = check.state(now: now)
+            let when: HTML = state == .overdue
+                ? "<span class=\"falls-overdue\">\(HomeTime.display(check.dueAt))</span>"
+                : HTML(text: HomeTime.display(check.dueAt))
+            return [state.tag, when, residentLink(check.residentID, residents), HTML(text: check.label),
+                    UI.link("Record check", to: "/falls/checks/\(check.id)") + " · " + UI.link("fall", to: "/falls/\(check.fallID)")]
+        }
+        return UI.table(caption: "Checks due now", headers: ["State", "Due", "Resident", "Check", ""], rows: rows,
+                        emptyMessage: "No falls checks are due now.")
+    }
+
+    func checkDoneForm(_ request: Request) throws -> Response {
+        try checkDonePage(request, form: FormData(), errors: FormErrors(), status: 200)
+    }
+
+    private func loadCheck(_ request: Request) throws -> FollowUpCheck {
+        let id = try request.id("checkID")
+        guard let check = try database.read({ try FallsStore.check(id, in: $0) }) else { throw CareError.notFound("No such check.") }
+        return check
+    }
+
+    private func checkDonePage(_ request: Request, form: FormData, errors: FormErrors, status: Int) throws -> Response {
+        let check = try loadCheck(request)
+        let resident = try resident(check.residentID)
+        context.audit.record(request, .view, residentID: check.residentID, detail: "fall \(check.fallID) check \(check.key)")
+        let hint = check.kind == .skin
+            ? "Skin colour, bruising, swelling, skin tears, pressure areas, pain on moving."
+            : "Consciousness (ACVPU), pupils, pulse, breathing rate, blood pressure, temperature; anything new such as headache, vomiting or drowsiness."
+        let done: HTML = check.doneAt.map { "<p>Done by \(check.doneByName ?? "") at \(HomeTime.display($0)): \(check.findings)</p>" } ?? .empty
+        let formHTML: HTML = check.doneAt != nil ? .empty : """
+        \(Form.start(action: "/falls/checks/\(check.id)", request: request))
+        \(Form.textarea("findings", label: "What you found", value: form["findings"], errors: errors, hint: hint, rows: 4, required: true))
+        \(Form.submit("Record the check as done"))
+        \(Form.end)
+        """
+        let body: HTML = """
+        \(Form.errorSummary(errors))
+        <p class="lead">\(resident.label): \(check.label), due \(HomeTime.display(check.dueAt)). \(check.state(now: now()).tag)</p>
+        \(done)
+        \(formHTML)
+        <p>Escalate any change: call the GP, 111 or 999 as the observations and the ReSPECT form indicate.</p>
+        """
+        return .page(Page(title: check.label, breadcrumbs: FallsApp.breadcrumbs(("Checks due now", "/falls/checks"), ("Fall \(check.fallID)", "/falls/\(check.fallID)")),
+                          body: body), status: status)
+    }
+
+    func saveCheckDone(_ request: Request) throws -> Response {
+        let check = try loadCheck(request)
+        guard let findings = request.form.nonEmpty("findings") else {
+            var errors = FormErrors()
+            errors.add("findings", "Record what you found (for example: no new bruising)")
+            return try checkDonePage(request, form: request.form, errors: errors, status: 422)
+        }
+        let when = now()
+        try database.write { db in try FallsStore.recordCheck(check.id, findings: findings, by: request.principal, at: when, in: db) }
+        context.audit.record(request, .amend, residentID: check.residentID, detail: "fall \(check.fallID) check \(check.key) done")
+        return .redirect(to: "/falls/checks", flash: "Check recorded")
+    }
+}
+
+// MARK: - Multifactorial falls assessment (NICE NG249)
+
+extension FallsApp {
+    func assessmentsList(_ request: Request) throws -> Response {
+        let open = try database.read { db in try FallsStore.openAssessments(in: db) }
+        let residents = try residents(for: open.map(\.residentID))
+        context.audit.record(request, .view, residentID: nil, detail: "falls assessments due")
+        let rows = open.compactMap { assessment -> [HTML]? in
+            guard residents[assessment.residentID]?.status.isCurrent ?? false else { return nil }
+            return [residentLink(assessment.residentID, residents), HTML(text: "Prompted \(assessment.promptText)"),
+                    HTML(text: HomeTime.display(assessment.promptedAt)),
+                    UI.link("Do the assessment", to: "/falls/assessments/\(assessment.residentID)")]
+        }
+        let body: HTML = """
+        \(FallRule.multifactorialAssessment.html)
+        \(UI.table(caption: "Falls assessments to do", headers: ["Resident", "Why", "Since", ""], rows: rows, emptyMessage: "No falls assessments are waiting."))
+        """
+        return .page(Page(title: "Falls assessments", breadcrumbs: FallsApp.breadcrumbs(), body: body))
+    }
+
+    func assessmentForm(_ request: Request) throws -> Response {
+        try assessmentPage(request, form: FormData(), errors: FormErrors(), status: 200)
+    }
+
+    private func assessmentPage(_ request: Request, form: FormData, errors: FormErrors, status: Int) throws -> Response {
+        let residentID = try request.id("residentID")
+        let resident = try resident(residentID)
+        let assessments = try database.read { db in try FallsStore.assessments(residentID: residentID, in: db) }
+        context.audit.record(request, .view, residentID: residentID, detail: "falls assessments")
+        let open = assessments.first { $0.completedAt == nil }
+        let prompt: HTML = open.map { UI.banner(.info, title: "Falls assessment due \($0.promptText)", "<p>Prompted \(HomeTime.display($0.promptedAt)).</p>") } ?? .empty
+        let canAssess = FallsApp.assessors.contains(request.principal.role)
+        let fields = AssessmentComponent.allCases.map { c -> HTML in
+            let key = c.rawValue
+            return """
+            <fieldset class="falls-component"><legend>\(c.title)</legend><p class="hint">\(c.hint)</p>
+            \(Form.radios("\(key)-problem", legend: "Problem found?", options: [("yes", "Yes"), ("no", "No")], selected: form["\(key)-problem"], errors: errors, required: true, inline: true))
+            \(Form.textarea("\(key)-finding", label: "Finding", value: form["\(key)-finding"], errors: errors, rows: 2))
+            \(Form.textarea("\(key)-action", label: "Action (owner and when)", value: form["\(key)-action"], errors: errors, hint: "Required for every problem found.", rows: 2))
+            </fieldset>
+            """
+        }
+        let formHTML: HTML = canAssess ? """
+        <h2>Record an assessment</h2>
+        \(Form.start(action: "/falls/assessments/\(residentID)", request: request, id: "falls-assessment"))
+        \(fields)
+        \(Form.submit("Save the assessment"))
+        \(Form.end)
+        """ : "<p>A nurse, the manager or a visiting clinician records the assessment.</p>"
+        let done = assessments.filter { $0.completedAt != nil }.map { a -> HTML in
+            let rows = a.findings.map { f -> [HTML] in
+                [HTML(text: f.component.title), f.problem ? UI.tag("Problem", colour: "orange") : UI.tag("No problem", colour: "green"),
+                 HTML(text: f.finding), HTML(text: f.action)]
+            }
+            return UI.table(caption: "Assessment \(FallsApp.dateTime(a.completedAt)) by \(a.completedByName ?? "") (\(a.promptText))",
+                            headers: ["Component", "Result", "Finding", "Action"], rows: rows)
+        }
+        let body: HTML = """
+        \(Form.errorSummary(errors))
+        \(UI.banner(.info, title: "No falls risk score is used", FallRule.multifactorialAssessment.html))
+        \(prompt)
+        \(formHTML)
+        \(UI.section("Earlier assessments", done.isEmpty ? "<p class=\"empty\">None recorded.</p>" : done.joined()))
+        """
+        return .page(Page(title: "Falls assessment: \(resident.label)",
+                          breadcrumbs: FallsApp.breadcrumbs(("Falls assessments", "/falls/assessments")), body: body), status: status)
+    }
+
+    func saveAssessment(_ request: Request) throws -> Response {
+        let residentID = try request.id("residentID")
+        let resident = try resident(residentID)
+        var errors = FormErrors()
+        let findings = AssessmentValidation.findings(from: request.form, errors: &errors)
+        guard errors.isEmpty else { return try assessmentPage(request, form: request.form, errors: errors, status: 422) }
+        let when = now()
+        _ = try database.write { db in
+            try FallsStore.completeAssessment(residentID: resident.id, findings: findings, by: request.principal, at: when, in: db)
+        }
+        context.audit.record(request, .create, residentID: resident.id, detail: "falls assessment")
+        let problems = findings.filter(\.problem).count
+        return .redirect(to: "/falls/assessments/\(resident.id)",
+                         flash: "Falls assessment saved: \(problems) \(problems == 1 ? "problem" : "problems") with actions")
+    }
+}

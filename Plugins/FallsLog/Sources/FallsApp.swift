@@ -1,0 +1,262 @@
+import Foundation
+import CareKit
+
+/// The plugin while it serves: route handlers, cards and panels share this value.
+struct FallsApp: Sendable {
+    let context: PluginContext
+    /// The clock (a value so that tests could pin it; the server uses the real time).
+    var now: @Sendable () -> Date = { Date() }
+
+    /// Everyone who cares for residents records falls and their checks.
+    static let recorders: Set<Role> = Role.careTeam
+    /// Nurses and the manager complete, amend and mark falls entered in error.
+    static let editors: Set<Role> = [.nurse, .manager]
+    /// Falls assessments: nurses, the manager and visiting clinicians (MDT members carry them out).
+    static let assessors: Set<Role> = [.nurse, .manager, .clinician]
+
+    var database: any CareDatabase { context.database }
+
+    // MARK: Residents
+
+    func directory() throws -> any ResidentDirectory {
+        guard let directory = context.services.resolve(Services.residentDirectory) else {
+            throw CareError(.unavailable, "The resident list is not available just now. Record the fall on paper and enter it later.")
+        }
+        return directory
+    }
+
+    func resident(_ id: Int64) throws -> ResidentSummary {
+        guard let resident = try directory().resident(id: id) else { throw CareError.notFound("No such resident.") }
+        return resident
+    }
+
+    /// Residents by id for the falls given (current residents, plus anyone who has since left).
+    func residents(for ids: some Sequence<Int64>) throws -> [Int64: ResidentSummary] {
+        let directory = try directory()
+        var byID = Dictionary(try directory.currentResidents().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for id in Set(ids) where byID[id] == nil {
+            if let resident = try directory.resident(id: id) { byID[id] = resident }
+        }
+        return byID
+    }
+
+    func residentLink(_ id: Int64, _ residents: [Int64: ResidentSummary]) -> HTML {
+        guard let resident = residents[id] else { return HTML(text: "Resident \(id)") }
+        return UI.link(resident.label, to: resident.path)
+    }
+
+    /// The anticoagulant / antiplatelet status from the medicines list, when the medication plugin is
+    /// loaded and has medicines for the resident. Nil means the form must ask.
+    func antithromboticFromMedicines(residentID: Int64) -> (answer: AntithromboticAnswer, source: String)? {
+        guard let medicines = context.services.resolve(Services.currentMedicines) else { return nil }
+        do {
+            guard !(try medicines.medicines(residentID: residentID)).isEmpty else { return nil }
+            let (answer, names) = AntithromboticAnswer.from(try medicines.antithromboticStatus(residentID: residentID))
+            return (answer, names.isEmpty ? "Medicines list" : "Medicines list: " + names.joined(separator: ", "))
+        } catch {
+            context.log.warning("falls.medicines-unavailable", ["resident.id": String(residentID)])
+            return nil
+        }
+    }
+
+    func loadFall(_ request: Request) throws -> FallRecord {
+        let id = try request.id("id")
+        guard let fall = try database.read({ try FallsStore.load(id, in: $0) }) else { throw CareError.notFound("No such fall.") }
+        return fall
+    }
+
+    // MARK: Shared page parts
+
+    /// The ReSPECT / advance care plan headline, shown wherever a decision about hospital is made.
+    func respectHeadline(_ resident: ResidentSummary) -> HTML {
+        let plan = resident.advanceCarePlan
+        return """
+        <div class="banner banner-info falls-respect"><p class="banner-title">ReSPECT and advance care plan</p>\
+        <p>\(plan.summary)</p></div>
+        """
+    }
+
+    static func dateTime(_ date: Date?) -> String { date.map(HomeTime.display) ?? "Not recorded" }
+
+    static func breadcrumbs(_ extra: (title: String, path: String)...) -> [(title: String, path: String)] {
+        [("Falls", "/falls")] + extra
+    }
+}
+
+// MARK: - Quick first entry
+
+extension FallsApp {
+    func newFallForm(_ request: Request) throws -> Response {
+        try quickEntryPage(request, form: request.query, errors: FormErrors(), status: 200)
+    }
+
+    private func quickEntryPage(_ request: Request, form: FormData, errors: FormErrors, status: Int) throws -> Response {
+        let residents = try directory().currentResidents().filter { $0.status == .livingHere }
+        let chosen = form["resident_id"] ?? form["resident"]
+        let when = form["occurred_at"] ?? HomeTime.inputValue(now())
+        var respect: HTML = .empty
+        if let id = chosen.flatMap({ Int64($0) }), let resident = residents.first(where: { $0.id == id }) {
+            respect = respectHeadline(resident)
+        }
+        let body: HTML = """
+        \(Form.errorSummary(errors))
+        <p class="lead">The essentials now; a nurse completes the full record later.</p>
+        \(respect)
+        \(Form.start(action: "/falls/new", request: request, id: "quick-fall"))
+        \(Form.select("resident_id", label: "Who fell", options: residents.map { (String($0.id), $0.label) }, selected: chosen, errors: errors, required: true))
+        \(Form.input("occurred_at", label: "When", value: when, errors: errors, hint: "If nobody saw it, when they were found (or last seen well).", type: "datetime-local", required: true))
+        \(Form.select("location", label: "Where", options: FallLocation.options, selected: form["location"], errors: errors, required: true))
+        \(Form.radios("witnessed", legend: "Did anyone see the fall?", options: [("yes", "Yes"), ("no", "No")], selected: form["witnessed"], errors: errors, required: true, inline: true))
+        \(Form.radios("injured", legend: "Any injury?", options: [("yes", "Yes"), ("no", "No")], selected: form["injured"], errors: errors, required: true, inline: true))
+        \(Form.radios("head_strike", legend: "Did they hit their head?", options: HeadStrike.options, selected: form["head_strike"], errors: errors, required: true, inline: true))
+        \(Form.submit("Save and do the post-fall check"))
+        \(Form.end)
+        """
+        return .page(Page(title: "Record a fall", breadcrumbs: FallsApp.breadcrumbs(), body: body), status: status)
+    }
+
+    func createFall(_ request: Request) throws -> Response {
+        let form = request.form
+        var errors = FormErrors()
+        let residentID = form["resident_id"].flatMap { Int64($0) }
+        var resident: ResidentSummary?
+        if let residentID { resident = try directory().resident(id: residentID) }
+        if resident == nil || resident?.status.isCurrent != true { errors.add("resident_id", "Choose who fell") }
+        let occurredAt = parseTime(form, "occurred_at", label: "when it happened", required: true, errors: &errors)
+        let location = FallLocation(form: form["location"])
+        if location == nil { errors.add("location", "Choose where it happened") }
+        let witnessed = yesNo(form, "witnessed", "Say whether anyone saw the fall", errors: &errors)
+        let injured = yesNo(form, "injured", "Say whether there is any injury", errors: &errors)
+        let headStrike = HeadStrike(form: form["head_strike"])
+        if headStrike == nil { errors.add("head_strike", "Say whether they hit their head, or that it is not known") }
+        guard errors.isEmpty, let resident, let occurredAt, let location, let witnessed, let injured, let headStrike else {
+            return try quickEntryPage(request, form: form, errors: errors, status: 422)
+        }
+        var fall = FallRecord(residentID: resident.id, occurredAt: occurredAt, location: location, witnessed: witnessed,
+                              injured: injured, headStrike: headStrike)
+        if witnessed { fall.foundAt = occurredAt }
+        if let fromMedicines = antithromboticFromMedicines(residentID: resident.id) {
+            fall.antithrombotic = fromMedicines.answer
+            fall.antithromboticSource = fromMedicines.source
+        }
+        let when = now()
+        let id = try database.write { db in try FallsStore.insert(fall, by: request.principal, at: when, in: db) }
+        context.audit.record(request, .create, residentID: resident.id, detail: "fall \(id) recorded")
+        context.log.info("falls.recorded", ["fall.id": String(id), "resident.id": String(resident.id)])
+        return .redirect(to: "/falls/\(id)/check", flash: "Fall saved. Now the post-fall check before lifting.")
+    }
+
+    // MARK: Form parsing shared by the forms
+
+    func parseTime(_ form: FormData, _ name: String, label: String, required: Bool, errors: inout FormErrors) -> Date? {
+        guard let text = form.nonEmpty(name) else {
+            if required { errors.add(name, "Enter \(label)") }
+            return nil
+        }
+        guard let date = HomeTime.parse(text) else {
+            errors.add(name, "Enter \(label) as a date and time, for example 23/11/2026 14:05")
+            return nil
+        }
+        if date > now().addingTimeInterval(5 * 60) { errors.add(name, "The time of \(label) is in the future") }
+        return date
+    }
+
+    func yesNo(_ form: FormData, _ name: String, _ message: String, errors: inout FormErrors) -> Bool? {
+        switch form[name] {
+        case "yes": return true
+        case "no": return false
+        default:
+            errors.add(name, message)
+            return nil
+        }
+    }
+}
+
+// MARK: - The post-fall check (its own short step, so it works without JavaScript)
+
+extension FallsApp {
+    func checkForm(_ request: Request) throws -> Response {
+        let fall = try loadFall(request)
+        guard fall.status != .enteredInError else { return .redirect(to: "/falls/\(fall.id)") }
+        var fields = [String: [String]]()
+        for (question, answer) in fall.postFallCheck?.answers ?? [:] { fields[question.rawValue] = [answer ? "yes" : "no"] }
+        if let answer = fall.antithrombotic { fields["antithrombotic"] = [answer.rawValue] }
+        return try checkPage(request, fall: fall, form: FormData(fields: fields), errors: FormErrors(), status: 200)
+    }
+
+    /// Whether the check step must ask about anticoagulants: a head strike is possible and the
+    /// medicines list could not answer.
+    func asksAntithrombotic(_ fall: FallRecord) -> Bool {
+        fall.headStrike != .no && !fall.antithromboticSource.hasPrefix("Medicines list")
+    }
+
+    private func checkPage(_ request: Request, fall: FallRecord, form: FormData, errors: FormErrors, status: Int) throws -> Response {
+        let resident = try resident(fall.residentID)
+        context.audit.record(request, .view, residentID: fall.residentID, detail: "fall \(fall.id) post-fall check")
+        let questions = PostFallQuestion.allCases.map { q -> HTML in
+            Form.radios(q.rawValue, legend: "\(q.letter) — \(q.question)", options: [("yes", "Yes"), ("no", "No")],
+                        selected: form[q.rawValue], errors: errors, inline: true)
+        }
+        let medicinesQuestion: HTML = asksAntithrombotic(fall) ? Form.radios(
+            "antithrombotic", legend: "Do they take an anticoagulant or antiplatelet medicine?",
+            options: AntithromboticAnswer.options, selected: form["antithrombotic"], errors: errors,
+            hint: "The medicines list is not available here, so we ask. Check the MAR chart if you are not sure.") : .empty
+        let body: HTML = """
+        \(Form.errorSummary(errors))
+        <p class="lead">\(resident.label): \(fall.summary), \(HomeTime.display(fall.occurredAt)).</p>
+        \(UI.banner(.warning, title: "Do not lift until you have done this check", FallRule.postFallCheck.html))
+        \(respectHeadline(resident))
+        \(Form.start(action: "/falls/\(fall.id)/check", request: request, id: "post-fall-check"))
+        <input type="hidden" name="version" value="\(fall.version)">
+        <fieldset class="falls-istumble"><legend>I STUMBLE: answer each as soon as you can. Any \u{201C}yes\u{201D}: call 999.</legend>
+        \(questions)
+        </fieldset>
+        \(medicinesQuestion)
+        \(Form.submit("Save the check"))
+        \(Form.end)
+        """
+        return .page(Page(title: "Post-fall check before lifting",
+                          breadcrumbs: FallsApp.breadcrumbs(("Fall \(fall.id)", "/falls/\(fall.id)")), body: body), status: status)
+    }
+
+    func saveCheck(_ request: Request) throws -> Response {
+        let fall = try loadFall(request)
+        guard fall.status != .enteredInError else { throw CareError.conflict("This fall was marked entered in error.") }
+        let form = request.form
+        var answers = [PostFallQuestion: Bool]()
+        for q in PostFallQuestion.allCases {
+            switch form[q.rawValue] {
+            case "yes": answers[q] = true
+            case "no": answers[q] = false
+            default: break
+            }
+        }
+        let check = PostFallCheck(answers: answers)
+        var errors = FormErrors()
+        if case .incomplete(let missing) = check.outcome {
+            for q in missing { errors.add(q.rawValue, "Answer \u{201C}\(q.shortTitle)\u{201D}: yes or no") }
+        }
+        var antithrombotic = fall.antithrombotic
+        if asksAntithrombotic(fall) {
+            antithrombotic = AntithromboticAnswer(form: form["antithrombotic"])
+            if antithrombotic == nil && !check.isCall999 {
+                errors.add("antithrombotic", "Say whether they take an anticoagulant or antiplatelet, or that it is not known")
+            }
+        }
+        guard errors.isEmpty else { return try checkPage(request, fall: fall, form: form, errors: errors, status: 422) }
+        var updated = fall
+        updated.postFallCheck = check
+        if asksAntithrombotic(fall), let antithrombotic {
+            updated.antithrombotic = antithrombotic
+            updated.antithromboticSource = "Asked on the post-fall check"
+        }
+        let expected = form["version"].flatMap { Int($0) } ?? fall.version
+        let when = now()
+        try database.write { db in
+            try FallsStore.update(updated, expectedVersion: expected, change: "Post-fall check", reason: "", by: request.principal, at: when, in: db)
+        }
+        context.audit.record(request, .amend, residentID: fall.residentID, detail: "fall \(fall.id) post-fall check")
+        let flash = check.isCall999 ? "Call 999 — do not lift" : "Post-fall check saved"
+        return .redirect(to: "/falls/\(fall.id)", flash: flash)
+    }
+}
