@@ -23,6 +23,54 @@ public final class ResidentsPlugin: CarePlugin {
         // Services first, so that plugins loading after this one can resolve them at once.
         registrar.publish(Services.residentDirectory, stores.directory)
         registrar.publish(Services.homeProfile, RegistryHomeProfile(profiles: stores.profiles))
+
+        let residents = ResidentPages(context: context, stores: stores, today: today)
+        let movements = MovementPages(pages: residents)
+        let clocks = ClockPages(pages: residents)
+        let paper = PrintPages(pages: residents)
+        let imports = ImportPages(pages: residents)
+        let profile = HomeProfilePages(context: context, stores: stores, today: today)
+
+        // Fixed paths before `:id` patterns, so that /residents/new is never read as a resident id.
+        let routes: [Route] = [
+            Route(.get, "/residents", roles: Access.view, handler: residents.list),
+            Route(.get, "/residents/new", roles: Access.edit, handler: residents.newForm),
+            Route(.post, "/residents/new", roles: Access.edit, handler: residents.create),
+            Route(.get, "/residents/print", roles: Access.view, handler: paper.list),
+            Route(.get, "/residents/import", roles: Access.manage, handler: imports.form),
+            Route(.post, "/residents/import", roles: Access.manage, handler: imports.preview),
+            Route(.post, "/residents/import/confirm", roles: Access.manage, handler: imports.confirm),
+            Route(.get, "/residents/:id", roles: Access.view, handler: residents.show),
+            Route(.get, "/residents/:id/edit", roles: Access.edit, handler: residents.editForm),
+            Route(.post, "/residents/:id/edit", roles: Access.edit, handler: residents.amend),
+            Route(.get, "/residents/:id/entered-in-error", roles: Access.edit, handler: residents.enteredInErrorForm),
+            Route(.post, "/residents/:id/entered-in-error", roles: Access.edit, handler: residents.markEnteredInError),
+            Route(.get, "/residents/:id/movements", roles: Access.edit, handler: movements.show),
+            Route(.post, "/residents/:id/movements", roles: Access.edit, handler: movements.record),
+            Route(.post, "/residents/:id/movements/:movement/correct", roles: Access.edit, handler: movements.correct),
+            Route(.get, "/residents/:id/history", roles: Access.view, handler: clocks.history),
+            Route(.get, "/residents/:id/transfer-summary", roles: Access.view, handler: paper.transferSummary),
+            Route(.get, "/residents/:id/clock", roles: Access.view, handler: clocks.show),
+            Route(.post, "/residents/:id/clock/assessment", roles: Access.clock) { try clocks.record(.assessment, $0) },
+            Route(.post, "/residents/:id/clock/care-plan", roles: Access.clock) { try clocks.record(.carePlan, $0) },
+            Route(.post, "/residents/:id/clock/medication-review", roles: Access.clock) { try clocks.record(.medicationReviewFlag, $0) },
+            Route(.post, "/residents/:id/clock/entries/:entry/error", roles: Access.clock, handler: clocks.markInError),
+            Route(.get, "/admissions", roles: Access.view, handler: clocks.openClocks),
+            Route(.get, "/home-profile", roles: Access.view, handler: profile.show),
+            Route(.get, "/home-profile/edit", roles: Access.manage, handler: profile.editForm),
+            Route(.post, "/home-profile/edit", roles: Access.manage, handler: profile.save),
+        ]
+        for route in routes { registrar.add(route) }
+
+        registrar.add(NavigationEntry(title: "Residents", path: "/residents", roles: Access.view, order: 10))
+        registrar.add(NavigationEntry(title: "Admissions (7-day clock)", path: "/admissions", roles: Access.view, order: 11))
+        registrar.add(NavigationEntry(title: "Home profile", path: "/home-profile", roles: Access.manage, order: 90))
+
+        registrar.add(DashboardCard(id: "admission-clocks", title: "Admissions: 7-working-day clock", roles: Access.view, order: 10,
+                                    render: clocks.card))
+        registrar.add(DashboardCard(id: "occupancy", title: "Residents", roles: Access.view, order: 11) { _ in
+            try OccupancyCard.render(stores: stores, today: self.today())
+        })
     }
 
     public func seedDemoData(_ context: PluginContext, today: Day) throws {}
@@ -41,4 +89,23 @@ struct Stores: Sendable {
     }
 
     var directory: RegistryDirectory { RegistryDirectory(residents: residents, clocks: clocks, profiles: profiles) }
+}
+
+/// The dashboard's residents card: who is here tonight, who is in hospital, occupied bed days.
+enum OccupancyCard {
+    static func render(stores: Stores, today: Day) throws -> HTML {
+        let current = try stores.residents.residents(statuses: [.livingHere, .inHospital])
+        let inHospital = current.filter { $0.status == .inHospital }
+        let monthStart = Day(year: today.year, month: today.month, day: 1) ?? today
+        let bedDays = try stores.directory.occupiedBedDays(from: monthStart, to: today)
+        var html: HTML = "<p>\(current.count - inHospital.count) living here, \(inHospital.count) in hospital. Occupied bed days this month: \(bedDays).</p>"
+        if !inHospital.isEmpty {
+            let items = inHospital.map { r -> HTML in
+                let since = r.movements.last.map { " since \($0.on.displayShort)" } ?? ""
+                return "<li><a href=\"\(r.path)\">\(r.record.displayName)</a>\(since)</li>"
+            }
+            html += "<ul>\(items)</ul>"
+        }
+        return html + "<p><a href=\"/residents\">All residents</a></p>"
+    }
 }
