@@ -1,9 +1,66 @@
 public import CareKit
+public import Foundation
 
-/// Home round (placeholder until the plugin's issue is built).
+/// The weekly home round: a prioritised agenda built from the other plugins' signals, the round
+/// on a tablet one resident at a time, a printable sheet and GP summaries, and actions followed
+/// to completion.
 public final class HomeRoundPlugin: CarePlugin {
-    public let manifest = PluginManifest(id: "home-round", displayName: "Home round", version: "0.1.0", requires: ["residents"])
-    public init() {}
-    public var migrations: [Migration] { [] }
-    public func register(with registrar: any PluginRegistrar) throws {}
+    public let manifest = PluginManifest(
+        id: "home-round", displayName: "Home round", version: "1.0.0", requires: ["residents"],
+        summary: "Weekly home round: prioritised agenda, round on a tablet, round sheet, GP summaries, actions and figures")
+
+    /// The clock (tests fix it; the appliance uses the system clock).
+    let now: @Sendable () -> Date
+
+    /// Creates the plugin with the system clock.
+    public convenience init() { self.init(now: { Date() }) }
+
+    /// Creates the plugin with a clock (tests).
+    public init(now: @escaping @Sendable () -> Date) { self.now = now }
+
+    public var migrations: [Migration] { RoundSchema.migrations }
+
+    /// Who runs rounds: clinicians, nurses and the manager.
+    static let runners: Set<Role> = Role.clinicalEditors
+    /// Who opens a round: the manager or a nurse.
+    static let openers: Set<Role> = [.nurse, .manager]
+
+    public func register(with registrar: any PluginRegistrar) throws {
+        let app = RoundApp(context: registrar.context, now: now)
+        for route in app.routes { registrar.add(route) }
+        registrar.add(NavigationEntry(title: "Home round", path: "/rounds", roles: HomeRoundPlugin.runners, order: 30))
+        registrar.add(NavigationEntry(title: "Round actions", path: "/rounds/actions", roles: [.carer], order: 30))
+        registrar.add(app.dashboardCard)
+        registrar.add(app.residentPanel)
+        registrar.publish(Services.roundConcerns, ConcernService(store: app.store, now: now))
+        let store = app.store
+        let log = registrar.context.log
+        let clock = now
+        registrar.onEvent { event in
+            switch event {
+            case .fallRecorded(let residentID, let fallID, let at, let headStrike, let injured):
+                try store.recordFallEvent(fallID: fallID, resident: residentID, at: at, headStrike: headStrike, injured: injured, now: clock())
+                log.info("home-round.fall-heard", ["resident.id": String(residentID), "fall.id": String(fallID)])
+            default:
+                break
+            }
+        }
+    }
+
+    public func seedDemoData(_ context: PluginContext, today: Day) throws {
+        try DemoRounds(context: context, today: today, now: now).seed()
+    }
+}
+
+/// Publishes "add to next round" for other plugins' pages.
+struct ConcernService: RoundConcerns {
+    let store: RoundStore
+    let now: @Sendable () -> Date
+
+    func raise(residentID: Int64, reason: String, by principal: Principal) throws {
+        let text = reason.trimmingWhitespace()
+        guard !text.isEmpty else { throw CareError.badRequest("Say why the resident should be seen at the next round.") }
+        guard text.count <= 1000 else { throw CareError.badRequest("Shorten the reason to 1,000 characters or fewer.") }
+        try store.raiseConcern(resident: residentID, reason: text, by: principal, at: now())
+    }
 }

@@ -48,6 +48,27 @@ struct RoundStore: Sendable {
         }
     }
 
+    /// Closes a round in one transaction: freezes its agenda, marks the concerns of residents it
+    /// reviewed as taken to it, and announces "round completed" once committed.
+    func closeRound(_ round: Round, agenda: [(residentID: Int64, position: Int, score: Int, reasons: [String])], reviewed: Set<Int64>,
+                    by principal: Principal, at now: Date) throws {
+        try database.write { db in
+            try db.execute("UPDATE home_round_rounds SET status = 'closed', closed_by = ?, closed_by_name = ?, closed_at = ? WHERE id = ? AND status = 'open'",
+                           [SQLValue(principal.userID), SQLValue(principal.displayName), SQLValue(now), SQLValue(round.id)])
+            guard db.changedRowCount == 1 else { throw CareError.conflict("This round has already been closed.") }
+            for item in agenda {
+                try db.execute("INSERT INTO home_round_agenda_final (round_id, resident_id, position, score, reasons) VALUES (?, ?, ?, ?, ?)",
+                               [SQLValue(round.id), SQLValue(item.residentID), SQLValue(item.position), SQLValue(item.score),
+                                SQLValue(item.reasons.joined(separator: "\n"))])
+            }
+            for resident in reviewed {
+                try db.execute("UPDATE home_round_concerns SET status = 'taken', taken_to_round = ? WHERE resident_id = ? AND status = 'pending' AND raised_at <= ?",
+                               [SQLValue(round.id), SQLValue(resident), SQLValue(now)])
+            }
+            db.publishAfterCommit(.roundCompleted(roundID: round.id, on: round.day))
+        }
+    }
+
     // MARK: Agenda
 
     /// Staff changes to a round's agenda, latest per resident.
@@ -219,13 +240,15 @@ struct RoundStore: Sendable {
 
     // MARK: Actions
 
-    func addAction(round: Int64, resident: Int64, description: String, ownerName: String, ownerRole: Role, due: Day, by principal: Principal, at now: Date) throws {
+    @discardableResult
+    func addAction(round: Int64, resident: Int64, description: String, ownerName: String, ownerRole: Role, due: Day, by principal: Principal, at now: Date) throws -> Int64 {
         try database.write { db in
             try db.execute("""
                 INSERT INTO home_round_actions (round_id, resident_id, description, owner_name, owner_role, due_on, created_by, created_by_name, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [SQLValue(round), SQLValue(resident), SQLValue(description), SQLValue(ownerName), SQLValue(ownerRole.rawValue), SQLValue(due),
                       SQLValue(principal.userID), SQLValue(principal.displayName), SQLValue(now)])
+            return db.lastInsertedRowID
         }
     }
 

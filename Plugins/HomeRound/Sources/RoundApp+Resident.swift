@@ -1,0 +1,282 @@
+import CareKit
+import Foundation
+
+/// What the one-resident screen shows besides the stored entry (after a failed or refused save).
+struct ResidentScreenState {
+    /// The values to show in the entry form instead of the stored ones.
+    var entry: RoundEntry?
+    /// The version the form is based on.
+    var version: Int?
+    var errors = FormErrors()
+    /// The version someone else saved while this user was editing.
+    var conflict: StoredEntry?
+    var actionErrors = FormErrors()
+    var actionForm = FormData()
+}
+
+extension RoundApp {
+    static let ownerTeams: [(value: String, label: String)] = [
+        (Role.clinician.rawValue, "Visiting clinician (GP, pharmacist, MDT)"), (Role.nurse.rawValue, "Nurse"),
+        (Role.manager.rawValue, "Manager"), (Role.carer.rawValue, "Care team"),
+    ]
+
+    func residentPage(_ request: Request) throws -> Response {
+        try renderResident(request, state: ResidentScreenState())
+    }
+
+    func renderResident(_ request: Request, state: ResidentScreenState, status: Int = 200) throws -> Response {
+        let round = try round(request)
+        let residentID = try request.id("residentID")
+        let resident = try resident(residentID)
+        let view = try agendaView(round)
+        let index = view.rows.firstIndex { $0.residentID == residentID }
+        let stored = try store.entry(round: round.id, resident: residentID)
+        context.audit.record(request, .view, residentID: residentID, detail: "round \(round.id) resident screen")
+
+        var body: HTML = ""
+        // Where we are in the agenda.
+        var nav: [HTML] = [UI.link("Agenda", to: round.path)]
+        if let index {
+            if index > 0 { nav.append(UI.link("Previous: \(view.rows[index - 1].label)", to: "/rounds/\(round.id)/residents/\(view.rows[index - 1].residentID)")) }
+            if index + 1 < view.rows.count { nav.append(UI.link("Next: \(view.rows[index + 1].label)", to: "/rounds/\(round.id)/residents/\(view.rows[index + 1].residentID)")) }
+        }
+        body += "<nav class=\"round-pager\" aria-label=\"Agenda\"><ul>\(nav.map { item -> HTML in "<li>\(item)</li>" })</ul></nav>"
+        if let index { body += "<p class=\"lead\">\(view.rows[index].position) of \(view.rows.count) on the agenda.</p>" }
+        if round.isClosed { body += UI.banner(.info, title: "This round is closed: saving here records an amendment, and every version is kept.") }
+
+        // Who.
+        var who: [(key: String, value: HTML)] = [("Room", HTML(text: resident.room)), ("NHS number", HTML(text: resident.nhsNumberDisplay))]
+        if let dob = resident.dateOfBirth { who.append(("Born", HTML(text: "\(dob.displayShort) (age \(dob.age(on: today)))"))) }
+        who.append(("Allergies", HTML(text: resident.allergies)))
+        who.append(("Dementia", HTML(text: resident.dementia.title)))
+        who.append(("Where", HTML(text: resident.status.title)))
+        body += UI.summaryList(who)
+
+        body += "<div class=\"round-context\">"
+        // Why on the agenda.
+        if let index {
+            body += UI.section("Why on the agenda", reasonsHTML(view.rows[index], withSources: true))
+        } else {
+            body += UI.section("Why on the agenda", "<p>Not on this round's agenda. \(round.isClosed ? "" : "Add them from the \(UI.link("agenda page", to: round.path)) with a reason.")</p>")
+        }
+        // ReSPECT headline.
+        let acp = resident.advanceCarePlan
+        body += UI.section("ReSPECT / advance care plan", acp.exists ? "<p class=\"round-acp\">\(acp.summary)</p>"
+                           : UI.banner(.warning, title: acp.summary, "<p>Consider a ReSPECT or advance care plan conversation.</p>"))
+        // 7-day clock.
+        body += UI.section("7-working-day admission clock", try clockHTML(residentID))
+        // Falls and prompts.
+        body += UI.section("Recent falls (last 30 days)", fallsHTML(residentID))
+        body += UI.section("Open medication review prompts", promptsHTML(residentID))
+        // Last round.
+        body += UI.section("Last round", try lastRoundHTML(residentID, before: round.day))
+        let earlier = try store.actions(resident: residentID, outstandingOnly: true).filter { $0.roundID != round.id }
+        body += UI.section("Open actions from earlier rounds", actionsTable(earlier, caption: "Open actions", showResident: false, request: request))
+        body += "</div>"
+
+        // The entry form.
+        body += UI.section("This round", try entryForm(request, round: round, resident: resident, stored: stored, state: state))
+        // Actions of this round.
+        let actions = try store.actions(round: round.id, resident: residentID)
+        body += UI.section("Actions agreed for \(resident.preferredName.isEmpty ? resident.fullName : resident.preferredName)",
+                           actionsTable(actions, caption: "Actions from this round", showResident: false, request: request) +
+                           (try actionForm(request, round: round, residentID: residentID, state: state)))
+        if stored.entry.outcome != .notRecorded {
+            body += "<p>\(UI.buttonLink("GP summary to paste into EMIS / SystmOne", to: "/rounds/\(round.id)/residents/\(residentID)/summary", kind: "secondary"))</p>"
+        }
+        let versions = try store.entryVersions(round: round.id, resident: residentID)
+        if versions.count > 1 {
+            let rows = versions.map { version -> [HTML] in
+                [HTML(text: version.kind == "conflict" ? "Not saved (someone saved first): kept" : "Version \(version.version)"),
+                 HTML(text: version.savedLine), HTML(text: version.entry.outcome.title), HTML(text: version.entry.findings)]
+            }
+            body += "<details class=\"round-history\"><summary>History of this entry (\(versions.count) versions)</summary>\(UI.table(caption: "Every version saved", headers: ["Version", "Saved by", "Outcome", "Findings"], rows: rows))</details>"
+        }
+        return .page(Page(title: resident.label, breadcrumbs: [RoundApp.roundsCrumb, (round.title, round.path)], body: body), status: status)
+    }
+
+    func clockHTML(_ residentID: Int64) throws -> HTML {
+        guard let clock = try directory().admissionClock(residentID: residentID, today: today) else {
+            return "<p>No admission recorded.</p>"
+        }
+        let what = clock.isReadmission ? "Re-admitted" : "Admitted"
+        let state: HTML = clock.isOpen ? (today > clock.deadline ? UI.tag("Overdue", colour: "red") : UI.tag("Open", colour: "yellow")) : UI.tag("Complete", colour: "green")
+        return """
+        <p>\(what) \(clock.startedOn.display); deadline \(clock.deadline.display) \(state)</p>\
+        \(UI.summaryList([("Comprehensive assessment", HTML(text: clock.assessment.summary)), ("Care and support plan", HTML(text: clock.carePlan.summary)),
+                          ("Structured medication review flag", HTML(text: clock.medicationReviewFlag.summary))]))
+        """
+    }
+
+    func fallsHTML(_ residentID: Int64) -> HTML {
+        guard let falls = context.services.resolve(Services.falls) else { return "<p class=\"hint\">The falls log is not loaded.</p>" }
+        do {
+            let list = try falls.falls(residentID: residentID, since: HomeTime.startOf(today.adding(days: -30)))
+            guard !list.isEmpty else { return "<p>No falls in the last 30 days.</p>" }
+            let items = list.map { fall -> HTML in
+                var tags: HTML = ""
+                if fall.headStrike == true { tags += " \(UI.tag("Head strike", colour: "red"))" }
+                if fall.injured { tags += " \(UI.tag("Injured", colour: "orange"))" }
+                return "<li>\(UI.link(HomeTime.display(fall.occurredAt), to: fall.path)): \(fall.summary)\(tags)</li>"
+            }
+            return "<ul>\(items)</ul>"
+        } catch {
+            context.log.warning("home-round.falls-failed", ["resident.id": String(residentID), "error": String(describing: error)])
+            return "<p class=\"hint\">The falls log could not be read just now.</p>"
+        }
+    }
+
+    func promptsHTML(_ residentID: Int64) -> HTML {
+        guard let source = context.services.resolve(Services.medicationPrompts) else { return "<p class=\"hint\">The medication review plugin is not loaded.</p>" }
+        do {
+            let prompts = try source.openPrompts(residentID: residentID)
+            guard !prompts.isEmpty else { return "<p>No open prompts.</p>" }
+            let items = prompts.map { prompt -> HTML in
+                let colour = prompt.severity == .high ? "red" : prompt.severity == .moderate ? "orange" : "grey"
+                return "<li>\(UI.tag(prompt.severity.title, colour: colour)) <strong>\(prompt.title)</strong> (\(prompt.ruleID)): \(prompt.reason)</li>"
+            }
+            return "<ul>\(items)</ul>"
+        } catch {
+            context.log.warning("home-round.prompts-failed", ["resident.id": String(residentID), "error": String(describing: error)])
+            return "<p class=\"hint\">Medication prompts could not be read just now.</p>"
+        }
+    }
+
+    func lastRoundHTML(_ residentID: Int64, before day: Day) throws -> HTML {
+        guard let (round, previous) = try store.previousEntry(resident: residentID, before: day) else {
+            return "<p>Not seen at an earlier round.</p>"
+        }
+        var rows: [(key: String, value: HTML)] = [("Round", UI.link(round.day.display, to: "/rounds/\(round.id)/residents/\(residentID)")),
+                                                  ("Outcome", HTML(text: previous.entry.outcome == .notSeen ? "Not seen: \(previous.entry.notSeenReason)" : previous.entry.outcome.title))]
+        if !previous.entry.findings.isEmpty { rows.append(("Findings", "<span class=\"round-text\">\(previous.entry.findings)</span>")) }
+        if !previous.entry.referrals.isEmpty { rows.append(("Referrals", HTML(text: previous.entry.referralList.map(\.title).joined(separator: "; ")))) }
+        if previous.entry.medicinesChanged { rows.append(("Medicines changed", HTML(text: previous.entry.medicinesNotes))) }
+        return UI.summaryList(rows)
+    }
+
+    func entryForm(_ request: Request, round: Round, resident: ResidentSummary, stored: StoredEntry, state: ResidentScreenState) throws -> HTML {
+        let entry = state.entry ?? stored.entry
+        let version = state.version ?? stored.version
+        let errors = state.errors
+        var html: HTML = ""
+        if let conflict = state.conflict {
+            html += UI.banner(.warning, title: "\(conflict.savedByName) saved this entry while you were editing it, so your changes were not saved over theirs.", """
+            <p>Both versions are kept. Their version (saved \(conflict.savedAt.map(HomeTime.display) ?? "")) is shown below; your version is in the form. \
+            Combine them in the form and save again, and yours becomes the new version.</p>\(entrySummary(conflict.entry))
+            """)
+        }
+        html += Form.errorSummary(errors)
+        if stored.version > 0 { html += "<p class=\"hint\">Last saved by \(stored.savedLine) (version \(stored.version)).</p>" }
+        html += Form.start(action: "/rounds/\(round.id)/residents/\(resident.id)", request: request, id: "entry")
+        html += "<input type=\"hidden\" name=\"version\" value=\"\(version)\">"
+        html += Form.radios("outcome", legend: "Outcome", options: [(RoundEntry.Outcome.reviewed.rawValue, "Reviewed"), (RoundEntry.Outcome.notSeen.rawValue, "Not seen")],
+                            selected: entry.outcome == .notRecorded ? nil : entry.outcome.rawValue, errors: errors, inline: true)
+        html += Form.input("not_seen_reason", label: "If not seen, why", value: entry.notSeenReason, errors: errors, hint: "For example: asleep, in hospital, declined, out with family")
+        html += Form.textarea("findings", label: "Findings", value: entry.findings, errors: errors, rows: 6)
+        let clockOpen = (try? directory().admissionClock(residentID: resident.id, today: today))??.isOpen ?? false
+        if clockOpen || !entry.ehchItems.isEmpty {
+            html += """
+            <fieldset class="field"><legend>EHCH items due after admission</legend>\
+            \(Form.checkbox("assessment_done", label: "Comprehensive assessment completed", checked: entry.assessmentDone))\
+            \(Form.checkbox("care_plan_done", label: "Personalised care and support plan agreed", checked: entry.carePlanDone))\
+            \(Form.checkbox("smr_flagged", label: "Prioritised for a structured medication review", checked: entry.medicationReviewFlagged))</fieldset>
+            """
+        }
+        html += Form.checkbox("acp_discussed", label: "Advance care plan / ReSPECT discussed", checked: entry.advanceCarePlanDiscussed)
+        html += Form.input("acp_notes", label: "Advance care plan notes", value: entry.advanceCarePlanNotes, errors: errors)
+        html += Form.checkboxes("referrals", legend: "Referrals", options: Referral.allCases.map { ($0.rawValue, $0.title) },
+                                selected: Set(entry.referrals.map(\.rawValue)), errors: errors)
+        html += Form.checkbox("medicines_changed", label: "Medicines changed", checked: entry.medicinesChanged)
+        html += Form.input("medicines_notes", label: "Which medicines, and how", value: entry.medicinesNotes, errors: errors)
+        html += Form.checkbox("family_to_inform", label: "Family to be informed", checked: entry.familyToBeInformed)
+        html += Form.input("family_notes", label: "What to tell the family, and who will", value: entry.familyNotes, errors: errors)
+        html += Form.checkbox("gp_record_updated", label: "GP record updated", checked: entry.gpRecordUpdated)
+        html += "<p class=\"button-group\">\(Form.submit("Save")) \(Form.submit("Save and go to the next resident", kind: "secondary", name: "then", value: "next"))</p>"
+        html += Form.end
+        return html
+    }
+
+    /// A read-only view of an entry (the other person's version in a conflict).
+    func entrySummary(_ entry: RoundEntry) -> HTML {
+        var rows: [(key: String, value: HTML)] = [("Outcome", HTML(text: entry.outcome == .notSeen ? "Not seen: \(entry.notSeenReason)" : entry.outcome.title))]
+        rows.append(("Findings", "<span class=\"round-text\">\(entry.findings)</span>"))
+        if !entry.ehchItems.isEmpty { rows.append(("EHCH", HTML(text: entry.ehchItems.joined(separator: "; ")))) }
+        if entry.advanceCarePlanDiscussed { rows.append(("Advance care plan", HTML(text: "Discussed. \(entry.advanceCarePlanNotes)"))) }
+        if !entry.referrals.isEmpty { rows.append(("Referrals", HTML(text: entry.referralList.map(\.title).joined(separator: "; ")))) }
+        if entry.medicinesChanged { rows.append(("Medicines changed", HTML(text: entry.medicinesNotes))) }
+        if entry.familyToBeInformed { rows.append(("Family to be informed", HTML(text: entry.familyNotes))) }
+        if entry.gpRecordUpdated { rows.append(("GP record", "Updated")) }
+        return UI.summaryList(rows)
+    }
+
+    func saveEntry(_ request: Request) throws -> Response {
+        let round = try round(request)
+        let residentID = try request.id("residentID")
+        let resident = try resident(residentID)
+        let (entry, errors) = RoundEntry.parse(request.form)
+        guard let basedOn = request.form["version"].flatMap({ Int($0) }), basedOn >= 0 else {
+            throw CareError.badRequest("The form was incomplete. Reload the page and enter it again.")
+        }
+        guard errors.isEmpty else {
+            return try renderResident(request, state: ResidentScreenState(entry: entry, version: basedOn, errors: errors), status: 422)
+        }
+        switch try store.saveEntry(round: round.id, resident: residentID, entry, basedOn: basedOn, by: request.principal, at: now()) {
+        case .saved(let version):
+            context.audit.record(request, version == 1 ? .create : .amend, residentID: residentID, detail: "round \(round.id) entry version \(version)")
+            context.log.info("home-round.entry-saved", ["round.id": String(round.id), "resident.id": String(residentID), "version": String(version)])
+            if request.form["then"] == "next" {
+                let view = try agendaView(round)
+                if let index = view.rows.firstIndex(where: { $0.residentID == residentID }), index + 1 < view.rows.count {
+                    return .redirect(to: "/rounds/\(round.id)/residents/\(view.rows[index + 1].residentID)", flash: "Saved \(resident.label)")
+                }
+                return .redirect(to: round.path, flash: "Saved \(resident.label): that was the last resident on the agenda")
+            }
+            return .redirect(to: "/rounds/\(round.id)/residents/\(residentID)", flash: "Saved")
+        case .conflict(let current):
+            context.log.warning("home-round.entry-conflict", ["round.id": String(round.id), "resident.id": String(residentID)])
+            return try renderResident(request, state: ResidentScreenState(entry: entry, version: current.version, conflict: current), status: 409)
+        }
+    }
+
+    // MARK: Actions on the resident screen
+
+    func actionForm(_ request: Request, round: Round, residentID: Int64, state: ResidentScreenState) throws -> HTML {
+        let form = state.actionForm
+        let errors = state.actionErrors
+        let owners = try ownerSuggestions(round: round.id, principal: request.principal)
+        let datalist: HTML = "<datalist id=\"round-owners\">\(owners.map { name -> HTML in "<option value=\"\(name)\">" })</datalist>"
+        return """
+        <h3>Add an action</h3>\(Form.errorSummary(errors))\(Form.start(action: "/rounds/\(round.id)/residents/\(residentID)/actions", request: request, id: "add-action"))\
+        \(Form.input("description", label: "What needs doing", value: form["description"], errors: errors, required: true))\
+        \(Form.input("owner", label: "Who will do it", value: form["owner"], errors: errors, hint: "Their name as it appears when they log in, so it shows on their dashboard", required: true, autocomplete: "off"))\
+        \(datalist)\
+        \(Form.select("owner_team", label: "Their team", options: RoundApp.ownerTeams, selected: form["owner_team"], errors: errors, required: true))\
+        \(Form.input("due", label: "Due by", value: form["due"] ?? today.adding(days: 7).iso, errors: errors, type: "date", required: true))\
+        \(Form.submit("Add the action", kind: "secondary"))\(Form.end)
+        """
+    }
+
+    func addAction(_ request: Request) throws -> Response {
+        let round = try round(request)
+        let residentID = try request.id("residentID")
+        _ = try resident(residentID)
+        let form = request.form
+        var errors = FormErrors()
+        let description = form["description"] ?? ""
+        if description.isEmpty { errors.add("description", "Say what needs doing") } else if description.count > 500 { errors.add("description", "Shorten this to 500 characters or fewer") }
+        let owner = form["owner"] ?? ""
+        if owner.isEmpty { errors.add("owner", "Say who will do it") } else if owner.count > 120 { errors.add("owner", "Shorten the name to 120 characters or fewer") }
+        let team = form["owner_team"].flatMap(Role.init(rawValue:))
+        if team == nil || team == .admin { errors.add("owner_team", "Choose their team") }
+        let dueText = form["due"] ?? ""
+        let due = Day(parsing: dueText)
+        if due == nil { errors.add("due", dueText.isEmpty ? "Enter the date it is due by" : "Enter a real date, for example 30/11/2026") }
+        else if let due, due < round.day { errors.add("due", "The due date cannot be before the round (\(round.day.display))") }
+        guard errors.isEmpty, let due, let team else {
+            return try renderResident(request, state: ResidentScreenState(actionErrors: errors, actionForm: form), status: 422)
+        }
+        try store.addAction(round: round.id, resident: residentID, description: description, ownerName: owner, ownerRole: team, due: due, by: request.principal, at: now())
+        context.audit.record(request, .create, residentID: residentID, detail: "round \(round.id) action")
+        return .redirect(to: "/rounds/\(round.id)/residents/\(residentID)#add-action", flash: "Action added")
+    }
+}
