@@ -149,7 +149,7 @@ extension FallsApp {
         \(UI.section("Falls per 1,000 occupied bed days", rateChart + rateTable))
         \(UI.section("Repeat falls", repeatChart + repeatTable))
         \(UI.section("Where", whereChart + whereTable))
-        \(UI.section("When", whenChart + whenSummary + "<details class=\"falls-details\"><summary>Table: falls by day and hour</summary>\(whenTable)</details>"))
+        \(UI.section("When", whenChart + whenSummary + whenTable))
         \(UI.section("Long lies and fractures", harmChart + harmTable))
         <p class="rule-reason">Rates are falls per 1,000 occupied bed days (residents sleeping in the home, from the resident register). No falls risk score is shown: NICE NG249 advises against risk prediction tools; see each resident's falls assessment. <span class="rule-source">Source: NICE NG249 (2025); NHS falls measurement practice.</span></p>
         """

@@ -7,9 +7,8 @@ extension FallsApp {
     /// Checks due now or overdue; nil (card hidden) only when the registry is unavailable.
     func dueChecksCard(_ request: Request) throws -> HTML? {
         let now = now()
-        let checks = try database.read { db in try FallsStore.dueChecks(now: now, in: db) }
+        let (checks, residents) = try dueChecksForResidentsHere(now: now)
         guard !checks.isEmpty else { return "<p>No falls checks are due now.</p>" }
-        let residents = try residents(for: checks.map(\.residentID))
         let overdue = checks.filter { $0.state(now: now) == .overdue }.count
         let items = checks.prefix(5).map { check -> HTML in
             "<li>\(check.state(now: now).tag) \(residentLink(check.residentID, residents)): \(UI.link(check.label, to: "/falls/checks/\(check.id)"))</li>"

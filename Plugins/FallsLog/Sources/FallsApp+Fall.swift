@@ -79,7 +79,7 @@ extension FallsApp {
         \(adviceBanners(fall))
         \(respectHeadline(resident))
         \(assessmentHTML)
-        <div class="button-group">\(actions)</div>
+        <div class="falls-actions">\(actions)</div>
         \(UI.section("What happened", details(fall, resident: resident)))
         \(UI.section("Checks after the fall", UI.table(caption: "Skin, bruising and observation checks", headers: ["Check", "Due", "State", "Done"], rows: checkRows, emptyMessage: "No checks (entered in error).") + FallRule.followUpChecks.html))
         \(UI.section("History", history(versions)))

@@ -20,11 +20,11 @@ extension FallsApp {
             return [UI.link(HomeTime.display(fall.occurredAt), to: "/falls/\(fall.id)"), residentLink(fall.residentID, residents),
                     HTML(text: fall.summary), flags.joined(), status]
         }
-        let dueCount = try database.read { db in try FallsStore.dueChecks(now: now(), in: db).count }
+        let dueCount = try dueChecksForResidentsHere(now: now()).0.count
         let heading: HTML = filter.isEmpty ? .empty
             : "<p class=\"lead\">Showing falls: \(filter.description). \(UI.link("Show all falls", to: "/falls"))</p>"
         let body: HTML = """
-        <div class="button-group">\(UI.buttonLink("Record a fall", to: "/falls/new"))\
+        <div class="falls-actions">\(UI.buttonLink("Record a fall", to: "/falls/new"))\
         \(UI.buttonLink("Checks due now (\(dueCount))", to: "/falls/checks", kind: "secondary"))\
         \(UI.buttonLink("Falls assessments", to: "/falls/assessments", kind: "secondary"))\
         \(UI.buttonLink("Figures", to: "/falls/analytics", kind: "secondary"))</div>
@@ -40,8 +40,7 @@ extension FallsApp {
 extension FallsApp {
     func dueChecksPage(_ request: Request) throws -> Response {
         let now = now()
-        let checks = try database.read { db in try FallsStore.dueChecks(now: now, in: db) }
-        let residents = try residents(for: checks.map(\.residentID))
+        let (checks, residents) = try dueChecksForResidentsHere(now: now)
         context.audit.record(request, .view, residentID: nil, detail: "falls checks due now")
         let body: HTML = """
         <p class="lead">Checks after a fall that are due now or overdue, most overdue first.</p>
@@ -49,6 +48,13 @@ extension FallsApp {
         \(FallRule.followUpChecks.html)
         """
         return .page(Page(title: "Falls checks due now", breadcrumbs: FallsApp.breadcrumbs(), body: body))
+    }
+
+    /// Due checks for residents living here now (a resident in hospital cannot be checked by the home).
+    func dueChecksForResidentsHere(now: Date) throws -> ([FollowUpCheck], [Int64: ResidentSummary]) {
+        let checks = try database.read { db in try FallsStore.dueChecks(now: now, in: db) }
+        let residents = try residents(for: checks.map(\.residentID))
+        return (checks.filter { residents[$0.residentID]?.status == .livingHere }, residents)
     }
 
     func checksTable(_ checks: [FollowUpCheck], residents: [Int64: ResidentSummary], now: Date) -> HTML {

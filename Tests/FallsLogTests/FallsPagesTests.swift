@@ -1,0 +1,324 @@
+import Foundation
+import Testing
+import CareKit
+import CareTesting
+@testable import FallsLogPlugin
+
+@Suite("Falls log pages, end to end through the real host")
+struct FallsPagesTests {
+    @Test("a carer's quick entry saves the fall, goes to the post-fall check and publishes fall recorded")
+    func quickEntry() throws {
+        let h = try FallsHome()
+        let resident = h.residentIDs[0]
+        let form = try h.home.get("/falls/new", as: .carer)
+        #expect(form.status == 200)
+        #expect(form.body.contains("Did they hit their head?"))
+        let response = try h.home.post("/falls/new", as: .carer, form: [
+            "resident_id": String(resident), "occurred_at": FallsHome.input(minutesAgo: 3), "location": "bedroom",
+            "witnessed": "no", "injured": "yes", "head_strike": "unknown",
+        ])
+        #expect(response.status == 303)
+        let location = try #require(response.location)
+        #expect(location.hasSuffix("/check"))
+        #expect(response.flash?.contains("post-fall check") == true)
+        let fallID = try #require(Int64(location.split(separator: "/")[1]))
+        let recorded = h.home.publishedEvents.compactMap { event -> (Int64, Bool?, Bool)? in
+            if case .fallRecorded(let r, let f, _, let head, let injured) = event, f == fallID { return (r, head, injured) }
+            return nil
+        }
+        #expect(recorded.count == 1)
+        #expect(recorded.first?.0 == resident)
+        #expect(recorded.first?.1 == nil)      // head strike not known
+        #expect(recorded.first?.2 == true)
+        let page = try h.home.get("/falls/\(fallID)", as: .carer)
+        #expect(page.body.contains("Do the post-fall check before lifting"))
+        #expect(page.body.contains("ReSPECT"))
+    }
+
+    @Test("a quick entry with answers missing comes back with each error beside its field and the input kept")
+    func quickEntryErrors() throws {
+        let h = try FallsHome()
+        let response = try h.home.post("/falls/new", as: .carer, form: ["resident_id": String(h.residentIDs[0]), "location": "toilet"])
+        #expect(response.status == 422)
+        #expect(response.body.contains("There is a problem"))
+        #expect(response.body.contains("Say whether they hit their head"))
+        #expect(response.body.contains("Say whether anyone saw the fall"))
+        #expect(response.body.contains("<option value=\"toilet\" selected>"))
+        let future = try h.home.post("/falls/new", as: .carer, form: [
+            "resident_id": String(h.residentIDs[0]), "occurred_at": FallsHome.input(minutesAgo: -120), "location": "toilet",
+            "witnessed": "yes", "injured": "no", "head_strike": "no",
+        ])
+        #expect(future.status == 422)
+        #expect(future.body.contains("is in the future"))
+        #expect(try FallsLogPagesProbe.fallCount(h) == 0)
+    }
+
+    @Test("any yes on the I STUMBLE check shows Call 999 — do not lift; all noes with no head strike offer the community response")
+    func postFallCheck() throws {
+        let h = try FallsHome()
+        let red = try h.quickFall(resident: h.residentIDs[0])
+        let saved = try h.check(red, yes: [.fracture])
+        #expect(saved.status == 303)
+        #expect(saved.flash == "Call 999 — do not lift")
+        let redPage = try h.home.get("/falls/\(red)", as: .carer)
+        #expect(redPage.body.contains("Call 999 — do not lift"))
+        #expect(redPage.body.contains("Evidence of fracture"))
+        #expect(!redPage.body.contains("Urgent Community Response can come"))
+
+        let calm = try h.quickFall(resident: h.residentIDs[1])
+        _ = try h.check(calm)
+        let calmPage = try h.home.get("/falls/\(calm)", as: .carer)
+        #expect(!calmPage.body.contains("Call 999 — do not lift"))
+        #expect(calmPage.body.contains("2-hour Urgent Community Response can come instead of 999"))
+    }
+
+    @Test("a single yes is enough, but with no yes every point must be answered")
+    func incompleteCheck() throws {
+        let h = try FallsHome()
+        let fall = try h.quickFall(resident: h.residentIDs[0])
+        let oneYes = try h.home.post("/falls/\(fall)/check", as: .carer, form: ["bleeding": "yes"])
+        #expect(oneYes.status == 303)
+        let other = try h.quickFall(resident: h.residentIDs[1])
+        let partial = try h.home.post("/falls/\(other)/check", as: .carer, form: ["bleeding": "no", "trauma": "no"])
+        #expect(partial.status == 422)
+        #expect(partial.body.contains("Answer \u{201C}Intense pain\u{201D}: yes or no"))
+        #expect(partial.body.contains("value=\"no\" checked"))
+    }
+
+    @Test("without the medicines list the check asks about anticoagulants; a head strike on one shows hospital assessment with NG232 and ReSPECT")
+    func ng232Banner() throws {
+        let h = try FallsHome()
+        let fall = try h.quickFall(resident: h.residentIDs[0], witnessed: false, injured: true, headStrike: "yes")
+        let form = try h.home.get("/falls/\(fall)/check", as: .carer)
+        #expect(form.body.contains("Do they take an anticoagulant or antiplatelet medicine?"))
+        #expect(form.body.contains("Not for CPR"))
+        let missing = try h.check(fall)
+        #expect(missing.status == 422)
+        #expect(missing.body.contains("Say whether they take an anticoagulant"))
+        _ = try h.check(fall, extra: ["antithrombotic": "anticoagulant"])
+        let page = try h.home.get("/falls/\(fall)", as: .nurse)
+        #expect(page.body.contains("Hospital assessment needed"))
+        #expect(page.body.contains("NICE NG232"))
+        #expect(page.body.contains("Not for CPR"))
+        #expect(!page.body.contains("Urgent Community Response can come"))
+
+        let aspirin = try h.quickFall(resident: h.residentIDs[1], headStrike: "yes")
+        _ = try h.check(aspirin, extra: ["antithrombotic": "aspirin-alone"])
+        #expect(!(try h.home.get("/falls/\(aspirin)", as: .nurse)).body.contains("Hospital assessment needed"))
+    }
+
+    @Test("carers record but cannot complete; the admin sees nothing of the falls log")
+    func roles() throws {
+        let h = try FallsHome()
+        let fall = try h.quickFall(resident: h.residentIDs[0])
+        #expect(try h.home.get("/falls/\(fall)/complete", as: .carer).status == 403)
+        #expect(try h.home.get("/falls/\(fall)/complete", as: .clinician).status == 403)
+        #expect(try h.home.get("/falls/\(fall)/complete", as: .nurse).status == 200)
+        #expect(try h.home.get("/falls", as: .admin).status == 403)
+        #expect(try h.home.get("/falls/\(fall)", as: .admin).status == 403)
+        #expect(try h.home.get("/falls/new", as: .clinician).status == 200)
+        #expect(try h.home.post("/falls/\(fall)/entered-in-error", as: .carer, form: ["reason": "x"]).status == 403)
+    }
+
+    @Test("completing works out time on the floor and flags a long lie at one hour")
+    func completeAndLongLie() throws {
+        let h = try FallsHome()
+        let fall = try h.quickFall(resident: h.residentIDs[0], minutesAgo: 120)
+        var form = FallsHome.completeForm(minutesAgo: 120, upAfter: 59, version: 1)
+        let short = try h.home.post("/falls/\(fall)/complete", as: .nurse, form: form)
+        #expect(short.status == 303)
+        let shortPage = try h.home.get("/falls/\(fall)", as: .nurse)
+        #expect(shortPage.body.contains("59 min"))
+        #expect(!shortPage.body.contains("Long lie"))
+
+        let other = try h.quickFall(resident: h.residentIDs[1], minutesAgo: 120)
+        form = FallsHome.completeForm(minutesAgo: 120, upAfter: 60, version: 1)
+        #expect(try h.home.post("/falls/\(other)/complete", as: .nurse, form: form).status == 303)
+        let longPage = try h.home.get("/falls/\(other)", as: .nurse)
+        #expect(longPage.body.contains("Long lie: 1 h on the floor"))
+    }
+
+    @Test("the completion form refuses missing answers and backwards times, keeping what was typed")
+    func completeValidation() throws {
+        let h = try FallsHome()
+        let fall = try h.quickFall(resident: h.residentIDs[0], minutesAgo: 30)
+        var form = FallsHome.completeForm(minutesAgo: 30, version: 1)
+        form["up_at"] = FallsHome.input(minutesAgo: 40)
+        form["harm"] = nil
+        form["notes"] = "Found by the lounge door"
+        let response = try h.home.post("/falls/\(fall)/complete", as: .nurse, form: form)
+        #expect(response.status == 422)
+        #expect(response.body.contains("Off the floor must be at or after the fall"))
+        #expect(response.body.contains("Choose the degree of harm"))
+        #expect(response.body.contains("Found by the lounge door"))
+    }
+
+    @Test("an amendment needs a reason and keeps the earlier version; entered in error hides the fall but keeps it")
+    func amendAndEnteredInError() throws {
+        let h = try FallsHome()
+        let fall = try h.quickFall(resident: h.residentIDs[0], minutesAgo: 30)
+        #expect(try h.home.post("/falls/\(fall)/complete", as: .nurse, form: FallsHome.completeForm(minutesAgo: 30, version: 1)).status == 303)
+        var form = FallsHome.completeForm(minutesAgo: 30, version: 2)
+        form["location"] = "corridor"
+        let noReason = try h.home.post("/falls/\(fall)/amend", as: .manager, form: form)
+        #expect(noReason.status == 422)
+        #expect(noReason.body.contains("Give the reason for the amendment"))
+        form["reason"] = "Wrong place chosen on the phone"
+        let amended = try h.home.post("/falls/\(fall)/amend", as: .manager, form: form)
+        #expect(amended.status == 303)
+        let page = try h.home.get("/falls/\(fall)", as: .nurse)
+        #expect(page.body.contains("Wrong place chosen on the phone"))
+        #expect(page.body.contains("Corridor"))
+        #expect(page.body.contains("<td>where</td>"))      // the history names the changed field
+        #expect(page.body.contains("version 3"))
+        // A stale form (version 2 again) is refused rather than overwriting the amendment.
+        let stale = try h.home.post("/falls/\(fall)/amend", as: .manager, form: form)
+        #expect(stale.status == 409)
+
+        let eie = try h.home.post("/falls/\(fall)/entered-in-error", as: .nurse, form: ["reason": "Wrong resident", "version": "3"])
+        #expect(eie.status == 303)
+        #expect(!(try h.home.get("/falls", as: .nurse)).body.contains("/falls/\(fall)\""))
+        let kept = try h.home.get("/falls/\(fall)", as: .nurse)
+        #expect(kept.status == 200)
+        #expect(kept.body.contains("Entered in error"))
+        #expect(kept.body.contains("Wrong resident"))
+        let source = try #require(h.home.context.services.resolve(Services.falls))
+        #expect(try source.falls(residentID: nil, since: Date(timeIntervalSince1970: 0)).isEmpty)
+    }
+
+    @Test("the skin check at 24 hours is due now, the 48-hour one overdue after its window, and each leaves the list when recorded")
+    func checksDue() throws {
+        let h = try FallsHome()
+        _ = try h.quickFall(resident: h.residentIDs[0], minutesAgo: 23 * 60)
+        _ = try h.quickFall(resident: h.residentIDs[1], minutesAgo: 53 * 60)
+        let list = try h.home.get("/falls/checks", as: .carer)
+        #expect(list.body.contains("Skin and bruising check at 24 hours"))
+        #expect(list.body.contains("Skin and bruising check at 48 hours"))
+        #expect(list.body.contains("Overdue"))
+        #expect(list.body.contains("Due now"))
+        let dashboardCard = try FallsApp(context: try #require(h.home.context(of: "falls-log"))).dueChecksCard(
+            Request(method: .get, path: "/", principal: try h.home.principal(.carer)))
+        #expect(dashboardCard?.rendered.contains("overdue") == true)
+
+        let checks = try h.home.context.database.read { db in try FallsStore.dueChecks(now: Date(), in: db) }
+        let first = try #require(checks.first)
+        let empty = try h.home.post("/falls/checks/\(first.id)", as: .carer, form: [:])
+        #expect(empty.status == 422)
+        let done = try h.home.post("/falls/checks/\(first.id)", as: .carer, form: ["findings": "No new bruising"])
+        #expect(done.status == 303)
+        #expect(done.flash == "Check recorded")
+        let after = try h.home.context.database.read { db in try FallsStore.dueChecks(now: Date(), in: db) }
+        #expect(after.count == checks.count - 1)
+    }
+
+    @Test("a head strike adds observation checks; the first is due half an hour after being found")
+    func observationChecks() throws {
+        let h = try FallsHome()
+        let fall = try h.quickFall(resident: h.residentIDs[0], minutesAgo: 30, headStrike: "yes")
+        let page = try h.home.get("/falls/\(fall)", as: .carer)
+        #expect(page.body.contains("Head injury observations at 30 minutes"))
+        #expect(page.body.occurrences(of: "Head injury observations at") == 17)
+        let list = try h.home.get("/falls/checks", as: .carer)
+        #expect(list.body.contains("Head injury observations at 30 minutes"))
+    }
+
+    @Test("the falls assessment is prompted after a fall and on admission, shows no risk score, and wants an action per problem")
+    func assessment() throws {
+        let h = try FallsHome(residents: 1)
+        let admittedPrompt = try h.home.get("/falls/assessments", as: .nurse)
+        #expect(admittedPrompt.body.contains("Prompted on moving in"))
+        let resident = h.residentIDs[0]
+        let page = try h.home.get("/falls/assessments/\(resident)", as: .nurse)
+        #expect(page.body.contains("No falls risk score is used"))
+        #expect(page.body.contains("NICE NG249"))
+        var form = [String: String]()
+        for component in AssessmentComponent.allCases { form["\(component.rawValue)-problem"] = "no" }
+        form["vision-problem"] = "yes"
+        form["vision-finding"] = "Glasses lost"
+        let missing = try h.home.post("/falls/assessments/\(resident)", as: .nurse, form: form)
+        #expect(missing.status == 422)
+        #expect(missing.body.contains("every problem found needs one"))
+        form["vision-action"] = "Optician booked for Friday"
+        let saved = try h.home.post("/falls/assessments/\(resident)", as: .nurse, form: form)
+        #expect(saved.status == 303)
+        #expect(saved.flash == "Falls assessment saved: 1 problem with actions")
+        #expect(!(try h.home.get("/falls/assessments", as: .nurse)).body.contains("/falls/assessments/\(resident)\""))
+        _ = try h.quickFall(resident: resident)
+        #expect(try h.home.get("/falls/assessments", as: .nurse).body.contains("Prompted after a fall"))
+        #expect(try h.home.post("/falls/assessments/\(resident)", as: .carer, form: form).status == 403)
+    }
+
+    @Test("the figures are server-drawn SVG with tables and links to the falls behind them, and no script or inline style")
+    func analytics() throws {
+        let h = try FallsHome()
+        _ = try h.quickFall(resident: h.residentIDs[0], location: "bedroom", injured: true)
+        _ = try h.quickFall(resident: h.residentIDs[0], minutesAgo: 90, location: "bedroom")
+        let page = try h.home.get("/falls/analytics", as: .manager)
+        #expect(page.status == 200)
+        #expect(page.body.occurrences(of: "<svg") >= 4)
+        #expect(!page.body.contains("<script"))
+        #expect(!page.body.contains("style="))
+        #expect(page.body.contains("per 1,000 occupied bed days"))
+        let month = CalendarMonth(HomeTime.today()).iso
+        #expect(page.body.contains("href=\"/falls?month=\(month)\""))
+        #expect(page.body.contains("href=\"/falls?location=bedroom"))
+        #expect(page.body.contains("Residents with two or more falls"))
+        let list = try h.home.get("/falls?month=\(month)&injured=yes", as: .manager)
+        #expect(list.body.contains("1 fall, newest first"))
+    }
+
+    @Test("the CSV export lists the falls and neutralises a formula typed into a field")
+    func csvExport() throws {
+        let h = try FallsHome()
+        let fall = try h.quickFall(resident: h.residentIDs[0], minutesAgo: 30, injured: true)
+        var form = FallsHome.completeForm(minutesAgo: 30, version: 1)
+        form["injured"] = "yes"
+        form["harm"] = "low"
+        form["injuries"] = "=HYPERLINK(\"http://evil\")"
+        #expect(try h.home.post("/falls/\(fall)/complete", as: .nurse, form: form).status == 303)
+        let csv = try h.home.get("/falls/analytics/falls.csv", as: .manager)
+        #expect(csv.status == 200)
+        #expect(csv.header("Content-Type")?.hasPrefix("text/csv") == true)
+        #expect(csv.body.hasPrefix("Fall,Date,Time,Day,Resident ID"))
+        #expect(csv.body.contains("\"'=HYPERLINK(\"\"http://evil\"\")\""))
+        #expect(try h.home.get("/falls/analytics/falls.csv", as: .carer).status == 403)
+    }
+
+    @Test("the resident page panel shows recent falls and due checks")
+    func residentPanel() throws {
+        let h = try FallsHome()
+        _ = try h.quickFall(resident: h.residentIDs[0], minutesAgo: 23 * 60)
+        _ = try h.quickFall(resident: h.residentIDs[0], minutesAgo: 60)
+        let app = FallsApp(context: try #require(h.home.context(of: "falls-log")))
+        let panel = try app.residentPanel(Request(method: .get, path: "/residents/1", principal: try h.home.principal(.carer)),
+                                          residentID: h.residentIDs[0])
+        let html = try #require(panel).rendered
+        #expect(html.contains("2 falls in the last six months"))
+        #expect(html.contains("Skin and bruising check at 24 hours"))
+        #expect(html.contains("/falls/new?resident=\(h.residentIDs[0])"))
+    }
+
+    @Test("demo data seeds a recent anticoagulated head strike, a long lie, a fracture and checks due now")
+    func demoData() throws {
+        let h = try FallsHome(residents: 5)
+        try h.home.seedDemoData(today: HomeTime.today())
+        let falls = try h.home.context.database.read { db in try FallsStore.falls(in: db) }
+        #expect(falls.count >= 20)
+        #expect(falls.contains { $0.headInjuryAdvice.needsHospital && $0.occurredAt > Date().addingTimeInterval(-3 * 3600) })
+        #expect(falls.contains(where: \.isLongLie))
+        #expect(falls.contains { $0.fracture == true })
+        let due = try h.home.context.database.read { db in try FallsStore.dueChecks(now: Date(), in: db) }
+        #expect(due.contains { $0.state(now: Date()) == .overdue })
+        #expect(due.contains { $0.state(now: Date()) == .dueNow })
+        let analytics = try h.home.get("/falls/analytics", as: .manager)
+        #expect(analytics.status == 200)
+        let eie = try h.home.context.database.read { db in try db.scalar("SELECT COUNT(*) FROM falls_log_falls WHERE status = 'entered-in-error'") }
+        #expect(eie == 1)
+    }
+}
+
+enum FallsLogPagesProbe {
+    static func fallCount(_ h: FallsHome) throws -> Int64 {
+        try h.home.context.database.read { db in try db.scalar("SELECT COUNT(*) FROM falls_log_falls") } ?? -1
+    }
+}
