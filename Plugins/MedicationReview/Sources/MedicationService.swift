@@ -1,0 +1,146 @@
+public import CareKit
+import Foundation
+
+/// A prompt for a resident with its state: open, or acknowledged/dismissed on the same facts.
+public struct PromptItem: Sendable {
+    /// What the rule found.
+    public var finding: RuleFinding
+    /// The latest decision on this rule for the resident, if it was made on these very facts.
+    public var decision: Acknowledgement?
+    /// A decision made on earlier facts: the prompt came back because they changed.
+    public var earlierDecision: Acknowledgement?
+    /// Whether it still needs attention.
+    public var isOpen: Bool { decision == nil }
+}
+
+/// Everything the pages need about one resident's medicines, read in one transaction.
+struct ResidentMedication: Sendable {
+    var resident: ResidentSummary
+    var medicines: [MedicineRecord]
+    var reviews: [ReviewRecord]
+    var reconciliations: [ReconciliationRecord]
+    var facts: ResidentFacts
+    var prompts: [PromptItem]
+    var clock: AdmissionClock?
+
+    func current(on today: Day) -> [MedicineRecord] { medicines.filter { $0.isCurrent(on: today) } }
+}
+
+/// Builds the rules' facts from the database and the registry, and publishes the medicines and
+/// prompts services. A value: it holds only thread-safe handles.
+struct MedicationService: CurrentMedicines, MedicationPromptSource {
+    let database: any CareDatabase
+    let services: any ServiceDirectory
+    let table: DrugTable
+    let today: @Sendable () -> Day
+
+    func directory() throws -> any ResidentDirectory {
+        guard let directory = services.resolve(Services.residentDirectory) else {
+            throw CareError(.unavailable, "The resident registry is not running, so medicines cannot be shown.")
+        }
+        return directory
+    }
+
+    /// One resident's medication picture, or nil when the resident does not exist.
+    func load(residentID: Int64) throws -> ResidentMedication? {
+        let directory = try directory()
+        guard let resident = try directory.resident(id: residentID) else { return nil }
+        return try load(resident: resident, directory: directory)
+    }
+
+    func load(resident: ResidentSummary, directory: any ResidentDirectory) throws -> ResidentMedication {
+        let day = today()
+        let clock = try directory.admissionClock(residentID: resident.id, today: day)
+        let calendar = try directory.workingCalendar()
+        let (medicines, reviews, reconciliations, ownFalls, decisions) = try database.read { db in
+            (try MedicationStore.medicines(db, residentID: resident.id), try MedicationStore.reviews(db, residentID: resident.id),
+             try MedicationStore.reconciliations(db, residentID: resident.id), try MedicationStore.falls(db, residentID: resident.id),
+             try MedicationStore.acknowledgements(db, residentID: resident.id))
+        }
+        var falls = [Int64: Day]()
+        for fall in ownFalls { falls[fall.id] = HomeTime.day(of: fall.at) }
+        if let source = services.resolve(Services.falls) {
+            let since = HomeTime.startOf(day.adding(days: -MedicationRule.recentFallDays - 1))
+            for fall in try source.falls(residentID: resident.id, since: since) { falls[fall.id] = HomeTime.day(of: fall.occurredAt) }
+        }
+        let current = medicines.filter { $0.isCurrent(on: day) }
+        let facts = ResidentFacts(
+            residentID: resident.id, today: day, dementia: resident.dementia,
+            medicines: current.map { MedicineFacts(id: $0.id, version: $0.version, name: $0.name, drug: table.lookup($0.name),
+                                                   asNeeded: $0.asNeeded, startedOn: $0.startedOn, plannedStop: $0.stopOn) },
+            latestAdmission: clock?.startedOn ?? resident.latestAdmission,
+            latestAdmissionIsReadmission: clock?.isReadmission ?? resident.latestAdmissionIsReadmission,
+            admissionDeadline: clock?.deadline, calendar: calendar,
+            reviewDates: reviews.map(\.reviewedOn), reconciliationDates: reconciliations.map(\.reconciledOn),
+            falls: falls.map { (id: $0.key, day: $0.value) })
+        let prompts = RuleEngine.evaluate(facts).map { finding -> PromptItem in
+            let latest = decisions[finding.rule.id]
+            let same = latest?.fingerprint == finding.fingerprint
+            return PromptItem(finding: finding, decision: same ? latest : nil, earlierDecision: same ? nil : latest)
+        }
+        return ResidentMedication(resident: resident, medicines: medicines, reviews: reviews, reconciliations: reconciliations,
+                                  facts: facts, prompts: prompts, clock: clock)
+    }
+
+    /// Every current resident with open prompts, most urgent first (highest severity, then most prompts, then room).
+    func homeWide() throws -> [ResidentMedication] {
+        let directory = try directory()
+        let all = try directory.currentResidents().map { try load(resident: $0, directory: directory) }
+        let keyed = all.map { medication -> (medication: ResidentMedication, top: Int, count: Int) in
+            let open = medication.prompts.filter(\.isOpen)
+            return (medication, open.map(\.finding.severity.rawValue).max() ?? 0, open.count)
+        }
+        return keyed.filter { $0.top > 0 }.sorted { a, b in
+            if a.top != b.top { return a.top > b.top }
+            if a.count != b.count { return a.count > b.count }
+            return a.medication.resident.room.localizedStandardCompare(b.medication.resident.room) == .orderedAscending
+        }.map(\.medication)
+    }
+
+    // MARK: CurrentMedicines
+
+    func medicines(residentID: Int64) throws -> [MedicineSummary] {
+        let day = today()
+        let records = try database.read { try MedicationStore.medicines($0, residentID: residentID) }
+        return records.filter { $0.isCurrent(on: day) }.map { summary($0) }
+    }
+
+    func summary(_ record: MedicineRecord) -> MedicineSummary {
+        let flags = table.lookup(record.name)?.medicineFlags ?? [.unclassified]
+        return MedicineSummary(name: record.name, directions: record.directions, asNeeded: record.asNeeded, flags: flags)
+    }
+
+    func antithromboticStatus(residentID: Int64) throws -> AntithromboticStatus {
+        Self.antithromboticStatus(of: try medicines(residentID: residentID))
+    }
+
+    /// NICE NG232: an anticoagulant, or an antiplatelet other than aspirin alone, makes a head injury
+    /// a reason for hospital assessment; aspirin alone does not.
+    static func antithromboticStatus(of medicines: [MedicineSummary]) -> AntithromboticStatus {
+        let anticoagulants = medicines.filter { $0.flags.contains(.anticoagulant) }.map(\.name)
+        if !anticoagulants.isEmpty { return .anticoagulant(anticoagulants) }
+        let antiplatelets = medicines.filter { $0.flags.contains(.antiplatelet) }
+        let other = antiplatelets.filter { !$0.flags.contains(.aspirin) }
+        if !other.isEmpty { return .antiplatelet(antiplatelets.map(\.name)) }
+        if !antiplatelets.isEmpty { return .aspirinAlone }
+        return .none
+    }
+
+    // MARK: MedicationPromptSource
+
+    func openPrompts() throws -> [ResidentPrompt] {
+        try homeWide().flatMap(residentPrompts).sorted { $0.severity > $1.severity }
+    }
+
+    func openPrompts(residentID: Int64) throws -> [ResidentPrompt] {
+        guard let medication = try load(residentID: residentID) else { return [] }
+        return residentPrompts(medication)
+    }
+
+    func residentPrompts(_ medication: ResidentMedication) -> [ResidentPrompt] {
+        medication.prompts.filter(\.isOpen).map {
+            ResidentPrompt(residentID: medication.resident.id, ruleID: $0.finding.rule.id, title: $0.finding.rule.title,
+                           reason: $0.finding.reason, severity: $0.finding.severity)
+        }
+    }
+}
