@@ -73,7 +73,9 @@ public final class ResidentsPlugin: CarePlugin {
         })
     }
 
-    public func seedDemoData(_ context: PluginContext, today: Day) throws {}
+    public func seedDemoData(_ context: PluginContext, today: Day) throws {
+        try DemoData.seed(context, stores: Stores(database: context.database), today: today)
+    }
 }
 
 /// The registry's stores over one database.
