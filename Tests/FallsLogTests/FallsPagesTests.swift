@@ -305,7 +305,7 @@ struct FallsPagesTests {
         let falls = try h.home.context.database.read { db in try FallsStore.falls(in: db) }
         #expect(falls.count >= 20)
         #expect(falls.contains { $0.headInjuryAdvice.needsHospital && $0.occurredAt > Date().addingTimeInterval(-3 * 3600) })
-        #expect(falls.contains(where: \.isLongLie))
+        #expect(falls.contains { $0.isLongLie })
         #expect(falls.contains { $0.fracture == true })
         let due = try h.home.context.database.read { db in try FallsStore.dueChecks(now: Date(), in: db) }
         #expect(due.contains { $0.state(now: Date()) == .overdue })

@@ -41,8 +41,11 @@ enum FallsDemoData {
         // Today's demo: the real clock when seeding for today, otherwise noon on `today`.
         let now = HomeTime.today() == today ? Date() : (HomeTime.combine(today, time: "12:00") ?? Date())
 
-        // The anticoagulated resident: from the medicines list when it is loaded, else the first resident.
-        var anticoagulated = 0
+        // The anticoagulated resident: from the medicines list when it is loaded and seeded. Otherwise the
+        // fourth current resident, who gets apixaban in the medication plugin's demo profiles (seeded
+        // after us when it loads later); the fall then records the answer as given on the check.
+        let all = try directory.currentResidents()
+        var anticoagulated = all.count > 3 ? (residents.firstIndex { $0.id == all[3].id } ?? 0) : 0
         var medicinesSource: String?
         if let medicines = context.services.resolve(Services.currentMedicines) {
             for (index, resident) in residents.enumerated() {
