@@ -139,18 +139,19 @@ fi
 
 # ---- The files -----------------------------------------------------------------------------------
 if [ "$FILES" = 1 ]; then
-    put "$TREE/bin/carehome" "$OPT/bin/carehome" 755
-    for kind in lib plugins; do
-        # Remove what an older version had and this one does not (an old plugin must not linger).
-        if [ -d "$DESTDIR$OPT/$kind" ]; then
-            for installed in "$DESTDIR$OPT/$kind"/*; do
-                [ -e "$installed" ] || continue
-                [ -e "$TREE/$kind/$(basename "$installed")" ] || { rm -f "$installed"; say "removed $OPT/$kind/$(basename "$installed")"; CHANGED=1; }
-            done
-        fi
-        for file in "$TREE/$kind"/*; do
-            [ -f "$file" ] && put "$file" "$OPT/$kind/$(basename "$file")" 644
-        done
+    # Everything in the tree (bin/, lib/, plugins/, share/carehome/ assets), executables 755.
+    while IFS= read -r -d '' file; do
+        relative=${file#"$TREE"/}
+        if [ -x "$file" ] && [ "${relative%%/*}" = bin ]; then mode=755; else mode=644; fi
+        put "$file" "$OPT/$relative" "$mode"
+    done < <(find "$TREE" -type f -print0 | sort -z)
+    # Remove what an older version had and this one does not: an old plugin must not linger.
+    for kind in lib plugins share/carehome; do
+        [ -d "$DESTDIR$OPT/$kind" ] || continue
+        while IFS= read -r -d '' installed; do
+            relative=${installed#"$DESTDIR$OPT"/}
+            [ -e "$TREE/$relative" ] || { rm -f "$installed"; say "removed $OPT/$relative"; CHANGED=1; }
+        done < <(find "$DESTDIR$OPT/$kind" -type f -print0)
     done
     echo "$VERSION" > "$WORK/VERSION" && put "$WORK/VERSION" "$OPT/VERSION" 644
     put "$HERE/INSTALLING.md" "$OPT/share/doc/INSTALLING.md" 644

@@ -2,7 +2,7 @@
 # Builds carehome_<version>_<arch>.deb from the `make build` tree with dpkg-deb: the same files
 # install.sh puts in place, and maintainer scripts that keep the home's data.
 #
-#   Deploy/package.sh [--tree .build/appliance] [--out .build] [--version V]
+#   Deploy/package.sh [TREE | --tree TREE] [--out DIR] [--version V]    (defaults: .build/appliance, .build)
 #
 # The package: /opt/carehome (binary, libraries, plugins, docs, these deploy scripts),
 # /lib/systemd/system units, the avahi service. Its scripts:
@@ -22,7 +22,8 @@ while [ $# -gt 0 ]; do
         --tree) TREE=$2; shift 2 ;;
         --out) OUT=$2; shift 2 ;;
         --version) VERSION=$2; shift 2 ;;
-        *) echo "package.sh: unknown option $1" >&2; exit 2 ;;
+        -*) echo "package.sh: unknown option $1" >&2; exit 2 ;;
+        *) TREE=$1; shift ;;   # `Deploy/package.sh .build/appliance` (the Makefile's form)
     esac
 done
 [ -x "$TREE/bin/carehome" ] || { echo "package.sh: no appliance tree at $TREE (run make build)" >&2; exit 1; }
@@ -112,6 +113,7 @@ cat > "$STAGE/DEBIAN/postrm" <<'EOF'
 #!/bin/sh
 # carehome postrm: the records, the backups and the backup key are never deleted here.
 set -e
+ROOT=${DPKG_ROOT:-}
 case "$1" in
     remove)
         [ ! -d /run/systemd/system ] || systemctl daemon-reload || true
@@ -119,8 +121,8 @@ case "$1" in
         echo "and the configuration in /etc/carehome; installing carehome again uses them."
         ;;
     purge)
-        rm -f /etc/carehome/carehome.conf /etc/carehome/carehome.conf.dist
-        rm -rf /etc/carehome/tls
+        rm -f "$ROOT/etc/carehome/carehome.conf" "$ROOT/etc/carehome/carehome.conf.dist"
+        rm -rf "$ROOT/etc/carehome/tls"
         echo "carehome purged: configuration and certificate removed. KEPT: /var/lib/carehome (the records),"
         echo "/var/backups/carehome and /etc/carehome/backup.key (needed to read the backups). Delete them"
         echo "yourself only when the records have been moved or their retention period has passed."

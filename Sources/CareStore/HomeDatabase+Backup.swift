@@ -287,7 +287,13 @@ extension HomeDatabase {
         }
 
         var keptAside: [URL] = []
-        let aside = dataDirectory.appendingPathComponent("\(fileName).before-restore-\(BackupRetention.stamp(now))")
+        // Never overwrite an earlier set-aside database (two restores within one second).
+        var aside = dataDirectory.appendingPathComponent("\(fileName).before-restore-\(BackupRetention.stamp(now))")
+        var attempt = 1
+        while ["", "-wal", "-shm"].contains(where: { FileManager.default.fileExists(atPath: aside.path + $0) }) {
+            attempt += 1
+            aside = dataDirectory.appendingPathComponent("\(fileName).before-restore-\(BackupRetention.stamp(now))-\(attempt)")
+        }
         for suffix in ["", "-wal", "-shm"] {
             let current = URL(fileURLWithPath: database.path + suffix)
             guard FileManager.default.fileExists(atPath: current.path) else { continue }

@@ -33,10 +33,7 @@ struct TakeBackupCommand: ParsableCommand {
             deletes older nightly backups there beyond 14 daily, 8 weekly and 12 monthly ones.
             """)
 
-    @Option(name: .customLong("config"), help: ArgumentHelp("Configuration file; its data_dir and backup_dir are used.", valueName: "file"))
-    var configFile: String?
-    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The appliance's data directory.", valueName: "dir"))
-    var dataDirectory: String?
+    @OptionGroup var home: HomeOptions
     @Option(name: .customLong("to"), help: ArgumentHelp("The backup file to write (replaced atomically).", valueName: "file"))
     var destination: String?
     @Option(name: .customLong("to-dir"), help: ArgumentHelp("Write a time-stamped backup into this directory (default: backup_dir).", valueName: "dir"))
@@ -58,8 +55,8 @@ struct TakeBackupCommand: ParsableCommand {
     }
 
     func run() throws {
-        let settings = try StoreCommandSettings(configFile: configFile, dataDirectory: dataDirectory)
-        try settings.refuseRootOverAppliance(command: "backup")
+        let settings = try home.configuration()
+        try refuseRootOverAppliance(settings.dataDirectory, command: "backup")
         let cipher = try keyFile.map { try BackupCipher(keyFile: URL(fileURLWithPath: $0)) }
         let now = Date()
         let target: URL
@@ -71,7 +68,7 @@ struct TakeBackupCommand: ParsableCommand {
             target = chosen.appendingPathComponent(BackupRetention.fileName(for: now, encrypted: cipher != nil))
             directory = chosen
         } else {
-            throw ValidationError("Say where to write the backup: --to FILE, --to-dir DIR, or backup_dir in the configuration file.")
+            throw ValidationError("Say where to write the backup: --to FILE, --to-dir DIR, or backup_dir in the configuration file (--config).")
         }
 
         try reportingStoreErrors {
@@ -138,18 +135,15 @@ struct RestoreCommand: ParsableCommand {
               sudo systemctl start carehome
             """)
 
-    @Option(name: .customLong("config"), help: ArgumentHelp("Configuration file; its data_dir is used.", valueName: "file"))
-    var configFile: String?
-    @Option(name: .customLong("data-dir"), help: ArgumentHelp("The appliance's data directory.", valueName: "dir"))
-    var dataDirectory: String?
+    @OptionGroup var home: HomeOptions
     @Option(name: .customLong("from"), help: ArgumentHelp("The backup file to restore.", valueName: "file"))
     var source: String
     @Option(name: .customLong("key-file"), help: ArgumentHelp("The key file, for an encrypted backup.", valueName: "file"))
     var keyFile: String?
 
     func run() throws {
-        let settings = try StoreCommandSettings(configFile: configFile, dataDirectory: dataDirectory)
-        try settings.refuseRootOverAppliance(command: "restore")
+        let settings = try home.configuration()
+        try refuseRootOverAppliance(settings.dataDirectory, command: "restore")
         let cipher = try keyFile.map { try BackupCipher(keyFile: URL(fileURLWithPath: $0)) }
         try reportingStoreErrors {
             let report = try HomeDatabase.restore(dataDirectory: settings.dataDirectory, from: URL(fileURLWithPath: source), cipher: cipher)
@@ -158,35 +152,15 @@ struct RestoreCommand: ParsableCommand {
     }
 }
 
-/// The data and backup directories from `--config` and `--data-dir` (the flag wins).
-private struct StoreCommandSettings {
-    let dataDirectory: URL
-    let backupDirectory: URL?
-
-    init(configFile: String?, dataDirectory: String?) throws {
-        var configuration = ApplianceConfiguration(dataDirectory: URL(fileURLWithPath: "/var/lib/carehome"))
-        if let configFile {
-            do { try configuration.read(file: URL(fileURLWithPath: configFile)) } catch {
-                throw ValidationError("\(error)")
-            }
-        } else if dataDirectory == nil {
-            throw ValidationError("Give --data-dir DIR (the installed appliance uses /var/lib/carehome) or --config FILE.")
-        }
-        self.dataDirectory = dataDirectory.map { URL(fileURLWithPath: $0) } ?? configuration.dataDirectory
-        backupDirectory = configuration.backupDirectory
-    }
-
-    /// Running as root over a data directory owned by the appliance's user would leave root-owned
-    /// database files (-wal, -shm, the restored file) that the service then cannot open.
-    func refuseRootOverAppliance(command: String) throws {
-        guard geteuid() == 0 else { return }
-        var info = stat()
-        guard stat(dataDirectory.path, &info) == 0, info.st_uid != 0 else { return }
-        let owner = getpwuid(info.st_uid).map { String(cString: $0.pointee.pw_name) } ?? "\(info.st_uid)"
-        let arguments = CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
-        printError("Run \(command) as the appliance's user \(owner), who owns \(dataDirectory.path), not as root:\n  sudo -u \(owner) \(arguments)")
-        throw ExitCode(2)
-    }
+/// Running as root over a data directory owned by the appliance's user would leave root-owned
+/// database files (-wal, -shm, the restored file) that the service then cannot open.
+private func refuseRootOverAppliance(_ dataDirectory: URL, command: String) throws {
+    guard geteuid() == 0 else { return }
+    var info = stat()
+    guard stat(dataDirectory.path, &info) == 0, info.st_uid != 0 else { return }
+    let owner = getpwuid(info.st_uid).map { String(cString: $0.pointee.pw_name) } ?? "\(info.st_uid)"
+    let arguments = CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+    throw CommandFailure("Run \(command) as the appliance's user \(owner), who owns \(dataDirectory.path), not as root:\n  sudo -u \(owner) \(arguments)")
 }
 
 /// Progress on standard error: a line every 10% (a rewritten line on a terminal).
@@ -212,13 +186,12 @@ private struct ProgressLine {
     }
 }
 
-/// Prints a store error's message (written for the installer) and exits 1.
+/// A store error's message is written for the installer: one line, exit status 1.
 private func reportingStoreErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as StoreError {
-        printError(error.message)
-        throw ExitCode.failure
+        throw CommandFailure(error.message)
     }
 }
 

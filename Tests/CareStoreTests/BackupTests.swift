@@ -245,8 +245,15 @@ struct BackupTests {
         }
         let kept = try HomeDatabase.open(dataDirectory: asideDirectory)
         #expect(try home.noteIDs(in: kept.careDatabase(events: EventSink())).count == 15, "the set-aside database still has the later notes")
-        let current = try HomeDatabase.open(dataDirectory: live)
-        #expect(try home.noteIDs(in: current.careDatabase(events: EventSink())).count == 10)
+        do {
+            let current = try HomeDatabase.open(dataDirectory: live)
+            #expect(try home.noteIDs(in: current.careDatabase(events: EventSink())).count == 10)
+        }
+        // A second restore in the same second keeps both earlier databases.
+        let again = try HomeDatabase.restore(dataDirectory: live, from: file, cipher: nil, now: Date(timeIntervalSince1970: 1_795_000_000))
+        let secondAside = try #require(again.keptAside.first)
+        #expect(secondAside != aside)
+        #expect(FileManager.default.fileExists(atPath: aside.path))
     }
 
     @Test("restore refuses while the appliance holds the data directory")
