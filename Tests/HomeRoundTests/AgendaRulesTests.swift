@@ -64,6 +64,11 @@ func admissionWindowBoundary() {
     let dayAfter = AgendaWindow(roundDay: day("2026-11-27"), asOf: day("2026-11-27"), lastRoundDay: day("2026-11-19"))
     #expect(AgendaSignals.reasons(ResidentSignalInput(resident: resident(1), clock: clock(open: false)), window: dayAfter).isEmpty)
     #expect(AgendaSignals.reasons(ResidentSignalInput(resident: resident(1), clock: clock(open: true)), window: dayAfter).map(\.signal) == [.admissionItemsOverdue])
+    // 28 days after admission the open items still count; 29 days after, they are left to the registry's list.
+    let day28 = AgendaWindow(roundDay: day("2026-12-15"), asOf: day("2026-12-15"), lastRoundDay: day("2026-12-10"))
+    #expect(AgendaSignals.reasons(ResidentSignalInput(resident: resident(1), clock: clock(open: true)), window: day28).map(\.signal) == [.admissionItemsOverdue])
+    let day29 = AgendaWindow(roundDay: day("2026-12-16"), asOf: day("2026-12-16"), lastRoundDay: day("2026-12-10"))
+    #expect(AgendaSignals.reasons(ResidentSignalInput(resident: resident(1), clock: clock(open: true)), window: day29).isEmpty)
 }
 
 @Test("only high medication prompts put a resident on the agenda")
@@ -141,7 +146,7 @@ func ordering() {
 @Test("the written explanation names every reason with its weight")
 func explanationListsWeights() {
     for signal in AgendaSignal.allCases {
-        #expect(AgendaRules.explanation.contains("\(signal.title.lowercased()) \(signal.weight)"))
+        #expect(AgendaRules.explanation.contains("\(AgendaRules.sentenceCase(signal.title)) \(signal.weight)"))
         #expect(!signal.source.isEmpty && !signal.reason.isEmpty)
     }
 }

@@ -51,11 +51,17 @@ public enum AgendaRules {
     /// The ordering rule in words, shown on the agenda page.
     public static let explanation = """
     Most urgent first. Each kind of reason adds points: \
-    \(AgendaSignal.allCases.map { "\($0.title.lowercased()) \($0.weight)" }.joined(separator: ", ")). \
+    \(AgendaSignal.allCases.map { "\(sentenceCase($0.title)) \($0.weight)" }.joined(separator: ", ")). \
     Only the heaviest admission reason and the heaviest fall reason count; each further fall since the last round adds \
     \(extraFallPoints) (up to \(extraFallCap)). Equal scores: the most urgent single reason first, then whoever has \
     waited longest, then by room. Residents in hospital are listed last.
     """
+
+    /// `Fall since…` → `fall since…`, but `EHCH…` stays.
+    static func sentenceCase(_ text: String) -> String {
+        guard let first = text.first, text.dropFirst().first?.isLowercase == true else { return text }
+        return first.lowercased() + text.dropFirst()
+    }
 
     /// The urgency score of a set of reasons.
     public static func score(_ reasons: [AgendaReason]) -> Int {

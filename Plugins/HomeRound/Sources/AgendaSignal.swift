@@ -59,7 +59,7 @@ public enum AgendaSignal: String, Sendable, CaseIterable, Codable {
     /// Short title (`Fall since the last round`).
     public var title: String {
         switch self {
-        case .admissionItemsOverdue: "EHCH admission items overdue"
+        case .admissionItemsOverdue: "EHCH admission items overdue (admitted in the last 28 days)"
         case .admissionWindow: "New admission or re-admission"
         case .backFromHospital: "Back from hospital since the last round"
         case .fallWithHarm: "Fall with injury or head strike since the last round"

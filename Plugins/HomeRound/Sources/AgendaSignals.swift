@@ -97,6 +97,9 @@ public struct ResidentSignalInput: Sendable {
 public enum AgendaSignals {
     /// After a round discussed a missing advance care plan, the reason stays off agendas for this many days.
     public static let advanceCarePlanQuietDays = 90
+    /// Open EHCH admission items put a resident on the agenda for this many days after the admission;
+    /// older gaps belong to the registry's open-clocks list, not to every weekly agenda.
+    public static let admissionOverdueDays = 28
 
     /// The reasons for one resident on a round in `window`.
     public static func reasons(_ input: ResidentSignalInput, window: AgendaWindow) -> [AgendaReason] {
@@ -109,7 +112,7 @@ public enum AgendaSignals {
             let items = "assessment: \(clock.assessment.summary.lowercased()); care plan: \(clock.carePlan.summary.lowercased()); SMR flag: \(clock.medicationReviewFlag.summary.lowercased())"
             if asOf <= clock.deadline {
                 reasons.append(AgendaReason(.admissionWindow, detail: "\(what) \(clock.startedOn.display); 7-working-day deadline \(clock.deadline.display) (\(items))", since: clock.startedOn))
-            } else if clock.isOpen {
+            } else if clock.isOpen && clock.startedOn.days(until: asOf) <= admissionOverdueDays {
                 reasons.append(AgendaReason(.admissionItemsOverdue, detail: "\(what) \(clock.startedOn.display); deadline was \(clock.deadline.display) (\(items))", since: clock.startedOn))
             }
         }
