@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import CareKit
 import CareTesting
+import ResidentsPlugin
+import MedicationReviewPlugin
 @testable import FallsLogPlugin
 
 @Suite("Falls log pages, end to end through the real host")
@@ -320,5 +322,30 @@ struct FallsPagesTests {
 enum FallsLogPagesProbe {
     static func fallCount(_ h: FallsHome) throws -> Int64 {
         try h.home.context.database.read { db in try db.scalar("SELECT COUNT(*) FROM falls_log_falls") } ?? -1
+    }
+}
+
+@Suite("Falls log with the medication plugin loaded")
+struct FallsWithMedicinesTests {
+    @Test("with the medicines list loaded, a head strike on apixaban shows hospital assessment without asking the question")
+    func medicinesFromService() throws {
+        let home = try TestHome(plugins: [ResidentsPlugin(), MedicationReviewPlugin(), FallsLogPlugin()])
+        let h = try FallsHome(home: home, residents: 5)
+        try home.seedDemoData(today: HomeTime.today())
+        let medicines = try #require(home.context.services.resolve(Services.currentMedicines))
+        let onAnticoagulant = try #require(try h.residentIDs.first { id in
+            if case .anticoagulant = try medicines.antithromboticStatus(residentID: id) { return true }
+            return false
+        })
+        let fall = try h.quickFall(resident: onAnticoagulant, headStrike: "yes")
+        let form = try home.get("/falls/\(fall)/check", as: .carer)
+        #expect(!form.body.contains("Do they take an anticoagulant or antiplatelet medicine?"))
+        #expect(try h.check(fall).status == 303)
+        let page = try home.get("/falls/\(fall)", as: .carer)
+        #expect(page.body.contains("Hospital assessment needed"))
+        #expect(page.body.contains("Medicines list: Apixaban"))
+        // The seeded recent head strike sits on the same resident, with the medicines list as its source.
+        let seeded = try home.context.database.read { db in try FallsStore.falls(residentID: onAnticoagulant, in: db) }
+        #expect(seeded.contains { $0.headInjuryAdvice.needsHospital && $0.antithromboticSource.hasPrefix("Medicines list") && $0.id != fall })
     }
 }

@@ -3,6 +3,7 @@ import Testing
 import CareKit
 import CareTesting
 import ResidentsPlugin
+import MedicationReviewPlugin
 @testable import FallsLogPlugin
 
 /// A test home with the real resident registry and the falls log, and residents added through the
@@ -12,7 +13,11 @@ struct FallsHome {
     var residentIDs: [Int64] = []
 
     init(residents: Int = 2) throws {
-        home = try TestHome(plugins: [ResidentsPlugin(), FallsLogPlugin()])
+        try self.init(home: TestHome(plugins: [ResidentsPlugin(), FallsLogPlugin()]), residents: residents)
+    }
+
+    init(home: TestHome, residents: Int) throws {
+        self.home = home
         let names = ["Margaret Ann Hughes", "Albert Owen", "Edith Jones", "Stanley Price", "Ivy Morgan"]
         for index in 0..<residents {
             residentIDs.append(try addResident(names[index % names.count], room: String(index + 1)))

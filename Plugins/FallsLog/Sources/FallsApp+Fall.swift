@@ -6,8 +6,14 @@ import CareKit
 extension FallsApp {
     /// The advice banners for a fall: 999 / do not lift, hospital assessment (NG232), the community
     /// response, long lie. One function so the fall page and the tests see the same thing.
-    func adviceBanners(_ fall: FallRecord) -> HTML {
-        guard fall.status != .enteredInError else { return .empty }
+    func adviceBanners(_ recorded: FallRecord) -> HTML {
+        guard recorded.status != .enteredInError else { return .empty }
+        // When nobody answered the medicines question, the medicines list may know now.
+        var fall = recorded
+        if fall.antithrombotic == nil, let live = medicinesAnswer(fall) {
+            fall.antithrombotic = live.answer
+            fall.antithromboticSource = live.source
+        }
         var html: HTML = .empty
         switch fall.postFallCheck?.outcome {
         case .call999DoNotLift(let reasons)?:

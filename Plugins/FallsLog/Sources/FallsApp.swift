@@ -101,6 +101,7 @@ extension FallsApp {
         let body: HTML = """
         \(Form.errorSummary(errors))
         <p class="lead">The essentials now; a nurse completes the full record later.</p>
+        \(UI.banner(.warning, title: "If they are still on the floor, do not lift them yet", "<p>Save these answers, then do the eight-point post-fall check on the next screen.</p>"))
         \(respect)
         \(Form.start(action: "/falls/new", request: request, id: "quick-fall"))
         \(Form.select("resident_id", label: "Who fell", options: residents.map { (String($0.id), $0.label) }, selected: chosen, errors: errors, required: true))
@@ -184,10 +185,19 @@ extension FallsApp {
         return try checkPage(request, fall: fall, form: FormData(fields: fields), errors: FormErrors(), status: 200)
     }
 
+    /// The medicines list's answer for the fall: the one stored when the fall was recorded, or (when the
+    /// medication plugin has the resident's medicines only now) the current one. Nil: the form must ask.
+    func medicinesAnswer(_ fall: FallRecord) -> (answer: AntithromboticAnswer, source: String)? {
+        if let stored = fall.antithrombotic, fall.antithromboticSource.hasPrefix("Medicines list") {
+            return (stored, fall.antithromboticSource)
+        }
+        return antithromboticFromMedicines(residentID: fall.residentID)
+    }
+
     /// Whether the check step must ask about anticoagulants: a head strike is possible and the
-    /// medicines list could not answer.
+    /// medicines list cannot answer.
     func asksAntithrombotic(_ fall: FallRecord) -> Bool {
-        fall.headStrike != .no && !fall.antithromboticSource.hasPrefix("Medicines list")
+        fall.headStrike != .no && medicinesAnswer(fall) == nil
     }
 
     private func checkPage(_ request: Request, fall: FallRecord, form: FormData, errors: FormErrors, status: Int) throws -> Response {
@@ -236,18 +246,22 @@ extension FallsApp {
         if case .incomplete(let missing) = check.outcome {
             for q in missing { errors.add(q.rawValue, "Answer \u{201C}\(q.shortTitle)\u{201D}: yes or no") }
         }
-        var antithrombotic = fall.antithrombotic
-        if asksAntithrombotic(fall) {
-            antithrombotic = AntithromboticAnswer(form: form["antithrombotic"])
-            if antithrombotic == nil && !check.isCall999 {
+        let fromMedicines = medicinesAnswer(fall)
+        var asked: AntithromboticAnswer?
+        if fall.headStrike != .no && fromMedicines == nil {
+            asked = AntithromboticAnswer(form: form["antithrombotic"])
+            if asked == nil && !check.isCall999 {
                 errors.add("antithrombotic", "Say whether they take an anticoagulant or antiplatelet, or that it is not known")
             }
         }
         guard errors.isEmpty else { return try checkPage(request, fall: fall, form: form, errors: errors, status: 422) }
         var updated = fall
         updated.postFallCheck = check
-        if asksAntithrombotic(fall), let antithrombotic {
-            updated.antithrombotic = antithrombotic
+        if let fromMedicines {
+            updated.antithrombotic = fromMedicines.answer
+            updated.antithromboticSource = fromMedicines.source
+        } else if let asked {
+            updated.antithrombotic = asked
             updated.antithromboticSource = "Asked on the post-fall check"
         }
         let expected = form["version"].flatMap { Int($0) } ?? fall.version
