@@ -136,11 +136,12 @@ struct ResidentImport: Sendable {
                 problems = failure.errors.items.map { "\(labels[$0.field] ?? $0.field): \($0.message)" }
             case .success(let valid):
                 validated = valid
-                if let nhs = valid.record.nhsNumber {
-                    if existingNumbers.contains(nhs) { problems.append("NHS number: another current resident already has this NHS number") }
-                    if let earlier = seen[nhs] { problems.append("NHS number: the same number is on row \(earlier)") }
-                    seen[nhs] = line
-                }
+            }
+            // Duplicates are checked for every row with a valid number, whatever else is wrong with it.
+            if case .valid(let nhs) = NHSNumber.check(input["nhs_number"]) {
+                if existingNumbers.contains(nhs) { problems.append("NHS number: another current resident already has this NHS number") }
+                if let earlier = seen[nhs] { problems.append("NHS number: the same number is on row \(earlier)") }
+                if seen[nhs] == nil { seen[nhs] = line }
             }
             rows.append(Row(line: line, input: input, problems: problems, validated: problems.isEmpty ? validated : nil))
         }
