@@ -96,7 +96,8 @@ enum DemoMedicines {
                                                          discrepancies: index % 3 == 0 ? "Omeprazole missing from the discharge letter; confirmed with the GP and continued." : "",
                                                          by: "Demo nurse", role: "Registered nurse", author: author)
                 if let daysAgo = profile.lastReviewDaysAgo {
-                    let reviewed = max(today.adding(days: -daysAgo), admitted.adding(days: 2))
+                    var reviewed = max(today.adding(days: -daysAgo), admitted.adding(days: 2))
+                    while reviewed.weekday.isWeekend { reviewed = reviewed.adding(days: -1) }   // GPs review on weekdays
                     guard reviewed <= today else { return }
                     try MedicationStore.insertReview(db, residentID: resident.id, on: reviewed, reviewer: "Dr A Patel (demo)", role: "GP",
                                                      discussedWith: "The resident and their representative",

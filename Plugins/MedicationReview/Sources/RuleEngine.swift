@@ -268,7 +268,7 @@ public enum RuleEngine {
         let names = list(drugs.map(\.name))
         if facts.dementia.isLewyOrParkinsons {
             findings.append(finding(MedicationRule.antipsychoticLewy,
-                                    reason: "\(names) with \(facts.dementia.title). Antipsychotics can cause severe sensitivity reactions and worsen movement in this dementia: flag for urgent clinical review.",
+                                    reason: "\(names) with \(facts.dementia.title.lowercasedFirst). Antipsychotics can cause severe sensitivity reactions and worsen movement in this dementia: flag for urgent clinical review.",
                                     facts: "meds=\(stamps(drugs));dementia=\(facts.dementia.rawValue)", medicines: drugs))
         }
         let earliestStart = drugs.map(\.startedOn).min() ?? facts.today
