@@ -70,7 +70,7 @@ struct HomeProfilePages: Sendable {
         let profile = try stores.profiles.load()
         let year = today().year
         var body: HTML = ""
-        if Access.manage.contains(request.principal.role) { body += "<p class=\"actions\">\(UI.buttonLink("Edit the home profile", to: "/home-profile/edit"))</p>" }
+        if Access.manage.contains(request.principal.role) { body += "<p class=\"residents-actions\">\(UI.buttonLink("Edit the home profile", to: "/home-profile/edit"))</p>" }
         if profile.name.isEmpty { body += UI.banner(.warning, title: "The home profile has not been filled in yet") }
         body += UI.summaryList([
             ("Home", "\(profile.name)"),

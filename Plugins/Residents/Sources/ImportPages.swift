@@ -18,7 +18,7 @@ struct ImportPages: Sendable {
         Nothing is saved until you have seen every row's problems and confirmed; then every row is saved, or none.</p>\
         <p>The first row names the columns. Required: full_name, date_of_birth, room, admission_date, admission_type, allergies. \
         Dates as 23/11/1940 or 1940-11-23. Every column the form has can be used:</p>\
-        <pre class="example">\(ImportPages.exampleHeader)</pre>\
+        <pre class="residents-example">\(ImportPages.exampleHeader)</pre>\
         <p>Residents whose 7-working-day window has already closed are imported without a clock (it was not tracked here).</p>\
         \(Form.errorSummary(errors))\(start)\
         <div class="field"><label for="f-file">CSV file</label><input type="file" id="f-file" name="file" accept=".csv,text/csv"></div>\
@@ -38,7 +38,7 @@ struct ImportPages: Sendable {
         }
         let rows = preview.rows.map { row -> [HTML] in
             let problems: HTML = row.problems.isEmpty ? UI.tag("Ready", colour: "green")
-                : "<ul class=\"error-list\">\(row.problems.map { p -> HTML in "<li>\(p)</li>" })</ul>"
+                : "<ul class=\"residents-problems\">\(row.problems.map { p -> HTML in "<li>\(p)</li>" })</ul>"
             return ["\(row.line)", "\(row.input["full_name"])", "\(row.input["room"])", "\(row.input["admission_date"])", problems]
         }
         body += UI.table(caption: "\(preview.rows.count) row(s), \(preview.problemCount) problem(s)",

@@ -9,7 +9,7 @@ struct PrintPages: Sendable {
     var stores: Stores { pages.stores }
 
     func printedLine(_ request: Request) -> HTML {
-        "<p class=\"print-meta\">Printed \(HomeTime.display(Date())) by \(request.principal.displayName). Check against the live record when the system is back.</p>"
+        "<p class=\"residents-print-meta\">Printed \(HomeTime.display(Date())) by \(request.principal.displayName). Check against the live record when the system is back.</p>"
     }
 
     func list(_ request: Request) throws -> Response {
@@ -33,7 +33,7 @@ struct PrintPages: Sendable {
         }
         let occupancy = residents.filter { $0.status == .livingHere }.count
         let body: HTML = """
-        <div class="print-page">\(printedLine(request))\
+        <div class="residents-print">\(printedLine(request))\
         <p>\(profile.name.isEmpty ? "The home" : profile.name): \(residents.count) current residents, \(occupancy) in the home tonight, \
         \(residents.count - occupancy) in hospital. Today is \(today.display).</p>\
         <p class="no-print"><a href="/residents">Back to residents</a>. Use your browser's Print command.</p>\
@@ -51,7 +51,7 @@ struct PrintPages: Sendable {
         let profile = try stores.profiles.load()
         context.audit.record(request, .print, residentID: resident.id, detail: "transfer summary")
 
-        var body: HTML = "<div class=\"print-page transfer-summary\">\(printedLine(request))"
+        var body: HTML = "<div class=\"residents-print residents-transfer\">\(printedLine(request))"
         body += "<p class=\"no-print\">For a hospital or ambulance crew: print it and send it with the resident (in the spirit of the PRSB care home to hospital transfer standard).</p>"
         let plan = r.advanceCarePlan
         body += UI.banner(plan.exists && r.planCPR == .notForCPR ? .danger : .warning, title: plan.summary)

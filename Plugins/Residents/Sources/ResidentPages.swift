@@ -95,7 +95,7 @@ struct ResidentPages: Sendable {
         let caption = query.isEmpty ? "\(filter.title): \(found.count)" : "\(filter.title) matching \"\(query)\": \(found.count)"
         let table = UI.table(caption: caption, headers: ["Room", "Name", "Date of birth", "NHS number", "Status", "Dementia", "CPR"],
                              rows: rows, emptyMessage: query.isEmpty ? "No residents to show." : "No resident matches \"\(query)\".")
-        return .page(title: "Residents", "<p class=\"actions\">\(actions)</p>\(search)\(table)")
+        return .page(title: "Residents", "<p class=\"residents-actions\">\(actions)</p>\(search)\(table)")
     }
 
     // MARK: Record
@@ -119,7 +119,7 @@ struct ResidentPages: Sendable {
         actions.append(UI.buttonLink("7-day clock", to: "\(resident.path)/clock", kind: "secondary"))
         actions.append(UI.buttonLink("Transfer summary", to: "\(resident.path)/transfer-summary", kind: "secondary"))
         actions.append(UI.buttonLink("History", to: "\(resident.path)/history", kind: "secondary"))
-        body += "<p class=\"actions\">\(actions)</p>"
+        body += "<p class=\"residents-actions\">\(actions)</p>"
 
         if !resident.enteredInError, resident.status == .livingHere,
            let detail = try stores.clocks.latestClock(residentID: resident.id, today: today), detail.clock.isOpen {
@@ -198,7 +198,7 @@ struct ResidentPages: Sendable {
         var html: HTML = Form.errorSummary(errors)
         html += Form.start(action: action, request: request)
         if let resident { html += "<input type=\"hidden\" name=\"version\" value=\"\(resident.version)\">" }
-        html += "<fieldset class=\"form-section\"><legend>Who</legend>"
+        html += "<fieldset class=\"residents-form-section\"><legend>Who</legend>"
         html += text("full_name", "Full name", required: true)
         html += text("preferred_name", "Preferred name", hint: "The name they like to be called")
         html += date("date_of_birth", "Date of birth", required: true)
@@ -209,18 +209,18 @@ struct ResidentPages: Sendable {
                               hint: "Separate from the digit check: a number can be valid and still belong to someone else")
         if let message = errors["nhs_verified"] { html += "<p class=\"error-message\">\(message)</p>" }
         html += text("room", "Room", required: true, width: "5")
-        html += "</fieldset><fieldset class=\"form-section\"><legend>Stay</legend>"
+        html += "</fieldset><fieldset class=\"residents-form-section\"><legend>Stay</legend>"
         if isNew { html += date("admission_date", "Date of admission", hint: "Day 0 of the 7-working-day clock. For example 23/11/2026", required: true) }
         html += Form.radios("admission_type", legend: "Type of stay", options: AdmissionType.allCases.map { ($0.rawValue, $0.title) },
                             selected: input["admission_type"].isEmpty ? nil : input["admission_type"], errors: errors, required: true)
         html += text("gp_practice", "GP practice")
-        html += "</fieldset><fieldset class=\"form-section\"><legend>Contacts</legend>"
+        html += "</fieldset><fieldset class=\"residents-form-section\"><legend>Contacts</legend>"
         html += text("nok_name", "Next of kin: name")
         html += text("nok_relationship", "Next of kin: relationship")
         html += Form.input("nok_phone", label: "Next of kin: telephone", value: input["nok_phone"], errors: errors, type: "tel")
         html += text("lpa_name", "Lasting power of attorney for health and welfare: name", hint: "Leave blank if there is none")
         html += Form.input("lpa_phone", label: "Attorney: telephone", value: input["lpa_phone"], errors: errors, type: "tel")
-        html += "</fieldset><fieldset class=\"form-section\"><legend>Health</legend>"
+        html += "</fieldset><fieldset class=\"residents-form-section\"><legend>Health</legend>"
         html += area("allergies", "Allergies", hint: "Each allergy and the reaction, or \"None known\"", required: true)
         html += area("diagnoses", "Key diagnoses")
         html += Form.select("dementia_type", label: "Dementia", options: DementiaType.allCases.map { ($0.rawValue, $0.title) },
@@ -228,7 +228,7 @@ struct ResidentPages: Sendable {
                             errors: errors, placeholder: nil)
         html += area("communication_needs", "Communication needs", hint: "Hearing, sight, language, how best to explain things")
         html += area("what_matters", "What matters to me")
-        html += "</fieldset><fieldset class=\"form-section\"><legend>Advance care planning (ReSPECT, advance care plan, DNACPR)</legend>"
+        html += "</fieldset><fieldset class=\"residents-form-section\"><legend>Advance care planning (ReSPECT, advance care plan, DNACPR)</legend>"
         html += Form.radios("plan_exists", legend: "Is there a ReSPECT form, advance care plan or DNACPR?",
                             options: [("yes", "Yes"), ("no", "No")], selected: input["plan_exists"].isEmpty ? "no" : input["plan_exists"],
                             errors: errors, inline: true)
