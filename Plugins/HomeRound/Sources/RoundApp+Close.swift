@@ -155,10 +155,10 @@ extension RoundApp {
             details.append(("GP record updated", HTML(text: e.gpRecordUpdated ? "Yes" : "No")))
             let list = (actions[row.residentID] ?? []).map { action -> HTML in "<li>\(action.line.line)</li>" }
             if !list.isEmpty { details.append(("Actions", "<ul>\(list)</ul>")) }
-            let link: HTML = entry == nil ? .empty : " <span class=\"round-no-print\">\(UI.link("GP summary", to: "/rounds/\(round.id)/residents/\(row.residentID)/summary"))</span>"
+            let link: HTML = entry == nil ? .empty : " <span class=\"no-print\">\(UI.link("GP summary", to: "/rounds/\(round.id)/residents/\(row.residentID)/summary"))</span>"
             body += "<section class=\"round-sheet-resident\"><h2>\(row.position). \(row.label)\(link)</h2>\(UI.summaryList(details))</section>"
         }
-        body += "<p class=\"round-no-print\">Use the browser's Print command to print this sheet (the navigation is left off the printout).</p></div>"
+        body += "<p class=\"no-print\">Use the browser's Print command to print this sheet (the navigation is left off the printout).</p></div>"
         return .page(Page(title: "Round sheet: \(round.day.display)", breadcrumbs: [RoundApp.roundsCrumb, (round.title, round.path)], body: body))
     }
 
