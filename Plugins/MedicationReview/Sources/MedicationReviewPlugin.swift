@@ -65,6 +65,6 @@ public final class MedicationReviewPlugin: CarePlugin {
     }
 
     public func seedDemoData(_ context: PluginContext, today day: Day) throws {
-        try DemoMedicines.seed(context, today: day)
+        try DemoMedicines.seed(context, today: day, table: try drugTable.get())
     }
 }
