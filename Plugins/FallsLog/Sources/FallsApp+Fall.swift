@@ -87,7 +87,7 @@ extension FallsApp {
         \(assessmentHTML)
         <div class="falls-actions">\(actions)</div>
         \(UI.section("What happened", details(fall, resident: resident)))
-        \(UI.section("Checks after the fall", UI.table(caption: "Skin, bruising and observation checks", headers: ["Check", "Due", "State", "Done"], rows: checkRows, emptyMessage: "No checks (entered in error).") + FallRule.followUpChecks.html))
+        \(UI.section("Checks after the fall", UI.table(caption: "Skin, bruising and observation checks", headers: ["Check", "Due", "State", "Done"], rows: checkRows, emptyMessage: fall.admitted == true ? "No checks: admitted to hospital from this fall." : "No checks (entered in error).") + FallRule.followUpChecks.html))
         \(UI.section("History", history(versions)))
         """
         return .page(Page(title: "Fall: \(resident.label), \(HomeTime.display(fall.occurredAt))",

@@ -8,10 +8,9 @@ enum FallsDemoData {
     static let carer = Principal(userID: 0, username: "demo-carer", displayName: "Jo Carter (carer, demo)", role: .carer)
     static let nurse = Principal(userID: 0, username: "demo-nurse", displayName: "Priya Shah (nurse, demo)", role: .nurse)
 
-    /// A fall to seed: when (minutes before `now`), who (index into the residents), and how it went.
+    /// A fall to seed: when (minutes before `now`) and how it went. Who is chosen by room and presence.
     struct Seed {
         var minutesAgo: Int
-        var resident: Int
         var location: FallLocation
         var witnessed: Bool
         var injured: Bool
@@ -37,64 +36,84 @@ enum FallsDemoData {
     static func seed(_ context: PluginContext, today: Day) throws {
         guard let directory = context.services.resolve(Services.residentDirectory) else { return }
         let residents = try directory.currentResidents().filter { $0.status == .livingHere }
-        guard residents.count >= 3 else { return }
+        guard !residents.isEmpty else { return }
         // Today's demo: the real clock when seeding for today, otherwise noon on `today`.
         let now = HomeTime.today() == today ? Date() : (HomeTime.combine(today, time: "12:00") ?? Date())
+        let day = 24 * 60
+        let everyone = try directory.currentResidents()
+        let movements = try Dictionary(uniqueKeysWithValues: everyone.map { ($0.id, try directory.movements(residentID: $0.id)) })
 
-        // The anticoagulated resident: from the medicines list when it is loaded and seeded. Otherwise the
-        // fourth current resident, who gets apixaban in the medication plugin's demo profiles (seeded
-        // after us when it loads later); the fall then records the answer as given on the check.
-        let all = try directory.currentResidents()
-        var anticoagulated = all.count > 3 ? (residents.firstIndex { $0.id == all[3].id } ?? 0) : 0
+        /// Whether the resident lived here (admitted, not in hospital) at that moment.
+        func present(_ resident: ResidentSummary, _ date: Date) -> Bool {
+            let on = HomeTime.day(of: date)
+            guard let admitted = resident.admittedOn, admitted < on else { return false }
+            var away = false
+            for movement in movements[resident.id] ?? [] where movement.on <= on {
+                switch movement.kind {
+                case .wentToHospital, .left, .died: away = true
+                case .admitted, .returnedFromHospital: away = movement.on == on   // back later that day: not for a fall
+                }
+            }
+            return !away
+        }
+        /// The resident in `room` when present at that time, otherwise the next present resident in room order.
+        func choose(room: String, minutesAgo: Int, offset: Int) -> ResidentSummary? {
+            let date = now.addingTimeInterval(TimeInterval(-minutesAgo * 60))
+            if let preferred = residents.first(where: { $0.room == room }), present(preferred, date) { return preferred }
+            let ordered = residents.indices.map { residents[($0 + offset) % residents.count] }
+            return ordered.first { present($0, date) }
+        }
+
+        // The anticoagulated resident: from the medicines list when it is already seeded; otherwise room 1,
+        // who takes apixaban in the medication plugin's demo (seeded after this one in load order).
+        var anticoagulantRoom = "1"
         var medicinesSource: String?
         if let medicines = context.services.resolve(Services.currentMedicines) {
-            for (index, resident) in residents.enumerated() {
+            for resident in residents {
                 if case .anticoagulant(let names) = (try? medicines.antithromboticStatus(residentID: resident.id)) ?? .none {
-                    anticoagulated = index
+                    anticoagulantRoom = resident.room
                     medicinesSource = "Medicines list: " + names.joined(separator: ", ")
                     break
                 }
             }
         }
-        let n = residents.count
-        func r(_ i: Int) -> Int { i % n }
-        let day = 24 * 60
-        var seeds: [Seed] = [
+
+        var planned: [(room: String, seed: Seed)] = [
             // Two hours ago: unwitnessed head strike, anticoagulated: 999 and NG232 hospital assessment; observations due now.
-            Seed(minutesAgo: 125, resident: anticoagulated, location: .bedroom, witnessed: false, injured: true, headStrike: .yes,
+            (anticoagulantRoom, Seed(minutesAgo: 125, location: .bedroom, witnessed: false, injured: true, headStrike: .yes,
                  check: [.trauma], foundAfter: 0, upAfter: 0, activity: .bed, footwear: .socks, aid: .notUsingAid, bell: .outOfReach,
                  injuries: "Graze and swelling 3 cm above the left eyebrow", harm: .low, called: [.ambulance], complete: false,
-                 detail: "Beside the bed"),
+                 detail: "Beside the bed")),
             // Yesterday: a witnessed slip in the lounge, nothing serious, UCR came; 24-hour skin check due now.
-            Seed(minutesAgo: 23 * 60, resident: r(1), location: .lounge, witnessed: true, injured: false, headStrike: .no,
-                 activity: .standingUp, footwear: .shoes, aid: .usingAid, bell: .notApplicable, called: [.ucr], complete: false),
+            ("2", Seed(minutesAgo: 23 * 60, location: .lounge, witnessed: true, injured: false, headStrike: .no,
+                 activity: .standingUp, footwear: .shoes, aid: .usingAid, bell: .notApplicable, called: [.ucr], complete: false)),
             // Two days ago: the 48-hour skin check is overdue.
-            Seed(minutesAgo: 53 * 60, resident: r(3), location: .toilet, witnessed: false, injured: true, headStrike: .no,
+            ("3", Seed(minutesAgo: 53 * 60, location: .toilet, witnessed: false, injured: true, headStrike: .no,
                  foundAfter: 10, upAfter: 25, activity: .toileting, footwear: .barefoot, aid: .notUsingAid, bell: .inReach,
-                 injuries: "Bruise 4 cm on the right forearm", harm: .low, called: [.gp]),
+                 injuries: "Bruise 4 cm on the right forearm", harm: .low, called: [.gp])),
             // Three weeks ago, at night: a long lie.
-            Seed(minutesAgo: 21 * day + 9 * 60 + 50, resident: r(2), location: .bedroom, witnessed: false, injured: true, headStrike: .no,
+            ("14", Seed(minutesAgo: 21 * day + 9 * 60 + 50, location: .bedroom, witnessed: false, injured: true, headStrike: .no,
                  foundAfter: 90, upAfter: 110, activity: .bed, footwear: .barefoot, aid: .notUsingAid, bell: .cannotUse,
                  injuries: "Red marks on the left hip and shoulder from lying; cold to touch", harm: .low, called: [.nhs111],
                  observations: "Temp 35.4, pulse 92, BP 108/64, SpO2 95%. NEWS2 3; warmed, fluids, 111 advised GP visit.",
-                 detail: "Floor between the bed and the wardrobe"),
-            // Seven weeks ago: hip fracture.
-            Seed(minutesAgo: 49 * day + 2 * 60 + 30, resident: r(4), location: .bathroom, witnessed: false, injured: true, headStrike: .no,
+                 detail: "Floor between the bed and the wardrobe")),
+            // Seven weeks ago: hip fracture, conveyed and admitted.
+            ("11", Seed(minutesAgo: 49 * day + 2 * 60 + 30, location: .bathroom, witnessed: false, injured: true, headStrike: .no,
                  check: [.intensePain, .fracture], foundAfter: 10, upAfter: 75, activity: .dressing, footwear: .socks, aid: .notUsingAid,
                  bell: .outOfReach, injuries: "Left leg shortened and turned out; pain on moving", harm: .severe, called: [.ambulance],
-                 conveyed: true, admitted: true, fracture: true, observations: "Pulse 104, BP 150/90, pain 8/10. Paramedics lifted."),
+                 conveyed: true, admitted: true, fracture: true, observations: "Pulse 104, BP 150/90, pain 8/10. Paramedics lifted.")),
         ]
-        // Older falls over six months: repeat fallers, evenings and early mornings, bedrooms and toilets most often.
-        let spread: [(days: Int, hour: Int, resident: Int, location: FallLocation, injured: Bool, head: HeadStrike, witnessed: Bool)] = [
-            (6, 19, 2, .bedroom, false, .no, false), (12, 7, 1, .corridor, true, .no, true), (17, 22, 5, .toilet, false, .unknown, false),
-            (26, 17, 2, .lounge, false, .no, true), (33, 6, 0, .bedroom, true, .no, false), (41, 20, 6, .dining, false, .no, true),
-            (58, 3, 2, .bedroom, true, .no, false), (64, 16, 1, .lounge, false, .no, true), (77, 21, 7, .bedroom, false, .no, false),
-            (88, 8, 3, .bathroom, true, .no, false), (96, 18, 5, .corridor, false, .no, true), (109, 23, 2, .toilet, false, .no, false),
-            (121, 14, 1, .outside, true, .no, true), (133, 5, 8, .bedroom, false, .no, false), (147, 19, 0, .lounge, false, .no, true),
-            (160, 2, 5, .bedroom, true, .yes, false), (171, 17, 9, .dining, false, .no, true),
+        // Older falls over six months: repeat fallers (rooms 3, 8 and 14), evenings and early mornings, bedrooms and toilets most often.
+        let spread: [(days: Int, hour: Int, room: String, location: FallLocation, injured: Bool, head: HeadStrike, witnessed: Bool)] = [
+            (6, 19, "3", .bedroom, false, .no, false), (9, 7, "8", .corridor, true, .no, true), (17, 22, "14", .toilet, false, .unknown, false),
+            (26, 17, "3", .lounge, false, .no, true), (33, 6, "10", .bedroom, true, .no, false), (41, 20, "6", .dining, false, .no, true),
+            (58, 3, "3", .bedroom, true, .no, false), (64, 16, "2", .lounge, false, .no, true), (77, 21, "11", .bedroom, false, .no, false),
+            (88, 8, "14", .bathroom, true, .no, false), (96, 18, "5", .corridor, false, .no, true), (109, 23, "3", .toilet, false, .no, false),
+            (121, 14, "10", .outside, true, .no, true), (133, 5, "1", .bedroom, false, .no, false), (147, 19, "14", .lounge, false, .no, true),
+            (160, 2, "3", .bedroom, true, .yes, false), (171, 17, "2", .dining, false, .no, true),
         ]
         for s in spread {
-            var seed = Seed(minutesAgo: s.days * day + ((24 + HomeTime.clock(of: now).hour - s.hour) % 24) * 60, resident: r(s.resident),
+            var seed = Seed(minutesAgo: s.days * day + ((24 + HomeTime.clock(of: now).hour - s.hour) % 24) * 60,
                             location: s.location, witnessed: s.witnessed, injured: s.injured, headStrike: s.head)
             seed.foundAfter = s.witnessed ? 0 : 15
             seed.upAfter = s.witnessed ? 10 : 30
@@ -102,17 +121,25 @@ enum FallsDemoData {
             seed.injuries = s.injured ? "Small bruise, right knee" : ""
             seed.harm = s.injured ? .low : .none
             seed.called = s.head == .no ? [] : [.nhs111]
-            seeds.append(seed)
+            planned.append((s.room, seed))
         }
+        var seeds = [Seed]()
+        var chosen = [Int64]()
+        for (index, entry) in planned.enumerated() {
+            guard let resident = choose(room: entry.room, minutesAgo: entry.seed.minutesAgo, offset: index) else { continue }
+            seeds.append(entry.seed)
+            chosen.append(resident.id)
+        }
+        let anticoagulatedID = residents.first { $0.room == anticoagulantRoom }?.id
 
         try context.database.write { db in
             var createdIDs = [Int64]()
-            for seed in seeds {
+            for (seed, residentID) in zip(seeds, chosen) {
                 let fellAt = now.addingTimeInterval(TimeInterval(-seed.minutesAgo * 60))
-                var fall = FallRecord(residentID: residents[seed.resident].id, occurredAt: fellAt, location: seed.location,
+                var fall = FallRecord(residentID: residentID, occurredAt: fellAt, location: seed.location,
                                       witnessed: seed.witnessed, injured: seed.injured, headStrike: seed.headStrike)
                 fall.foundAt = fellAt.addingTimeInterval(TimeInterval(seed.foundAfter * 60))
-                if seed.resident == anticoagulated && seed.headStrike != .no {
+                if residentID == anticoagulatedID && seed.headStrike != .no {
                     fall.antithrombotic = .anticoagulant
                     fall.antithromboticSource = medicinesSource ?? "Asked on the post-fall check"
                 } else if seed.headStrike != .no {
@@ -165,7 +192,8 @@ enum FallsDemoData {
                 }
             }
             // Older falls: assessments done after each; the recent ones keep their prompt open.
-            for resident in Set(seeds.filter { $0.minutesAgo > 7 * day }.map(\.resident)) {
+            let pairs = Array(zip(seeds, chosen))
+            for resident in Set(pairs.filter { $0.0.minutesAgo > 7 * day }.map(\.1)) {
                 let findings = AssessmentComponent.allCases.map { c -> AssessmentFinding in
                     switch c {
                     case .environment: AssessmentFinding(component: c, problem: true, finding: "Room dark at night; bed high",
@@ -176,9 +204,9 @@ enum FallsDemoData {
                     default: AssessmentFinding(component: c, problem: false, finding: "", action: "")
                     }
                 }
-                let hasRecent = seeds.contains { $0.resident == resident && $0.minutesAgo <= 7 * day }
+                let hasRecent = pairs.contains { $0.1 == resident && $0.0.minutesAgo <= 7 * day }
                 if !hasRecent {
-                    _ = try FallsStore.completeAssessment(residentID: residents[resident].id, findings: findings, by: nurse,
+                    _ = try FallsStore.completeAssessment(residentID: resident, findings: findings, by: nurse,
                                                           at: now.addingTimeInterval(TimeInterval(-8 * day * 60)), in: db)
                 }
             }

@@ -303,9 +303,11 @@ enum FallsStore {
     // MARK: Checks
 
     /// Brings the fall's checks in line with its schedule: adds missing ones, moves open ones when the
-    /// times changed, and cancels open ones no longer needed (or all, for a fall entered in error).
+    /// times changed, and cancels open ones no longer needed (all of them for a fall entered in error
+    /// or one that ended in a hospital admission).
     static func planChecks(for fall: FallRecord, in db: any SQLWriter) throws {
-        let planned = fall.status == .enteredInError ? [] :
+        // A resident admitted to hospital from the fall is not checked by the home: open checks stop.
+        let planned = fall.status == .enteredInError || fall.admitted == true ? [] :
             FollowUpSchedule.checks(fellAt: fall.occurredAt, foundAt: fall.foundAt, headStrike: fall.headStrike)
         let existing = try db.query("SELECT * FROM falls_log_checks WHERE fall_id = ?", [.integer(fall.id)])
         var existingKeys = Set<String>()
