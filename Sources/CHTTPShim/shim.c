@@ -150,7 +150,12 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *connecti
         *con_cls = state;
         atomic_fetch_add(&server->in_flight, 1);
         const char *length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (length && strtoull(length, NULL, 10) > server->max_body_size) state->too_large = 1;
+        if (length && strtoull(length, NULL, 10) > server->max_body_size) {
+            /* Declared too large: answer before the body is sent (a client waiting for
+               "100 Continue" then sends nothing). */
+            state->too_large = 1;
+            return answer(server, connection, url, method, state);
+        }
         if (!state->too_large && (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0))
             state->post = MHD_create_post_processor(connection, 16 * 1024, post_iterator, state);
         return MHD_YES;

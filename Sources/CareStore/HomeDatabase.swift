@@ -38,6 +38,9 @@ package final class HomeDatabase: Sendable {
         } catch {
             throw StoreError(.cannotOpen, "Cannot open the database \(url.path): \(error). Check the file's permissions, or restore a backup.")
         }
+        // GRDB's pool sets `synchronous = NORMAL` on its writer when it turns WAL on, after our
+        // prepareDatabase hook has run; set FULL again on the one connection that writes.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         let database = HomeDatabase(url: url, pool: pool)
         try database.quickCheck()
         try database.prepareCoreTables()
@@ -142,7 +145,7 @@ package final class HomeDatabase: Sendable {
                     let tables = try Row.fetchAll(db, sql: "SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND type = 'table'")
                     for table in tables {
                         let name: String = table["name"]
-                        guard !before.contains(name) else { continue }
+                        guard !before.contains(name), !name.hasPrefix("sqlite_") else { continue }
                         guard name.hasPrefix(prefix) else {
                             throw StoreError(.migrationFailed, "it creates table \(name), which does not start with \(prefix)")
                         }

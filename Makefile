@@ -1,0 +1,78 @@
+# carehome: `make run` starts a demo home, `make test` runs every suite. Both install what is missing.
+SHELL := /bin/bash
+SWIFT ?= swift
+CONFIG ?= debug
+LISTEN ?= 127.0.0.1:8080
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APPLIANCE := .build/appliance
+PLUGINS := Residents HomeRound MedicationReview FallsLog
+# Debian packages needed to build and test (the Swift toolchain itself is a prerequisite).
+BUILD_DEPS := libmicrohttpd-dev libsqlite3-dev libgnutls28-dev pkg-config sqlite3 curl
+TEST_DEPS := chromium chromium-driver python3-pip python3-venv openssl
+VENV := .build/venv
+
+.PHONY: all deps test-deps build run demo test test-swift test-integration test-browser test-deploy bench package clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(BUILD_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
+
+test-deps: deps
+	@missing=""; for p in $(TEST_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
+	@[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
+	@$(VENV)/bin/python -c "import selenium, axe_selenium_python" 2>/dev/null || \
+	  $(VENV)/bin/pip install -q selenium axe-selenium-python
+
+# The installable tree: bin/carehome, lib/ (libCareKit.so and the Swift runtime it needs),
+# plugins/ (one .so per plugin), share/carehome/assets/. The same layout Deploy installs.
+build: deps
+	$(SWIFT) build -c $(CONFIG) --product carehome
+	@for p in $(PLUGINS); do $(SWIFT) build -c $(CONFIG) --product $$p >/dev/null || exit 1; done
+	@bin=$$($(SWIFT) build -c $(CONFIG) --show-bin-path); \
+	rm -rf $(APPLIANCE) && mkdir -p $(APPLIANCE)/bin $(APPLIANCE)/lib $(APPLIANCE)/plugins $(APPLIANCE)/share/carehome/assets && \
+	cp $$bin/carehome $(APPLIANCE)/bin/ && cp $$bin/libCareKit.so $(APPLIANCE)/lib/ && \
+	for p in $(PLUGINS); do cp $$bin/lib$$p.so $(APPLIANCE)/plugins/; done && \
+	cp Sources/CareServer/Assets/* $(APPLIANCE)/share/carehome/assets/ && \
+	for f in $(APPLIANCE)/bin/carehome $(APPLIANCE)/lib/libCareKit.so $(APPLIANCE)/plugins/*.so; do \
+	  LD_LIBRARY_PATH=$(APPLIANCE)/lib ldd $$f | awk '/=> \// {print $$3}' | grep -E '/swift/|libswift|libFoundation|libdispatch|libBlocksRuntime|lib_Foundation|libicu' ; \
+	done | sort -u | xargs -r -I{} cp -L {} $(APPLIANCE)/lib/
+	@echo "Appliance tree: $(APPLIANCE) ($$(du -sh $(APPLIANCE) | cut -f1))"
+
+# A demo home with fictional residents on $(LISTEN); prints the address and the demo sign-ins.
+run: build
+	$(APPLIANCE)/bin/carehome demo --listen $(LISTEN)
+
+demo: run
+
+test: test-deps test-swift test-browser test-deploy
+
+# Unit and in-process tests, and the integration tests that start the real binary with the real
+# plugin libraries from the appliance tree (Tests/IntegrationTests).
+test-swift: build
+	$(SWIFT) build --build-tests
+	CAREHOME_APPLIANCE=$(CURDIR)/$(APPLIANCE) $(SWIFT) test --skip-build
+
+test-integration: build
+	$(SWIFT) build --build-tests
+	CAREHOME_APPLIANCE=$(CURDIR)/$(APPLIANCE) $(SWIFT) test --skip-build --filter IntegrationTests
+
+test-browser: build test-deps
+	$(VENV)/bin/python Tests/Browser/run_browser_tests.py --appliance $(APPLIANCE)
+
+test-deploy: build
+	@if [ -x Tests/Deploy/run.sh ]; then Tests/Deploy/run.sh $(APPLIANCE); else echo "no deploy tests"; fi
+
+bench: deps
+	Tests/Bench/run.sh
+
+package:
+	$(MAKE) build CONFIG=release
+	Deploy/package.sh $(APPLIANCE)
+
+clean:
+	rm -rf .build

@@ -1,0 +1,118 @@
+import ArgumentParser
+import CareKit
+import CareServer
+import CareStore
+import Foundation
+
+/// `carehome plugins list`.
+struct PluginsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "plugins", abstract: "Inspect plugins.", subcommands: [List.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Each plugin found, its version, and whether it would load (and why not).")
+
+        @OptionGroup var home: HomeOptions
+
+        func run() throws {
+            var configuration = try home.configuration(requireDataDirectory: false)
+            // Try the load for real (migrations included) against a scratch copy of nothing: a new home.
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("carehome-plugins-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            configuration.dataDirectory = scratch
+            let directory = configuration.pluginsDirectory ?? HomeOptions.defaultPluginsDirectory()
+            var logger = makeLogger()
+            logger.logLevel = .critical
+            let appliance = try Appliance(configuration: configuration, candidates: PluginCandidate.discover(in: directory), logger: logger)
+            defer { appliance.shutdown() }
+            print("Plugins in \(directory.path):")
+            if appliance.host.statuses.isEmpty { print("  (none found)") }
+            for status in appliance.host.statuses {
+                let version = status.version.isEmpty ? "" : " \(status.version)"
+                print("  \(status.id)\(version): \(status.state.rawValue)\(status.reason.map { " — \($0)" } ?? "")")
+            }
+        }
+    }
+}
+
+/// `carehome check --data-dir DIR`.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Check the database's integrity, schema and audit chain; exit 1 on a problem.")
+
+    @OptionGroup var home: HomeOptions
+
+    func run() throws {
+        let configuration = try home.configuration()
+        let database: HomeDatabase
+        do { database = try HomeDatabase.open(dataDirectory: configuration.dataDirectory) } catch { throw CommandFailure("\(error)") }
+        let problems = try database.integrityProblems()
+        guard problems.isEmpty else { throw CommandFailure("integrity_check found problems: \(problems.prefix(5).joined(separator: "; "))") }
+        print("integrity: ok")
+        print("schema: \(try database.schemaVersion()) (this program supports up to \(HomeDatabase.supportedSchemaVersion))")
+        print("synchronous: \(try database.pragma("synchronous")) (2 = FULL), journal: \(try database.pragma("journal_mode"))")
+        if try database.pool.read({ db in try db.tableExists("core_audit") }) {
+            let verification = try AuditLog.verify(pool: database.pool)
+            if let problem = verification.problem { throw CommandFailure("audit trail: \(problem)") }
+            print("audit trail: \(verification.entries) entries, chain intact")
+        }
+    }
+}
+
+/// `carehome user add …` (password on standard input).
+struct UserCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage staff accounts.", subcommands: [Add.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add an account; the password is read from standard input.")
+
+        @OptionGroup var home: HomeOptions
+        @Option(help: "Login name, such as j.smith.") var username: String
+        @Option(help: "carer, nurse, manager, clinician or admin.") var role: String
+        @Option(name: .customLong("display-name"), help: "The name shown on pages.") var displayName: String?
+        @Option(help: "Last day the account works (YYYY-MM-DD), for visiting clinicians.") var expires: String?
+
+        func validate() throws {
+            guard Role(rawValue: role) != nil else { throw ValidationError("--role must be one of: \(Role.allCases.map(\.rawValue).joined(separator: ", "))") }
+            if let expires, Day(iso: expires) == nil { throw ValidationError("--expires must be a date such as 2026-12-31") }
+        }
+
+        func run() throws {
+            let configuration = try home.configuration()
+            guard let password = readLine(strippingNewline: true), !password.isEmpty else {
+                throw CommandFailure("Type the password on standard input, for example: printf '%s\\n' 'a long password' | carehome user add …")
+            }
+            var logger = makeLogger()
+            logger.logLevel = .warning
+            let appliance = try Appliance(configuration: configuration, candidates: [], logger: logger)
+            defer { appliance.shutdown() }
+            do {
+                let account = try appliance.accounts.create(username: username, displayName: displayName ?? username, role: Role(rawValue: role) ?? .carer,
+                                                            password: password, expiresOn: expires.flatMap { Day(iso: $0) }, createdBy: nil)
+                appliance.audit.record(AuditEntry(userID: nil, username: "carehome user add", address: "console", source: "core", action: "account-created", detail: "\(account.username) as \(account.role.rawValue)"), durable: true)
+                print("Added \(account.username) (\(account.role.title)).")
+            } catch let error as AccountError {
+                throw CommandFailure(error.message)
+            }
+        }
+    }
+}
+
+/// `carehome audit verify --data-dir DIR`.
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The audit trail.", subcommands: [Verify.self])
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check every link of the audit chain; report the first broken one (exit 1).")
+        @OptionGroup var home: HomeOptions
+
+        func run() throws {
+            let configuration = try home.configuration()
+            let database: HomeDatabase
+            do { database = try HomeDatabase.open(dataDirectory: configuration.dataDirectory) } catch { throw CommandFailure("\(error)") }
+            let verification = try AuditLog.verify(pool: database.pool)
+            if let problem = verification.problem {
+                throw CommandFailure("audit trail broken at entry \(verification.firstBrokenID ?? 0): \(problem)")
+            }
+            print("audit trail: \(verification.entries) entries, chain intact")
+        }
+    }
+}

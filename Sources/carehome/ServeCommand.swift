@@ -1,0 +1,119 @@
+import ArgumentParser
+import CareHTTP
+import CareKit
+import CareServer
+import Dispatch
+import Foundation
+import Logging
+
+/// Options shared by the commands that open a home.
+struct HomeOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: "The home's data directory (holds home.sqlite).")
+    var dataDirectory: String?
+
+    @Option(name: .customLong("plugins-dir"), help: "Where plugin libraries are (default: ../plugins beside the binary).")
+    var pluginsDirectory: String?
+
+    @Option(name: .customLong("config"), help: "A configuration file (key = value lines).")
+    var configFile: String?
+
+    func configuration(requireDataDirectory: Bool = true) throws -> ApplianceConfiguration {
+        var configuration = ApplianceConfiguration(dataDirectory: URL(fileURLWithPath: dataDirectory ?? "/var/lib/carehome"))
+        if let configFile {
+            do { try configuration.read(file: URL(fileURLWithPath: configFile)) } catch { throw CommandFailure("\(error)") }
+        }
+        if let dataDirectory { configuration.dataDirectory = URL(fileURLWithPath: dataDirectory) }
+        if requireDataDirectory && dataDirectory == nil && configFile == nil {
+            throw ValidationError("Give --data-dir DIR (or --config FILE with data_dir).")
+        }
+        if let pluginsDirectory { configuration.pluginsDirectory = URL(fileURLWithPath: pluginsDirectory) }
+        return configuration
+    }
+
+    static func defaultPluginsDirectory() -> URL {
+        URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("../plugins").standardizedFileURL
+    }
+}
+
+func makeLogger() -> Logger {
+    var logger = Logger(label: "carehome")
+    logger.logLevel = ProcessInfo.processInfo.environment["CAREHOME_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+    return logger
+}
+
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve a home on the network.")
+
+    @OptionGroup var home: HomeOptions
+
+    @Option(name: .customLong("listen"), help: "HOST:PORT to listen on (default 127.0.0.1:8080).")
+    var listen: String?
+
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate for HTTPS.")
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key for HTTPS.")
+    var tlsKey: String?
+
+    func run() throws {
+        var configuration = try home.configuration()
+        if let listen {
+            do { (configuration.listenAddress, configuration.listenPort) = try ApplianceConfiguration.parseListen(listen) }
+            catch { throw ValidationError("\(error)") }
+        }
+        if let tlsCertificate { configuration.tlsCertificate = URL(fileURLWithPath: tlsCertificate) }
+        if let tlsKey { configuration.tlsKey = URL(fileURLWithPath: tlsKey) }
+        try serve(configuration, banner: nil)
+    }
+}
+
+/// Opens the home, starts HTTP, and runs until SIGTERM or SIGINT, then finishes requests in flight.
+func serve(_ configuration: ApplianceConfiguration, banner: ((UInt16) -> String)?, prepare: ((Appliance) throws -> Void)? = nil) throws {
+    let logger = makeLogger()
+    let pluginsDirectory = configuration.pluginsDirectory ?? HomeOptions.defaultPluginsDirectory()
+    let appliance: Appliance
+    do {
+        appliance = try Appliance(configuration: configuration, candidates: PluginCandidate.discover(in: pluginsDirectory), logger: logger)
+    } catch {
+        throw CommandFailure("carehome cannot start: \(error)")
+    }
+    try prepare?(appliance)
+    var http = HTTPServer.Configuration(address: configuration.listenAddress, port: configuration.listenPort)
+    http.threadPoolSize = configuration.threadPoolSize
+    http.maxBodySize = configuration.maxBodyBytes
+    if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+        do {
+            http.tlsCertificatePEM = try String(contentsOf: certificate, encoding: .utf8)
+            http.tlsKeyPEM = try String(contentsOf: key, encoding: .utf8)
+        } catch {
+            throw CommandFailure("carehome cannot read the TLS certificate or key: \(error.localizedDescription)")
+        }
+    }
+    let server = HTTPServer(configuration: http) { request in appliance.respond(to: request) }
+    do { try server.start() } catch { throw CommandFailure("carehome cannot start: \(error)") }
+    let scheme = http.tlsKeyPEM == nil ? "http" : "https"
+    let host = configuration.listenAddress.contains(":") ? "[\(configuration.listenAddress)]" : configuration.listenAddress
+    logger.info("serving", metadata: ["url": .string("\(scheme)://\(host):\(server.port)/"), "plugins.dir": .string(pluginsDirectory.path),
+                                      "data.dir": .string(configuration.dataDirectory.path), "mhd.version": .string(HTTPServer.libraryVersion)])
+    // Written straight to the file descriptor: stdout is buffered when it is a pipe, and whoever
+    // started us (make run, a test) waits for this line.
+    let line = banner?(server.port) ?? "carehome \(Appliance.version) serving \(scheme)://\(host):\(server.port)/"
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+
+    let stop = DispatchSemaphore(value: 0)
+    signal(SIGTERM, SIG_IGN)
+    signal(SIGINT, SIG_IGN)
+    let sources = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { stop.signal() }
+        source.resume()
+        return source
+    }
+    stop.wait()
+    logger.info("stopping: finishing requests in flight")
+    server.stop(grace: .seconds(10))
+    appliance.shutdown()
+    sources.forEach { $0.cancel() }
+    logger.info("stopped")
+}
