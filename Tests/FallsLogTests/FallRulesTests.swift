@@ -32,6 +32,7 @@ func timeOnFloorNeedsOrderedTimes() {
     #expect(TimeOnFloor.compute(fellAt: t0, foundAt: minutes(-1), upAt: nil) == nil)
     #expect(TimeOnFloor.compute(fellAt: t0, foundAt: nil, upAt: minutes(-5)) == nil)
     #expect(TimeOnFloor.compute(fellAt: t0, foundAt: nil, upAt: nil) == nil)
+    #expect(TimeOnFloor.compute(fellAt: t0, foundAt: t0, upAt: nil) == nil)   // seen falling, not yet up
 }
 
 // MARK: - I STUMBLE (FALL-ISTUMBLE-1)

@@ -198,7 +198,8 @@ struct TimeOnFloor: Equatable {
             return TimeOnFloor(minutes: Int(upAt.timeIntervalSince(fellAt) / 60), isAtLeast: false)
         }
         if let foundAt {
-            guard foundAt >= fellAt else { return nil }
+            // Found at the moment of the fall (seen falling) says nothing about time on the floor yet.
+            guard foundAt >= fellAt, Int(foundAt.timeIntervalSince(fellAt) / 60) > 0 else { return nil }
             return TimeOnFloor(minutes: Int(foundAt.timeIntervalSince(fellAt) / 60), isAtLeast: true)
         }
         return nil

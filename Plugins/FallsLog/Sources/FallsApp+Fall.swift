@@ -8,12 +8,7 @@ extension FallsApp {
     /// response, long lie. One function so the fall page and the tests see the same thing.
     func adviceBanners(_ recorded: FallRecord) -> HTML {
         guard recorded.status != .enteredInError else { return .empty }
-        // When nobody answered the medicines question, the medicines list may know now.
-        var fall = recorded
-        if fall.antithrombotic == nil, let live = medicinesAnswer(fall) {
-            fall.antithrombotic = live.answer
-            fall.antithromboticSource = live.source
-        }
+        let fall = withMedicinesAnswer(recorded)
         var html: HTML = .empty
         switch fall.postFallCheck?.outcome {
         case .call999DoNotLift(let reasons)?:
@@ -46,8 +41,18 @@ extension FallsApp {
         return html
     }
 
+    /// The fall with the medicines list's answer filled in when nobody answered the question: the
+    /// medication plugin may know now what it did not when the fall was recorded.
+    func withMedicinesAnswer(_ recorded: FallRecord) -> FallRecord {
+        guard recorded.antithrombotic == nil, recorded.headStrike != .no, let live = medicinesAnswer(recorded) else { return recorded }
+        var fall = recorded
+        fall.antithrombotic = live.answer
+        fall.antithromboticSource = live.source
+        return fall
+    }
+
     func showFall(_ request: Request) throws -> Response {
-        let fall = try loadFall(request)
+        let fall = withMedicinesAnswer(try loadFall(request))
         let resident = try resident(fall.residentID)
         let (checks, versions, assessments) = try database.read { db in
             (try FallsStore.checks(fallID: fall.id, in: db), try FallsStore.versions(fallID: fall.id, in: db),

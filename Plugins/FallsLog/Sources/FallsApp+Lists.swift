@@ -9,7 +9,7 @@ extension FallsApp {
         let falls = try database.read { db in try FallsStore.falls(residentID: filter.residentID, in: db) }.filter(filter.matches)
         let residents = try residents(for: falls.map(\.residentID))
         context.audit.record(request, .view, residentID: filter.residentID, detail: "falls list")
-        let rows = falls.map { fall -> [HTML] in
+        let rows = falls.map(withMedicinesAnswer).map { fall -> [HTML] in
             var flags = [HTML]()
             if fall.headStrike == .yes { flags.append(UI.tag("Head strike", colour: "orange")) }
             if fall.headInjuryAdvice.needsHospital { flags.append(UI.tag("NG232: hospital", colour: "red")) }

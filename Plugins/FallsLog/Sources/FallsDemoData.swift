@@ -31,6 +31,7 @@ enum FallsDemoData {
         var complete = true
         var observations = "Pulse 78, BP 132/78, RR 16, SpO2 96% air, temp 36.6, alert. NEWS2 0."
         var detail = ""
+        var notes = ""
     }
 
     static func seed(_ context: PluginContext, today: Day) throws {
@@ -68,6 +69,7 @@ enum FallsDemoData {
         // who takes apixaban in the medication plugin's demo (seeded after this one in load order).
         var anticoagulantRoom = "1"
         var medicinesSource: String?
+        let medicationPluginLoaded = context.services.resolve(Services.currentMedicines) != nil
         if let medicines = context.services.resolve(Services.currentMedicines) {
             for resident in residents {
                 if case .anticoagulant(let names) = (try? medicines.antithromboticStatus(residentID: resident.id)) ?? .none {
@@ -81,9 +83,10 @@ enum FallsDemoData {
         var planned: [(room: String, seed: Seed)] = [
             // Two hours ago: unwitnessed head strike, anticoagulated: 999 and NG232 hospital assessment; observations due now.
             (anticoagulantRoom, Seed(minutesAgo: 125, location: .bedroom, witnessed: false, injured: true, headStrike: .yes,
-                 check: [.trauma], foundAfter: 0, upAfter: 0, activity: .bed, footwear: .socks, aid: .notUsingAid, bell: .outOfReach,
-                 injuries: "Graze and swelling 3 cm above the left eyebrow", harm: .low, called: [.ambulance], complete: false,
-                 detail: "Beside the bed")),
+                 check: [.trauma], foundAfter: 0, upAfter: 50, activity: .bed, footwear: .socks, aid: .notUsingAid, bell: .outOfReach,
+                 injuries: "Graze and swelling 3 cm above the left eyebrow", harm: .low, called: [.ambulance, .gp], complete: false,
+                 detail: "Beside the bed",
+                 notes: "Paramedics assessed and lifted her. After talking with her daughter and the GP, and in line with her ReSPECT form, she stayed here with head injury observations.")),
             // Yesterday: a witnessed slip in the lounge, nothing serious, UCR came; 24-hour skin check due now.
             ("2", Seed(minutesAgo: 23 * 60, location: .lounge, witnessed: true, injured: false, headStrike: .no,
                  activity: .standingUp, footwear: .shoes, aid: .usingAid, bell: .notApplicable, called: [.ucr], complete: false)),
@@ -140,8 +143,14 @@ enum FallsDemoData {
                                       witnessed: seed.witnessed, injured: seed.injured, headStrike: seed.headStrike)
                 fall.foundAt = fellAt.addingTimeInterval(TimeInterval(seed.foundAfter * 60))
                 if residentID == anticoagulatedID && seed.headStrike != .no {
-                    fall.antithrombotic = .anticoagulant
-                    fall.antithromboticSource = medicinesSource ?? "Asked on the post-fall check"
+                    if let medicinesSource {
+                        fall.antithrombotic = .anticoagulant
+                        fall.antithromboticSource = medicinesSource
+                    } else if !medicationPluginLoaded {
+                        fall.antithrombotic = .anticoagulant
+                        fall.antithromboticSource = "Asked on the post-fall check"
+                    }
+                    // Otherwise left unanswered: the fall page reads the medicines list once it is seeded.
                 } else if seed.headStrike != .no {
                     fall.antithrombotic = AntithromboticAnswer.none
                     fall.antithromboticSource = "Asked on the post-fall check"
@@ -165,6 +174,7 @@ enum FallsDemoData {
                 fall.harm = seed.harm
                 fall.called = seed.called
                 fall.observations = seed.observations
+                fall.notes = seed.notes
                 if seed.complete {
                     fall.status = .completed
                     fall.conveyed = seed.conveyed
