@@ -50,6 +50,13 @@ def rss_kib(pid):
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far (all its threads)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def mib(kib):
     return kib / 1024.0
 
@@ -243,7 +250,8 @@ def main():
     p.add_argument("--page", default=os.environ.get("BENCH_PAGE", "/residents"),
                    help="the plugin page to load (default /residents)")
     p.add_argument("--user", default=os.environ.get("BENCH_USER", "nurse"))
-    p.add_argument("--password", default=os.environ.get("BENCH_PASSWORD", "demo"))
+    p.add_argument("--password", default=os.environ.get("BENCH_PASSWORD", "carehome-demo"),
+                   help="a demo account (see `carehome demo --help`)")
     p.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 3)),
                    help="seconds per wrk run (default 3)")
     p.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 5)),
@@ -326,7 +334,7 @@ def measure(args, work, processes):
 
         def demo_argv(port, data_dir):
             return [args.carehome, "demo", "--listen", f"127.0.0.1:{port}", "--data-dir", data_dir,
-                    "--plugins-dir", plugins, "--config", config]
+                    "--plugins-dir", plugins]
 
     # 1. First start on a new data directory (the migrations run).
     fresh_dir = os.path.join(work, "fresh")
@@ -335,11 +343,14 @@ def measure(args, work, processes):
     proc, first_ms = start_and_time(serve_argv(port, fresh_dir), port, log_path=os.path.join(logs, "serve.log"))
     stop(proc)
 
-    # 2. The appliance under load: a demo home (accounts and residents) so the page is a real one.
+    # 2. `carehome demo` creates a home with demo accounts and residents (so the page is a real one);
+    #    then `carehome serve` serves that data directory as an installed appliance would.
     demo_dir = os.path.join(work, "demo")
     os.makedirs(demo_dir)
     app_port = free_port()
-    app_proc, demo_ms = start_and_time(demo_argv(app_port, demo_dir), app_port, log_path=os.path.join(logs, "demo.log"))
+    proc, demo_ms = start_and_time(demo_argv(app_port, demo_dir), app_port, log_path=os.path.join(logs, "demo.log"))
+    stop(proc)
+    app_proc, _ = start_and_time(serve_argv(app_port, demo_dir), app_port, log_path=os.path.join(logs, "serve.log"))
     processes.append(app_proc)
     time.sleep(0.5)
     rss_start = rss_kib(app_proc.pid)
@@ -383,7 +394,10 @@ def measure(args, work, processes):
     warnings = []
 
     def one(target, path):
+        cpu_before = cpu_seconds(target.proc.pid)
         result = wrk.run(target.port, path, cookie if (path == args.page and target is app) else None)
+        cpu = cpu_seconds(target.proc.pid) - cpu_before
+        result["cpu_us"] = cpu / result["requests"] * 1e6 if result["requests"] else float("nan")
         target.results.setdefault(path, []).append(result)
         target.requests += result["requests"]
         expected = captured[path][2]
@@ -435,24 +449,28 @@ def measure(args, work, processes):
         + f" ms; first start on a new data dir {first_ms:.0f} ms; demo (creates and seeds) {demo_ms:.0f} ms;"
         f" SIGTERM to exit after the load {stop_ms:.0f} ms")
     log("")
-    log(f"{'path':<14}{'server':<11}{'req/s':>10}{'p50':>10}{'p99':>10}   ratio req/s  p50   p99")
+    log(f"{'path':<14}{'server':<11}{'req/s':>10}{'p50':>10}{'p99':>10}{'CPU/req':>10}"
+        f"   ratio: req/s    p50    p99  CPU/req")
     ratios = {}
     for path in captured:
         ref_m = summary(ref.results[path])
         app_m = summary(app.results[path])
         for name, m in (("reference", ref_m), (app.name, app_m)):
-            line = f"{path:<14}{name:<11}{m['rps']:>10.0f}{fmt_ms(m['p50']):>10}{fmt_ms(m['p99']):>10}"
+            line = (f"{path:<14}{name:<11}{m['rps']:>10.0f}{fmt_ms(m['p50']):>10}{fmt_ms(m['p99']):>10}"
+                    f"{m['cpu_us']:>8.0f}us")
             if name != "reference":
-                r = {k: app_m[k] / ref_m[k] if ref_m[k] else float("nan") for k in ("rps", "p50", "p99")}
+                r = {k: app_m[k] / ref_m[k] if ref_m[k] else float("nan") for k in ("rps", "p50", "p99", "cpu_us")}
                 ratios[path] = r
-                line += f"   {r['rps']:>10.2f} {r['p50']:>5.1f} {r['p99']:>5.1f}"
+                line += f"   {fmt_ratio(r['rps']):>12} {r['p50']:>6.1f} {r['p99']:>6.1f} {r['cpu_us']:>8.1f}"
             log(line)
-    log("(median of the rounds; ratio = appliance / reference: higher req/s ratio is better,"
-        " latency ratios show how many times slower)")
+    log("(median of the rounds. CPU/req: the server's user+system CPU time per request, steadier than req/s")
+    log(" on a shared 2-core machine. ratio = appliance / reference: for req/s higher is better; the others")
+    log(" say how many times slower or costlier the appliance is)")
     log("each round, req/s:")
     for path in captured:
         for t in (ref, app):
-            log(f"  {path:<12}{t.name:<11}" + " ".join(f"{r['rps']:>7.0f}" for r in t.results[path]))
+            log(f"  {path:<12}{t.name:<11}" + " ".join(f"{r['rps']:>7.0f}" for r in t.results[path])
+                + "   CPU/req us: " + " ".join(f"{r['cpu_us']:.0f}" for r in t.results[path]))
 
     first_100k = next(((n, kib) for n, kib in memory if n >= MEMORY_REQUESTS), memory[-1])
     peak = max(kib for _, kib in memory)
@@ -484,7 +502,11 @@ def measure(args, work, processes):
 
 
 def summary(results):
-    return {k: statistics.median(r[k] for r in results) for k in ("rps", "p50", "p99")}
+    return {k: statistics.median(r[k] for r in results) for k in ("rps", "p50", "p99", "cpu_us")}
+
+
+def fmt_ratio(x):
+    return f"{x:.2f}" if x >= 0.1 else f"{x:.4f}"
 
 
 def perf_profile(app, page, cookie, wrk, work):
