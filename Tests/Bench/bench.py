@@ -57,6 +57,21 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu():
+    """(busy, total) CPU seconds of the whole machine so far, from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:9]]
+    busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7]   # user nice system irq softirq steal
+    hz = os.sysconf("SC_CLK_TCK")
+    return busy / hz, (busy + v[3] + v[4]) / hz
+
+
+def children_cpu():
+    import resource
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def mib(kib):
     return kib / 1024.0
 
@@ -310,7 +325,7 @@ def measure(args, work, processes):
     logs = os.path.join(work, "logs")
     os.makedirs(logs)
     wrk = Wrk(args.wrk_threads, args.connections, args.duration)
-    log(f"carehome bench: {os.cpu_count()} cores, pool {args.threads} threads, wrk -t{args.wrk_threads} "
+    log(f"carehome bench: load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores, pool {args.threads} threads, wrk -t{args.wrk_threads} "
         f"-c{args.connections} -d{args.duration}s x {args.rounds} rounds, page {args.page}"
         + (" (STUB: reference against itself)" if args.stub else ""))
 
@@ -395,8 +410,12 @@ def measure(args, work, processes):
 
     def one(target, path):
         cpu_before = cpu_seconds(target.proc.pid)
+        machine_before, wrk_before = machine_cpu(), children_cpu()
         result = wrk.run(target.port, path, cookie if (path == args.page and target is app) else None)
         cpu = cpu_seconds(target.proc.pid) - cpu_before
+        busy, total = (a - b for a, b in zip(machine_cpu(), machine_before))
+        # What other processes on the machine used meanwhile (compilers, browsers): it skews every figure.
+        result["others"] = max(0.0, busy - cpu - (children_cpu() - wrk_before)) / total if total else 0.0
         result["cpu_us"] = cpu / result["requests"] * 1e6 if result["requests"] else float("nan")
         target.results.setdefault(path, []).append(result)
         target.requests += result["requests"]
@@ -462,15 +481,25 @@ def measure(args, work, processes):
                 r = {k: app_m[k] / ref_m[k] if ref_m[k] else float("nan") for k in ("rps", "p50", "p99", "cpu_us")}
                 ratios[path] = r
                 line += f"   {fmt_ratio(r['rps']):>12} {r['p50']:>6.1f} {r['p99']:>6.1f} {r['cpu_us']:>8.1f}"
-            log(line)
-    log("(median of the rounds. CPU/req: the server's user+system CPU time per request, steadier than req/s")
-    log(" on a shared 2-core machine. ratio = appliance / reference: for req/s higher is better; the others")
+            else:
+                line += " " * 45
+            if m["used"] < args.rounds:
+                line += f"  (median of {m['used']} quiet runs)"
+            log(line.rstrip())
+    log("(medians over the runs during which other processes used <= 10% of the CPU, if two or more were;")
+    log(" CPU/req: the server's user+system CPU time per request, steadier than req/s on a shared machine;")
+    log(" ratio = appliance / reference: for req/s higher is better; the others")
     log(" say how many times slower or costlier the appliance is)")
     log("each round, req/s:")
     for path in captured:
         for t in (ref, app):
             log(f"  {path:<12}{t.name:<11}" + " ".join(f"{r['rps']:>7.0f}" for r in t.results[path])
-                + "   CPU/req us: " + " ".join(f"{r['cpu_us']:.0f}" for r in t.results[path]))
+                + "   CPU/req us: " + " ".join(f"{r['cpu_us']:.0f}" for r in t.results[path])
+                + "   others' CPU: " + " ".join(f"{r['others']:.0%}" for r in t.results[path]))
+    others = max(r["others"] for t in (ref, app) for rs in t.results.values() for r in rs)
+    if others > QUIET:
+        warnings.append(f"other processes used up to {others:.0%} of the machine's CPU during the runs "
+                        f"(load average {os.getloadavg()[0]:.1f}): the figures are skewed; run again on a quiet machine")
 
     first_100k = next(((n, kib) for n, kib in memory if n >= MEMORY_REQUESTS), memory[-1])
     peak = max(kib for _, kib in memory)
@@ -501,8 +530,16 @@ def measure(args, work, processes):
     return 0
 
 
+QUIET = 0.10  # a run during which other processes used more of the machine's CPU than this is set aside
+
+
 def summary(results):
-    return {k: statistics.median(r[k] for r in results) for k in ("rps", "p50", "p99", "cpu_us")}
+    """Medians over the quiet runs (at least two), else over all of them."""
+    quiet = [r for r in results if r["others"] <= QUIET]
+    chosen = quiet if len(quiet) >= 2 else results
+    m = {k: statistics.median(r[k] for r in chosen) for k in ("rps", "p50", "p99", "cpu_us")}
+    m["used"] = len(chosen)
+    return m
 
 
 def fmt_ratio(x):
