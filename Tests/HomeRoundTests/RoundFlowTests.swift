@@ -183,6 +183,8 @@ func residentScreen() throws {
     #expect(body.contains("EHCH items due after admission"), "the EHCH items are offered while the clock is open")
     #expect(body.contains("Speech and language therapy") && body.contains("Audiology"))
     #expect(body.contains("Next: "))
+    #expect(body.contains("<input list=\"round-owners\" type=\"text\""), "owners are suggested from attendees and earlier owners")
+    #expect(body.contains("<option value=\"Test Visiting clinician\">"))
 }
 
 @Test("actions need an owner and a due date not before the round; they show on the owner's dashboard and carers see the care team's")

@@ -51,7 +51,7 @@ public enum AgendaRules {
     /// The ordering rule in words, shown on the agenda page.
     public static let explanation = """
     Most urgent first. Each kind of reason adds points: \
-    \(AgendaSignal.allCases.map { "\(sentenceCase($0.title)) \($0.weight)" }.joined(separator: ", ")). \
+    \(AgendaSignal.allCases.sorted { $0.weight > $1.weight }.map { "\(sentenceCase($0.title)) \($0.weight)" }.joined(separator: ", ")). \
     Only the heaviest admission reason and the heaviest fall reason count; each further fall since the last round adds \
     \(extraFallPoints) (up to \(extraFallCap)). Equal scores: the most urgent single reason first, then whoever has \
     waited longest, then by room. Residents in hospital are listed last.

@@ -109,7 +109,7 @@ public enum AgendaSignals {
         // Admission clock (EHCH 7 working days).
         if let clock = input.clock {
             let what = clock.isReadmission ? "Re-admitted" : "Admitted"
-            let items = "assessment: \(clock.assessment.summary.lowercased()); care plan: \(clock.carePlan.summary.lowercased()); SMR flag: \(clock.medicationReviewFlag.summary.lowercased())"
+            let items = "assessment: \(AgendaRules.sentenceCase(clock.assessment.summary)); care plan: \(AgendaRules.sentenceCase(clock.carePlan.summary)); SMR flag: \(AgendaRules.sentenceCase(clock.medicationReviewFlag.summary))"
             if asOf <= clock.deadline {
                 reasons.append(AgendaReason(.admissionWindow, detail: "\(what) \(clock.startedOn.display); 7-working-day deadline \(clock.deadline.display) (\(items))", since: clock.startedOn))
             } else if clock.isOpen && clock.startedOn.days(until: asOf) <= admissionOverdueDays {

@@ -20,13 +20,12 @@ extension RoundApp {
              "\(Form.start(action: "/rounds/\(round.id)/attendees/\(item.id)/error", request: request))\(Form.submit("Remove (entered in error)", kind: "secondary"))\(Form.end)"]
         }
         let form = request.method == .post ? request.form : FormData()
-        let roles: HTML = "<datalist id=\"attendee-roles\">\(RoundApp.attendeeRoles.map { role -> HTML in "<option value=\"\(role)\">" })</datalist>"
         let body: HTML = """
         \(UI.table(caption: "Attendees", headers: ["Name", "Role", "Organisation", ""], rows: rows, emptyMessage: "No attendees recorded yet."))\
         \(UI.section("Add an attendee", """
         \(Form.errorSummary(errors))\(Form.start(action: "/rounds/\(round.id)/attendees", request: request))\
         \(Form.input("name", label: "Name", value: form["name"] ?? (attendees.isEmpty ? request.principal.displayName : nil), errors: errors, required: true))\
-        \(Form.input("role", label: "Role", value: form["role"], errors: errors, hint: "For example GP, clinical pharmacist, registered nurse", required: true))\(roles)\
+        \(RoundApp.suggesting(Form.input("role", label: "Role", value: form["role"], errors: errors, hint: "For example GP, clinical pharmacist, registered nurse", required: true), listID: "attendee-roles", options: RoundApp.attendeeRoles))\
         \(Form.input("organisation", label: "Organisation", value: form["organisation"], errors: errors, hint: "For example the GP practice, the PCN, the home", required: true))\
         \(Form.submit("Add the attendee"))\(Form.end)
         """))

@@ -69,7 +69,7 @@ extension RoundApp {
         body += UI.section("Recent falls (last 30 days)", fallsHTML(residentID))
         body += UI.section("Open medication review prompts", promptsHTML(residentID))
         // Last round.
-        body += UI.section("Last round", try lastRoundHTML(residentID, before: round.day))
+        body += UI.section("Last round they were discussed", try lastRoundHTML(residentID, before: round.day))
         let earlier = try store.actions(resident: residentID, outstandingOnly: true).filter { $0.roundID != round.id }
         body += UI.section("Open actions from earlier rounds", actionsTable(earlier, caption: "Open actions", showResident: false, request: request))
         body += "</div>"
@@ -184,8 +184,7 @@ extension RoundApp {
         }
         html += Form.checkbox("acp_discussed", label: "Advance care plan / ReSPECT discussed", checked: entry.advanceCarePlanDiscussed)
         html += Form.input("acp_notes", label: "Advance care plan notes", value: entry.advanceCarePlanNotes, errors: errors)
-        html += Form.checkboxes("referrals", legend: "Referrals", options: Referral.allCases.map { ($0.rawValue, $0.title) },
-                                selected: Set(entry.referrals.map(\.rawValue)), errors: errors)
+        html += "<div class=\"round-referrals\">\(Form.checkboxes("referrals", legend: "Referrals", options: Referral.allCases.map { ($0.rawValue, $0.title) }, selected: Set(entry.referrals.map(\.rawValue)), errors: errors))</div>"
         html += Form.checkbox("medicines_changed", label: "Medicines changed", checked: entry.medicinesChanged)
         html += Form.input("medicines_notes", label: "Which medicines, and how", value: entry.medicinesNotes, errors: errors)
         html += Form.checkbox("family_to_inform", label: "Family to be informed", checked: entry.familyToBeInformed)
@@ -244,12 +243,10 @@ extension RoundApp {
         let form = state.actionForm
         let errors = state.actionErrors
         let owners = try ownerSuggestions(round: round.id, principal: request.principal)
-        let datalist: HTML = "<datalist id=\"round-owners\">\(owners.map { name -> HTML in "<option value=\"\(name)\">" })</datalist>"
         return """
         <h3>Add an action</h3>\(Form.errorSummary(errors))\(Form.start(action: "/rounds/\(round.id)/residents/\(residentID)/actions", request: request, id: "add-action"))\
         \(Form.input("description", label: "What needs doing", value: form["description"], errors: errors, required: true))\
-        \(Form.input("owner", label: "Who will do it", value: form["owner"], errors: errors, hint: "Their name as it appears when they log in, so it shows on their dashboard", required: true, autocomplete: "off"))\
-        \(datalist)\
+        \(RoundApp.suggesting(Form.input("owner", label: "Who will do it", value: form["owner"], errors: errors, hint: "Their name as it appears when they log in, so it shows on their dashboard", required: true, autocomplete: "off"), listID: "round-owners", options: owners))\
         \(Form.select("owner_team", label: "Their team", options: RoundApp.ownerTeams, selected: form["owner_team"], errors: errors, required: true))\
         \(Form.input("due", label: "Due by", value: form["due"] ?? today.adding(days: 7).iso, errors: errors, type: "date", required: true))\
         \(Form.submit("Add the action", kind: "secondary"))\(Form.end)

@@ -133,7 +133,7 @@ extension RoundApp {
         body += """
         <details class="round-explain"><summary>How the order is worked out (\(AgendaRules.orderRuleID))</summary>\
         <p>\(AgendaRules.explanation)</p>\
-        \(UI.table(caption: "Reasons and their points", headers: ["Reason", "Points", "Rule", "Source"], rows: AgendaSignal.allCases.map {
+        \(UI.table(caption: "Reasons and their points", headers: ["Reason", "Points", "Rule", "Source"], rows: AgendaSignal.allCases.sorted { $0.weight > $1.weight }.map {
             [HTML(text: $0.title), HTML(text: String($0.weight)), HTML(text: $0.ruleID), HTML(text: $0.source)]
         }))</details>
         """

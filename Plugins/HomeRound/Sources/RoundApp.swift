@@ -131,6 +131,14 @@ struct RoundApp: Sendable {
         return names.filter { !$0.isEmpty && seen.insert($0.lowercased()).inserted }
     }
 
+    /// A text input that offers suggestions from a `<datalist>` (names, roles) while still taking
+    /// anything typed. `listID` is a constant of this plugin, never user text.
+    static func suggesting(_ input: HTML, listID: StaticString, options: [String]) -> HTML {
+        let id = "\(listID)"
+        let withList = HTML(trusted: input.rendered.replacingAll("<input type=\"text\"", with: "<input list=\"\(id)\" type=\"text\""))
+        return withList + "<datalist id=\"\(id)\">\(options.map { option -> HTML in "<option value=\"\(option)\">" })</datalist>"
+    }
+
     /// The outcome tag of an entry.
     func outcomeTag(_ entry: StoredEntry?) -> HTML {
         switch entry?.entry.outcome ?? .notRecorded {
