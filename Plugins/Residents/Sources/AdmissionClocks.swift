@@ -101,7 +101,7 @@ struct ClockDetail: Sendable {
 enum ClockRule {
     static let id = "RES-CLOCK-7WD"
     static let reason = "Within 7 working days of admission or re-admission every resident should have a comprehensive assessment (physical, psychological, functional, social, environmental), a personalised care and support plan made with a member of the MDT, and be flagged for a structured medication review. Day 0 is the day of admission; weekends, bank holidays in England and Wales and the home's own non-working days are not counted (our reading of the framework)."
-    static let source = "NHS England, Enhanced Health in Care Homes framework v2 (2020) and Network Contract DES specification; counting rule: this appliance's design."
+    static let source = "NHS England, Enhanced Health in Care Homes framework (v3, 2023) and the Network Contract DES; the counting rule (day 0, skipped days) is this appliance's reading."
 
     /// The day the assessment was complete: when every domain had been assessed, or nil.
     static func assessmentCompleted(_ entries: [ClockEntry]) -> (done: Day?, domains: [AssessmentDomain: Day]) {

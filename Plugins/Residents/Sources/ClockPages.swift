@@ -47,9 +47,10 @@ struct ClockPages: Sendable {
             var action: HTML = ""
             if isCurrent && !e.enteredInError && Parts.canRecordClock(request) && !resident.enteredInError {
                 action = """
+                <details><summary>Entered in error?</summary>\
                 \(Form.start(action: "\(resident.path)/clock/entries/\(e.id)/error", request: request))\
                 \(Form.input("reason", label: "Reason it is wrong", value: nil, errors: FormErrors()))\
-                \(Form.submit("Mark entered in error", kind: "secondary"))\(Form.end)
+                \(Form.submit("Mark entered in error", kind: "secondary"))\(Form.end)</details>
                 """
             }
             let by = e.doneByRole.isEmpty ? e.doneBy : "\(e.doneBy) (\(e.doneByRole))"
@@ -61,6 +62,10 @@ struct ClockPages: Sendable {
 
     func entryForms(_ request: Request, resident: StoredResident, item: ClockItem?, values: [String: [String]], errors: FormErrors) -> HTML {
         func v(_ key: String, _ which: ClockItem) -> String? { item == which ? values[key]?.first : nil }
+        // The person recording is most often the one who did it: start with their name and role.
+        func who(_ key: String, _ which: ClockItem) -> String? {
+            item == which ? values[key]?.first : (key == "done_by" ? request.principal.displayName : request.principal.role.title)
+        }
         func e(_ which: ClockItem) -> FormErrors { item == which ? errors : FormErrors() }
         let today = pages.today().iso
         let assessment: HTML = """
@@ -70,8 +75,8 @@ struct ClockPages: Sendable {
                           selected: Set(item == .assessment ? values["domains"] ?? [] : []), errors: e(.assessment),
                           hint: "The assessment is complete when all five have been assessed (they can be recorded on different days)"))\
         \(Form.input("done_on", label: "Date assessed", value: v("done_on", .assessment) ?? today, errors: e(.assessment), type: "date", required: true))\
-        \(Form.input("done_by", label: "Assessed by", value: v("done_by", .assessment), errors: e(.assessment), required: true))\
-        \(Form.input("done_by_role", label: "Their role", value: v("done_by_role", .assessment), errors: e(.assessment), hint: "For example GP, community matron, occupational therapist"))\
+        \(Form.input("done_by", label: "Assessed by", value: who("done_by", .assessment), errors: e(.assessment), required: true))\
+        \(Form.input("done_by_role", label: "Their role", value: who("done_by_role", .assessment), errors: e(.assessment), hint: "For example GP, community matron, occupational therapist"))\
         \(Form.textarea("note", label: "Note (optional)", value: v("note", .assessment), errors: e(.assessment), rows: 2))\
         \(Form.submit("Record assessment"))\(Form.end)
         """
@@ -89,8 +94,8 @@ struct ClockPages: Sendable {
         \(Form.errorSummary(e(.medicationReviewFlag)))\
         \(Form.start(action: "\(resident.path)/clock/medication-review", request: request))\
         \(Form.input("done_on", label: "Date flagged for a structured medication review", value: v("done_on", .medicationReviewFlag) ?? today, errors: e(.medicationReviewFlag), type: "date", required: true))\
-        \(Form.input("done_by", label: "Flagged by", value: v("done_by", .medicationReviewFlag), errors: e(.medicationReviewFlag), required: true))\
-        \(Form.input("done_by_role", label: "Their role", value: v("done_by_role", .medicationReviewFlag), errors: e(.medicationReviewFlag), hint: "For example clinical pharmacist"))\
+        \(Form.input("done_by", label: "Flagged by", value: who("done_by", .medicationReviewFlag), errors: e(.medicationReviewFlag), required: true))\
+        \(Form.input("done_by_role", label: "Their role", value: who("done_by_role", .medicationReviewFlag), errors: e(.medicationReviewFlag), hint: "For example clinical pharmacist"))\
         \(Form.textarea("note", label: "Note (optional)", value: v("note", .medicationReviewFlag), errors: e(.medicationReviewFlag), rows: 2))\
         \(Form.submit("Record SMR flag"))\(Form.end)
         """

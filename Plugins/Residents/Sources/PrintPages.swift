@@ -74,7 +74,7 @@ struct PrintPages: Sendable {
         health.append(("What matters to me", Parts.multiline(r.whatMatters)))
         body += UI.section("Health and communication", UI.summaryList(health))
         body += UI.section("Current medicines", try medicines(resident.id))
-        body += UI.section("Advance care plan", ResidentPages.planSummary(r))
+        // The ReSPECT / advance care plan headline is the banner at the top (kind, date, CPR, transfer, priority, where kept).
         var contacts = ResidentPages.contacts(r)
         let lead = [profile.clinicalLeadName, profile.clinicalLeadRole, profile.clinicalLeadContact].filter { !$0.isEmpty }.joined(separator: ", ")
         if !lead.isEmpty { contacts += UI.summaryList([("The home's clinical lead", "\(lead)")]) }

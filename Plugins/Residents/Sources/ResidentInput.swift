@@ -86,7 +86,7 @@ struct ResidentInput: Sendable, Equatable {
             admissionDate = date("admission_date", label: "admission date", required: true, errors: &errors)
             if let admitted = admissionDate {
                 if admitted > today { errors.add("admission_date", "Admission date must be today or in the past") }
-                else if let dob = record.dateOfBirth, admitted < dob {
+                else if let dob = record.dateOfBirth, dob <= today, admitted < dob {
                     errors.add("admission_date", "Admission date is before the date of birth")
                 }
             }

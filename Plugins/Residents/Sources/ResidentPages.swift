@@ -119,6 +119,9 @@ struct ResidentPages: Sendable {
         actions.append(UI.buttonLink("7-day clock", to: "\(resident.path)/clock", kind: "secondary"))
         actions.append(UI.buttonLink("Transfer summary", to: "\(resident.path)/transfer-summary", kind: "secondary"))
         actions.append(UI.buttonLink("History", to: "\(resident.path)/history", kind: "secondary"))
+        if Parts.canEdit(request) && !resident.enteredInError {
+            actions.append(UI.buttonLink("Mark entered in error", to: "\(resident.path)/entered-in-error", kind: "warning"))
+        }
         body += "<p class=\"residents-actions\">\(actions)</p>"
 
         if !resident.enteredInError, resident.status == .livingHere,
