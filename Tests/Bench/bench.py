@@ -262,8 +262,9 @@ def main():
     p.add_argument("--reference", required=True, help="the compiled reference server")
     p.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_POOL_THREADS", 4)),
                    help="libmicrohttpd thread pool size the appliance uses (default 4)")
-    p.add_argument("--page", default=os.environ.get("BENCH_PAGE", "/residents"),
-                   help="the plugin page to load (default /residents)")
+    p.add_argument("--page", action="append",
+                   help="a page to load as a signed-in user; repeat for several (default /residents, or the "
+                        "space-separated BENCH_PAGE). The first is the one profiled with --perf")
     p.add_argument("--user", default=os.environ.get("BENCH_USER", "nurse"))
     p.add_argument("--password", default=os.environ.get("BENCH_PASSWORD", "carehome-demo"),
                    help="a demo account (see `carehome demo --help`)")
@@ -283,6 +284,7 @@ def main():
                    help="no appliance: a second reference server stands in for it (checks the bench itself)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = p.parse_args()
+    args.pages = args.page or os.environ.get("BENCH_PAGE", "/residents").split()
 
     work = tempfile.mkdtemp(prefix="carehome-bench-")
     processes = []
@@ -326,7 +328,7 @@ def measure(args, work, processes):
     os.makedirs(logs)
     wrk = Wrk(args.wrk_threads, args.connections, args.duration)
     log(f"carehome bench: load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores, pool {args.threads} threads, wrk -t{args.wrk_threads} "
-        f"-c{args.connections} -d{args.duration}s x {args.rounds} rounds, page {args.page}"
+        f"-c{args.connections} -d{args.duration}s x {args.rounds} rounds, pages {' '.join(args.pages)}"
         + (" (STUB: reference against itself)" if args.stub else ""))
 
     # The appliance's command lines. A config file carries the pool size so both servers match.
@@ -334,8 +336,10 @@ def measure(args, work, processes):
         stub_healthz, stub_page = stub_files(work)
 
         def serve_argv(port, data_dir):
-            return [args.reference, str(port), str(args.threads), "/healthz", stub_healthz, "-",
-                    args.page, stub_page, "-"]
+            argv = [args.reference, str(port), str(args.threads), "/healthz", stub_healthz, "-"]
+            for page in args.pages:
+                argv += [page, stub_page, "-"]
+            return argv
         demo_argv = serve_argv
     else:
         plugins = assemble_plugins(args, work)
@@ -372,8 +376,8 @@ def measure(args, work, processes):
     cookie = None if args.stub else login(app_port, args.user, args.password, work)
 
     captured = {}
-    for name, path in (("healthz", "/healthz"), ("page", args.page)):
-        status, body, headers, wire = curl_capture(app_port, path, work, name, cookie if name == "page" else None)
+    for index, path in enumerate(["/healthz"] + args.pages):
+        status, body, headers, wire = curl_capture(app_port, path, work, f"page{index}", cookie if index else None)
         if status != 200:
             raise RuntimeError(f"the appliance answered {path} with {status}, not 200")
         captured[path] = (body, headers, wire)
@@ -411,7 +415,7 @@ def measure(args, work, processes):
     def one(target, path):
         cpu_before = cpu_seconds(target.proc.pid)
         machine_before, wrk_before = machine_cpu(), children_cpu()
-        result = wrk.run(target.port, path, cookie if (path == args.page and target is app) else None)
+        result = wrk.run(target.port, path, cookie if (path != "/healthz" and target is app) else None)
         cpu = cpu_seconds(target.proc.pid) - cpu_before
         busy, total = (a - b for a, b in zip(machine_cpu(), machine_before))
         # What other processes on the machine used meanwhile (compilers, browsers): it skews every figure.
@@ -432,7 +436,7 @@ def measure(args, work, processes):
     # Warm both up briefly (first connections, caches), not counted in the figures.
     for target in (ref, app):
         for path in captured:
-            r = wrk.run(target.port, path, cookie if (path == args.page and target is app) else None, duration=1)
+            r = wrk.run(target.port, path, cookie if (path != "/healthz" and target is app) else None, duration=1)
             target.requests += r["requests"]
     if app.requests:
         memory.append((app.requests, rss_kib(app.proc.pid)))
@@ -445,13 +449,13 @@ def measure(args, work, processes):
     # Top up to 100k requests for the memory figure, if the rounds did not get there.
     while app.requests < memory[0][0] + MEMORY_REQUESTS:
         for path in captured:
-            r = wrk.run(app.port, path, cookie if path == args.page else None, duration=2)
+            r = wrk.run(app.port, path, cookie if path != "/healthz" else None, duration=2)
             app.requests += r["requests"]
             memory.append((app.requests, rss_kib(app.proc.pid)))
 
     profile = None
     if args.perf and shutil.which("perf"):
-        profile = perf_profile(app, args.page, cookie, wrk, work)
+        profile = perf_profile(app, args.pages[0], cookie, wrk, work)
 
     # 3. Restarts of the demo home's data directory (populated, migrated): start to first response.
     stop_ms = stop(app_proc)
@@ -533,7 +537,9 @@ def measure(args, work, processes):
     log(f"  {verdict(growth <= TARGET_GROWTH_MB)}  growth over the first {first_100k[0]} requests "
         f"{growth:+.1f} MiB from start, {mib(later[1] - base[1]):+.1f} MiB over {later[0] - base[0]} requests "
         f"after warm-up (target <= 5 MB)")
-    log(f"  info  {args.page} throughput {ratios[args.page]['rps']:.0%} of the reference (no target)")
+    for page in args.pages:
+        log(f"  info  {page} throughput {ratios[page]['rps']:.1%} of the reference, "
+            f"{ratios[page]['cpu_us']:.1f} times its CPU per request (no target)")
     return 0
 
 
