@@ -232,7 +232,7 @@ extension FallsApp {
         \(Form.start(action: action, request: request, id: "full-fall"))
         <input type="hidden" name="version" value="\(form["version"] ?? String(fall.version))">
         <h2>When and where</h2>
-        \(Form.input("occurred_at", label: "When it happened", value: form["occurred_at"], errors: errors, hint: "Best estimate if nobody saw it (when last seen well).", type: "datetime-local", required: true))
+        \(Form.input("occurred_at", label: "When it happened", value: form["occurred_at"], errors: errors, hint: "If nobody saw it: your best estimate from when they were last seen well. Time on the floor counts from this.", type: "datetime-local", required: true))
         \(Form.radios("witnessed", legend: "Did anyone see the fall?", options: yn, selected: form["witnessed"], errors: errors, required: true, inline: true))
         \(Form.input("found_at", label: "When found", value: form["found_at"], errors: errors, hint: "Needed when nobody saw the fall.", type: "datetime-local"))
         \(Form.input("up_at", label: "When they were off the floor", value: form["up_at"], errors: errors, hint: "Got up or were helped up. Time on the floor is worked out from this; one hour or more is a long lie.", type: "datetime-local", required: true))

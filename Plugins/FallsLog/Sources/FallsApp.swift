@@ -105,7 +105,7 @@ extension FallsApp {
         \(respect)
         \(Form.start(action: "/falls/new", request: request, id: "quick-fall"))
         \(Form.select("resident_id", label: "Who fell", options: residents.map { (String($0.id), $0.label) }, selected: chosen, errors: errors, required: true))
-        \(Form.input("occurred_at", label: "When", value: when, errors: errors, hint: "If nobody saw it, when they were found (or last seen well).", type: "datetime-local", required: true))
+        \(Form.input("occurred_at", label: "When", value: when, errors: errors, hint: "When it happened or, if nobody saw it, when they were found.", type: "datetime-local", required: true))
         \(Form.select("location", label: "Where", options: FallLocation.options, selected: form["location"], errors: errors, required: true))
         \(Form.radios("witnessed", legend: "Did anyone see the fall?", options: [("yes", "Yes"), ("no", "No")], selected: form["witnessed"], errors: errors, required: true, inline: true))
         \(Form.radios("injured", legend: "Any injury?", options: [("yes", "Yes"), ("no", "No")], selected: form["injured"], errors: errors, required: true, inline: true))
@@ -135,7 +135,9 @@ extension FallsApp {
         }
         var fall = FallRecord(residentID: resident.id, occurredAt: occurredAt, location: location, witnessed: witnessed,
                               injured: injured, headStrike: headStrike)
-        if witnessed { fall.foundAt = occurredAt }
+        // The quick "when" is the time of the fall, or (nobody saw it) the time found; the nurse adds
+        // the estimated time of the fall when completing the record.
+        fall.foundAt = occurredAt
         if let fromMedicines = antithromboticFromMedicines(residentID: resident.id) {
             fall.antithrombotic = fromMedicines.answer
             fall.antithromboticSource = fromMedicines.source

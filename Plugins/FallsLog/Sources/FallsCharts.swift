@@ -35,6 +35,14 @@ enum FallsCharts {
         return step * 10
     }
 
+    /// The power of ten at or below `value` (1 for 1–9.9, 10 for 10–99…).
+    static func pow10(below value: Double) -> Double {
+        var power = 1.0
+        while power * 10 <= value { power *= 10 }
+        while power > value && power > 1e-6 { power /= 10 }
+        return power
+    }
+
     private static func frame(id: String, title: String, description: String, width: Int, height: Int, _ content: HTML) -> HTML {
         """
         <figure class="falls-figure" id="\(id)"><figcaption>\(title)</figcaption>\
@@ -45,14 +53,17 @@ enum FallsCharts {
 
     /// Vertical bars, grouped by category (e.g. months), one bar per series in each group.
     static func columns(id: String, title: String, description: String, categories: [String], series: [Series], unit: String) -> HTML {
-        let width = 760, height = 320, left = 48, right = 12, top = 36, bottom = 44
+        let width = 760, height = 320, left = 48, right = 28, top = 36, bottom = 44
         let plotWidth = Double(width - left - right), plotHeight = Double(height - top - bottom)
         let maxValue = niceMaximum(series.flatMap(\.bars).map(\.value).max() ?? 0)
         var svg: HTML = ""
         // Grid lines and axis labels.
-        for step in 0...4 {
-            let value = maxValue * Double(step) / 4
-            let y = Double(top) + plotHeight - plotHeight * Double(step) / 4
+        // Round tick values: 50 → 0, 10 … 50; 20 → 0, 5 … 20.
+        let leading = maxValue / pow10(below: maxValue)
+        let steps = leading == 2 ? 4 : 5
+        for step in 0...steps {
+            let value = maxValue * Double(step) / Double(steps)
+            let y = Double(top) + plotHeight - plotHeight * Double(step) / Double(steps)
             svg += "<line x1=\"\(left)\" x2=\"\(width - right)\" y1=\"\(number(y))\" y2=\"\(number(y))\" stroke=\"#b1b4b6\" stroke-width=\"1\"/>"
             svg += "<text x=\"\(left - 6)\" y=\"\(number(y + 4))\" text-anchor=\"end\" font-size=\"11\" fill=\"#0b0c0c\">\(number(value))</text>"
         }
