@@ -36,45 +36,49 @@ struct DemoRounds {
                          Attendee(name: DemoRounds.pharmacist.displayName, role: "Clinical pharmacist", organisation: "Riverside PCN"),
                          Attendee(name: DemoRounds.nurse.displayName, role: "Registered nurse", organisation: "The home")]
 
+        // Someone with no ReSPECT form recorded carries the advance care planning story.
+        let acp = residents.first { !$0.advanceCarePlan.exists } ?? pick(3)
+        let others = residents.filter { $0.id != acp.id }
+        func other(_ i: Int) -> ResidentSummary { others[i % others.count] }
+
         // Four weeks ago: a short round.
         let fourAgo = thisWeek.adding(weeks: -4).roundDay(roundDay)
         try closedRound(store, day: fourAgo, attendees: Array(attendees.prefix(2)), residents: [
-            (pick(3), ["No ReSPECT form or advance care plan: None recorded in the resident's record"],
-             reviewed("Discussed future wishes with her and her son. Wants to stay here if unwell; for a ReSPECT form at the next visit.", acp: true),
-             [("Write ReSPECT form with resident and son", DemoRounds.gp, .clinician, 5, 3)]),
+            (acp, ["No ReSPECT form or advance care plan: None recorded in the resident's record"],
+             reviewed("Discussed future wishes with her. Would like her son there before deciding; to continue at a later round.", acp: true),
+             [("Invite her son to the next conversation about a ReSPECT form", DemoRounds.nurse, .nurse, 5, 3)]),
         ])
 
-        // Two weeks ago: falls, a return from hospital, weight loss.
+        // Two weeks ago: swollen ankles, falls at night, a carer's worry.
         let twoAgo = thisWeek.adding(weeks: -2).roundDay(roundDay)
         try closedRound(store, day: twoAgo, attendees: attendees, residents: [
-            (pick(0), ["Back from hospital since the last round: Returned \(twoAgo.adding(days: -3).display)",
-                       "New admission or re-admission: Re-admitted \(twoAgo.adding(days: -3).display) (chest infection)"],
-             reviewed("Back from hospital after a chest infection. Chest clearer, eating and drinking. Ankles more swollen: furosemide reduced from 40 mg to 20 mg.",
-                      medicines: "Furosemide reduced from 40 mg to 20 mg each morning", assessment: true),
+            (other(0), ["Concern raised by staff: \"Ankles more swollen, breathless walking to the lounge\" (Amira Carer)"],
+             reviewed("Ankles more swollen; chest clear; weight up 2 kg in a week. Furosemide increased from 20 mg to 40 mg for a week, then back to 20 mg.",
+                      medicines: "Furosemide 40 mg each morning for 7 days, then 20 mg"),
              [("Repeat U&Es and eGFR one week after the furosemide change", DemoRounds.nurse, .nurse, 5, nil),
-              ("Lying and standing blood pressure for 3 days", DemoRounds.carer, .carer, 3, 5)]),
-            (pick(1), ["Fall since the last round: 2 falls, at night in the bedroom, unwitnessed"],
+              ("Weigh daily for a week and report a gain of 2 kg", DemoRounds.carer, .carer, 3, 5)]),
+            (other(1), ["Fall since the last round: 2 falls, at night in the bedroom, unwitnessed"],
              reviewed("Two falls at night getting to the toilet. No injury. Zopiclone 7.5 mg at night: discussed tapering. Sensor mat and night light agreed.",
                       referrals: [.physiotherapy], family: "Daughter to be told about the sensor mat"),
              [("Refer to dietitian: MUST score 2, weight down 3 kg in a month", DemoRounds.manager, .manager, 4, 2),
               ("Chase audiology about the hearing aid repair", DemoRounds.nurse, .nurse, 7, nil)]),
-            (pick(2), ["Concern raised by staff: \"Not herself, more confused since the weekend\" (Amira Carer)"],
+            (other(2), ["Concern raised by staff: \"Not herself, more confused since the weekend\" (Amira Carer)"],
              notSeen("Asleep; seen by the district nurse the same morning"), []),
         ])
 
         // Last week.
         let lastWeek = thisWeek.adding(weeks: -1).roundDay(roundDay)
         try closedRound(store, day: lastWeek, attendees: attendees, residents: [
-            (pick(1), ["Fall since the last round: 1 fall, lounge, witnessed", "Overdue action from an earlier round: Chase audiology about the hearing aid repair"],
+            (other(1), ["Fall since the last round: 1 fall, lounge, witnessed", "Overdue action from an earlier round: Chase audiology about the hearing aid repair"],
              reviewed("Another fall in the lounge, witnessed, no head strike. Zopiclone taper started: 3.75 mg for 2 weeks then stop.",
                       medicines: "Zopiclone reduced to 3.75 mg at night for 2 weeks, then stop", referrals: [.occupationalTherapy]),
              [("Sensor mat at night and falls care plan updated", DemoRounds.nurse, .nurse, 1, 1),
               ("Review sleep and the zopiclone taper", DemoRounds.pharmacist, .clinician, 14, nil),
               ("Skin check of the bruised hip daily for 3 days", DemoRounds.carer, .carer, 3, 3)]),
-            (pick(3), ["No ReSPECT form or advance care plan: None recorded; discussed 4 weeks ago"],
-             reviewed("ReSPECT form completed with her and her son: not for CPR; prefers to stay here; comfort first.", acp: true),
-             [("ReSPECT conversation with daughter by phone", DemoRounds.gp, .clinician, 7, nil)]),
-            (pick(4), ["High medication review prompt: Ten or more regular medicines (MR-POLY-10)"],
+            (acp, ["No ReSPECT form or advance care plan: None recorded; discussed 4 weeks ago"],
+             reviewed("ReSPECT conversation with her and her son: she would prefer to stay here and be kept comfortable. GP to write the form.", acp: true),
+             [("Write the ReSPECT form and give the copy to the home", DemoRounds.gp, .clinician, 7, nil)]),
+            (other(3), ["High medication review prompt: Ten or more regular medicines (MR-POLY-10)"],
              reviewed("11 regular medicines. Stopped simvastatin (life expectancy, swallowing); stopped senna (bowels regular).",
                       medicines: "Stopped simvastatin and senna", referrals: [.speechAndLanguage]),
              []),
@@ -84,9 +88,9 @@ struct DemoRounds {
         let thisRoundDay = thisWeek.roundDay(roundDay)
         let openID = try store.openRound(on: thisRoundDay, by: DemoRounds.nurse, at: at(min(today, thisRoundDay), "08:30"))
         for attendee in attendees.prefix(2) { try store.addAttendee(round: openID, attendee, by: DemoRounds.nurse, at: now()) }
-        try store.raiseConcern(resident: pick(2).id, reason: "Eating less at lunch for 3 days, leaving half her meals", by: DemoRounds.carer, at: at(today.adding(days: -1), "14:10"))
-        try store.raiseConcern(resident: pick(5).id, reason: "More sleepy than usual in the afternoons; family worried about pain", by: DemoRounds.carer, at: at(today.adding(days: -2), "16:45"))
-        try store.changeAgenda(round: openID, resident: pick(6).id, add: true, reason: "Daughter asked for a review of pain relief",
+        try store.raiseConcern(resident: other(2).id, reason: "Eating less at lunch for 3 days, leaving half her meals", by: DemoRounds.carer, at: at(today.adding(days: -1), "14:10"))
+        try store.raiseConcern(resident: other(5).id, reason: "More sleepy than usual in the afternoons; family worried about pain", by: DemoRounds.carer, at: at(today.adding(days: -2), "16:45"))
+        try store.changeAgenda(round: openID, resident: other(6).id, add: true, reason: "Daughter asked for a review of pain relief",
                                by: DemoRounds.nurse, at: at(min(today, thisRoundDay), "09:00"))
     }
 
