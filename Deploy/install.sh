@@ -248,7 +248,9 @@ fi
 run_as() { if [ -n "$SERVICE_USER" ]; then runuser -u "$SERVICE_USER" -- "$@"; else "$@"; fi; }
 FRESH=1
 [ ! -f "$DATA/home.sqlite" ] || FRESH=0
-if "$OPT/bin/carehome" migrate --help >/dev/null 2>&1; then
+# `carehome migrate` (when the installed version has it) runs every migration now, so a failure is
+# reported here rather than only in the journal; otherwise the appliance migrates as it starts.
+if "$OPT/bin/carehome" --help 2>/dev/null | grep -qE '^[[:space:]]+migrate[[:space:]]'; then
     if [ "$FRESH" = 0 ]; then
         run_as "$OPT/bin/carehome" migrate --config "$ETC/carehome.conf" || die "the database migration failed (above); the backup taken before the upgrade is in $BACKUPS"
     fi

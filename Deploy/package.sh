@@ -2,7 +2,7 @@
 # Builds carehome_<version>_<arch>.deb from the `make build` tree with dpkg-deb: the same files
 # install.sh puts in place, and maintainer scripts that keep the home's data.
 #
-#   Deploy/package.sh [TREE | --tree TREE] [--out DIR] [--version V]    (defaults: .build/appliance, .build)
+#   Deploy/package.sh [TREE | --tree TREE] [--out DIR] [--version V] [--fast]   (defaults: .build/appliance, .build)
 #
 # The package: /opt/carehome (binary, libraries, plugins, docs, these deploy scripts),
 # /lib/systemd/system units, the avahi service. Its scripts:
@@ -17,11 +17,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TREE=$HERE/../.build/appliance
 OUT=$HERE/../.build
 VERSION=""
+COMPRESSION="-Zxz"
 while [ $# -gt 0 ]; do
     case $1 in
         --tree) TREE=$2; shift 2 ;;
         --out) OUT=$2; shift 2 ;;
         --version) VERSION=$2; shift 2 ;;
+        --fast) COMPRESSION="-Zgzip -z1"; shift ;;   # for tests: quick to build, larger file
         -*) echo "package.sh: unknown option $1" >&2; exit 2 ;;
         *) TREE=$1; shift ;;   # `Deploy/package.sh .build/appliance` (the Makefile's form)
     esac
@@ -134,5 +136,6 @@ chmod 755 "$STAGE/DEBIAN/preinst" "$STAGE/DEBIAN/postinst" "$STAGE/DEBIAN/prerm"
 (cd "$STAGE" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z | xargs -0 md5sum > DEBIAN/md5sums)
 
 DEB=$OUT/carehome_${VERSION}_${ARCH}.deb
-dpkg-deb --root-owner-group -Zxz --build "$STAGE" "$DEB" >/dev/null
+# shellcheck disable=SC2086
+dpkg-deb --root-owner-group $COMPRESSION --build "$STAGE" "$DEB" >/dev/null
 echo "$DEB"

@@ -72,7 +72,7 @@ refuses "restore refuses while another process has the database open" "systemctl
 touch "$SCRATCH/release"; wait
 BACKGROUND=""
 if command -v flock >/dev/null; then
-    flock "$DATA/carehome.lock" sleep 30 &
+    flock -o "$DATA/carehome.lock" sleep 30 &   # -o: the lock dies with flock, not with sleep
     BACKGROUND="$!"
     sleep 0.3
     refuses "restore refuses while the appliance holds carehome.lock" "systemctl stop carehome" \
