@@ -108,6 +108,8 @@ if [ "$FILES" = 1 ]; then
     [ -x "$TREE/bin/carehome" ] || die "no appliance tree at $TREE (run \`make build\` first, or give --tree DIR)"
     [ -n "$VERSION" ] || VERSION=$("$TREE/bin/carehome" --version 2>/dev/null) || die "cannot run $TREE/bin/carehome --version; give --version"
 else
+    # The version the files were installed as (the package's), else the binary's own.
+    [ -n "$VERSION" ] || VERSION=$(cat "$OPT/VERSION" 2>/dev/null) || true
     [ -n "$VERSION" ] || VERSION=$("$OPT/bin/carehome" --version 2>/dev/null) || die "cannot run $OPT/bin/carehome --version"
 fi
 
