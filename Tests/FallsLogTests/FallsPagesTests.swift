@@ -213,6 +213,24 @@ struct FallsPagesTests {
         #expect(after.count == checks.count - 1)
     }
 
+    @Test("a fall that ends in a hospital admission stops the home's open checks")
+    func admissionStopsChecks() throws {
+        let h = try FallsHome()
+        let fall = try h.quickFall(resident: h.residentIDs[0], minutesAgo: 23 * 60)
+        #expect(try h.home.get("/falls/checks", as: .carer).body.contains("Skin and bruising check at 24 hours"))
+        var form = FallsHome.completeForm(minutesAgo: 23 * 60, upAfter: 40, version: 1)
+        form["conveyed"] = "yes"
+        form["admitted"] = "yes"
+        #expect(try h.home.post("/falls/\(fall)/complete", as: .nurse, form: form).status == 303)
+        #expect(!(try h.home.get("/falls/checks", as: .carer)).body.contains("Skin and bruising check at 24 hours"))
+        #expect(try h.home.get("/falls/\(fall)", as: .nurse).body.contains("No checks: admitted to hospital from this fall."))
+        form["conveyed"] = "no"
+        form["version"] = "2"
+        let contradiction = try h.home.post("/falls/\(fall)/amend", as: .nurse, form: form.merging(["reason": "typo"]) { $1 })
+        #expect(contradiction.status == 422)
+        #expect(contradiction.body.contains("Admitted, but not taken to hospital"))
+    }
+
     @Test("a head strike adds observation checks; the first is due half an hour after being found")
     func observationChecks() throws {
         let h = try FallsHome()

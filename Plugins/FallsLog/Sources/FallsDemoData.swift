@@ -136,6 +136,18 @@ enum FallsDemoData {
         let anticoagulatedID = residents.first { $0.room == anticoagulantRoom }?.id
 
         try context.database.write { db in
+            // Residents who moved in more than two weeks ago had their falls assessment on moving in.
+            for resident in residents {
+                guard let admitted = resident.admittedOn, admitted.days(until: today) > 14 else { continue }
+                let onMovingIn = AssessmentComponent.allCases.map { c -> AssessmentFinding in
+                    c == .environment
+                        ? AssessmentFinding(component: c, problem: true, finding: "New room: unfamiliar at night",
+                                            action: "Sensor light by the bed; night staff to check at 02:00 for the first month")
+                        : AssessmentFinding(component: c, problem: false, finding: "", action: "")
+                }
+                _ = try FallsStore.completeAssessment(residentID: resident.id, findings: onMovingIn, by: nurse,
+                                                      at: HomeTime.startOf(admitted.adding(days: 3)).addingTimeInterval(11 * 3600), in: db)
+            }
             var createdIDs = [Int64]()
             for (seed, residentID) in zip(seeds, chosen) {
                 let fellAt = now.addingTimeInterval(TimeInterval(-seed.minutesAgo * 60))
