@@ -68,12 +68,12 @@ extension MedicationPages {
         func v(_ name: String, _ fallback: String) -> String { value(request, prefix + name, fallback) }
         var html: HTML = """
         \(Form.input(prefix + "name", label: "Medicine", value: v("name", defaults?.name ?? ""), errors: errors,
-                     hint: "Generic or brand name as on the label, for example Amlodipine or Eliquis. A name not in the drug table is saved as unclassified.", required: true))
-        \(Form.input(prefix + "dose", label: "Strength and dose", value: v("dose", defaults?.dose ?? ""), errors: errors, hint: "For example 5 mg, or 2 tablets of 30/500", required: true))
-        \(Form.select(prefix + "route", label: "Route", options: routes, selected: v("route", defaults?.route ?? "oral"), errors: errors, required: true))
-        \(Form.input(prefix + "frequency", label: "Frequency", value: v("frequency", defaults?.frequency ?? ""), errors: errors, hint: "For example once a day in the morning", required: true))
+                     hint: "Generic or brand name as on the label, for example Amlodipine or Eliquis. A name not in the drug table is saved as unclassified.", required: prefix.isEmpty))
+        \(Form.input(prefix + "dose", label: "Strength and dose", value: v("dose", defaults?.dose ?? ""), errors: errors, hint: "For example 5 mg, or 2 tablets of 30/500", required: prefix.isEmpty))
+        \(Form.select(prefix + "route", label: "Route", options: routes, selected: v("route", defaults?.route ?? "oral"), errors: errors, required: prefix.isEmpty))
+        \(Form.input(prefix + "frequency", label: "Frequency", value: v("frequency", defaults?.frequency ?? ""), errors: errors, hint: "For example once a day in the morning", required: prefix.isEmpty))
         \(Form.radios(prefix + "regular", legend: "Regular or when needed", options: [("regular", "Regular"), ("prn", "When needed (PRN)")],
-                      selected: v("regular", defaults.map { $0.asNeeded ? "prn" : "regular" } ?? ""), errors: errors, required: true, inline: true))
+                      selected: v("regular", defaults.map { $0.asNeeded ? "prn" : "regular" } ?? ""), errors: errors, required: prefix.isEmpty, inline: true))
         \(Form.input(prefix + "started_on", label: "Started", value: v("started_on", defaults?.startedOn.iso ?? ""), errors: errors, type: "date", required: prefix.isEmpty))
         \(Form.input(prefix + "indication", label: "Indication (what it is for)", value: v("indication", defaults?.indication ?? ""), errors: errors))
         """

@@ -41,17 +41,37 @@ struct MedicationService: CurrentMedicines, MedicationPromptSource {
         return directory
     }
 
+    /// Facts shared by every resident on one evaluation: the calendar and recent falls, fetched once.
+    struct Shared {
+        var calendar: WorkingCalendar
+        /// Recent falls by resident (from the falls plugin's service, when it runs).
+        var falls: [Int64: [FallSummary]]
+    }
+
+    /// The calendar, and the falls plugin's falls in the rule's window (for one resident, or all).
+    func shared(residentID: Int64?, directory: any ResidentDirectory) throws -> Shared {
+        var falls = [Int64: [FallSummary]]()
+        if let source = services.resolve(Services.falls) {
+            let since = HomeTime.startOf(today().adding(days: -MedicationRule.recentFallDays - 1))
+            for fall in try source.falls(residentID: residentID, since: since) { falls[fall.residentID, default: []].append(fall) }
+        }
+        return Shared(calendar: try directory.workingCalendar(), falls: falls)
+    }
+
     /// One resident's medication picture, or nil when the resident does not exist.
     func load(residentID: Int64) throws -> ResidentMedication? {
         let directory = try directory()
         guard let resident = try directory.resident(id: residentID) else { return nil }
-        return try load(resident: resident, directory: directory)
+        return try load(resident: resident, directory: directory, shared: try shared(residentID: residentID, directory: directory))
     }
 
-    func load(resident: ResidentSummary, directory: any ResidentDirectory) throws -> ResidentMedication {
+    func load(resident: ResidentSummary, directory: any ResidentDirectory, shared: Shared) throws -> ResidentMedication {
         let day = today()
-        let clock = try directory.admissionClock(residentID: resident.id, today: day)
-        let calendar = try directory.workingCalendar()
+        // The admission clock only matters within the rules' 12-month window after an admission.
+        var clock: AdmissionClock?
+        if let latest = resident.latestAdmission, day <= latest.adding(months: 12).adding(days: 1) {
+            clock = try directory.admissionClock(residentID: resident.id, today: day)
+        }
         let (medicines, reviews, reconciliations, ownFalls, decisions) = try database.read { db in
             (try MedicationStore.medicines(db, residentID: resident.id), try MedicationStore.reviews(db, residentID: resident.id),
              try MedicationStore.reconciliations(db, residentID: resident.id), try MedicationStore.falls(db, residentID: resident.id),
@@ -59,10 +79,7 @@ struct MedicationService: CurrentMedicines, MedicationPromptSource {
         }
         var falls = [Int64: Day]()
         for fall in ownFalls { falls[fall.id] = HomeTime.day(of: fall.at) }
-        if let source = services.resolve(Services.falls) {
-            let since = HomeTime.startOf(day.adding(days: -MedicationRule.recentFallDays - 1))
-            for fall in try source.falls(residentID: resident.id, since: since) { falls[fall.id] = HomeTime.day(of: fall.occurredAt) }
-        }
+        for fall in shared.falls[resident.id] ?? [] { falls[fall.id] = HomeTime.day(of: fall.occurredAt) }
         let current = medicines.filter { $0.isCurrent(on: day) }
         let facts = ResidentFacts(
             residentID: resident.id, today: day, dementia: resident.dementia,
@@ -70,7 +87,7 @@ struct MedicationService: CurrentMedicines, MedicationPromptSource {
                                                    asNeeded: $0.asNeeded, startedOn: $0.startedOn, plannedStop: $0.stopOn) },
             latestAdmission: clock?.startedOn ?? resident.latestAdmission,
             latestAdmissionIsReadmission: clock?.isReadmission ?? resident.latestAdmissionIsReadmission,
-            admissionDeadline: clock?.deadline, calendar: calendar,
+            admissionDeadline: clock?.deadline, calendar: shared.calendar,
             reviewDates: reviews.map(\.reviewedOn), reconciliationDates: reconciliations.map(\.reconciledOn),
             falls: falls.map { (id: $0.key, day: $0.value) })
         let prompts = RuleEngine.evaluate(facts).map { finding -> PromptItem in
@@ -85,7 +102,8 @@ struct MedicationService: CurrentMedicines, MedicationPromptSource {
     /// Every current resident with open prompts, most urgent first (highest severity, then most prompts, then room).
     func homeWide() throws -> [ResidentMedication] {
         let directory = try directory()
-        let all = try directory.currentResidents().map { try load(resident: $0, directory: directory) }
+        let shared = try shared(residentID: nil, directory: directory)
+        let all = try directory.currentResidents().map { try load(resident: $0, directory: directory, shared: shared) }
         let keyed = all.map { medication -> (medication: ResidentMedication, top: Int, count: Int) in
             let open = medication.prompts.filter(\.isOpen)
             return (medication, open.map(\.finding.severity.rawValue).max() ?? 0, open.count)
