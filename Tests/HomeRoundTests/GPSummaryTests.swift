@@ -27,6 +27,10 @@ func gpSummaryText() {
     #expect(text.contains("- Weigh weekly (owner: Nurse Sam Reid, due 3 Dec 2026)"))
     #expect(text.contains("Attendees: Dr Asha Patel (GP, Riverside Surgery)"))
     #expect(!text.contains("<"))
+    // Browsers send text areas with CRLF line ends: the summary keeps one line per line.
+    entry.findings = "Line one\r\nLine two"
+    let crlf = GPSummary(homeName: "Elm House", roundDay: day("2026-11-26"), resident: resident(1), attendees: [], reasons: [], entry: entry, actions: [], recordedBy: "").text
+    #expect(crlf.contains("Findings:\r\nLine one\r\nLine two\r\n"))
 }
 
 @Test("an entry needs a reason when not seen, findings when reviewed, and details when medicines changed")

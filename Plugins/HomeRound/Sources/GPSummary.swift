@@ -80,7 +80,7 @@ public struct GPSummary: Sendable {
         }
         if !entry.findings.isEmpty {
             lines.append("Findings:")
-            lines += entry.findings.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
+            lines += entry.findings.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { String($0).trimmingWhitespace() }
         }
         if !entry.ehchItems.isEmpty { lines.append("EHCH: " + entry.ehchItems.joined(separator: "; ")) }
         var acp = "Advance care plan: " + resident.advanceCarePlan.summary

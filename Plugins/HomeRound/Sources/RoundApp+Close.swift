@@ -181,7 +181,7 @@ extension RoundApp {
         let (round, resident, summary) = try gpSummary(request)
         context.audit.record(request, .export, residentID: resident.id, detail: "round \(round.id) GP summary viewed")
         let text = summary.text
-        let lines = text.split(separator: "\n").count
+        let lines = text.split(whereSeparator: \.isNewline).count
         let body: HTML = """
         <p>Select all the text in the box, copy it and paste it into the consultation in EMIS or SystmOne.</p>\
         <div class="field"><label for="gp-summary">Summary for the GP record</label>\
