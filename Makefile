@@ -25,8 +25,8 @@ test-deps: deps
 	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
 	@[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
-	@$(VENV)/bin/python -c "import selenium, axe_selenium_python" 2>/dev/null || \
-	  $(VENV)/bin/pip install -q selenium axe-selenium-python
+	@$(VENV)/bin/python -c "import selenium, selenium_axe_python, pytest" 2>/dev/null || \
+	  $(VENV)/bin/pip install -q selenium selenium-axe-python==2.2.0 pytest
 
 # The installable tree: bin/carehome, lib/ (libCareKit.so and the Swift runtime it needs),
 # plugins/ (one .so per plugin), share/carehome/assets/. The same layout Deploy installs.
@@ -61,8 +61,10 @@ test-integration: build
 	$(SWIFT) build --build-tests
 	CAREHOME_APPLIANCE=$(CURDIR)/$(APPLIANCE) $(SWIFT) test --skip-build --filter IntegrationTests
 
+# Real Chromium (headless) against `carehome demo` from the appliance tree: roles, forms with
+# JavaScript off, axe-core, same-origin loads, screenshots (Tests/Browser/screenshots/).
 test-browser: build test-deps
-	$(VENV)/bin/python Tests/Browser/run_browser_tests.py --appliance $(APPLIANCE)
+	$(VENV)/bin/python -m pytest Tests/Browser --appliance $(APPLIANCE)
 
 test-deploy: build
 	@if [ -x Tests/Deploy/run.sh ]; then Tests/Deploy/run.sh $(APPLIANCE); else echo "no deploy tests"; fi

@@ -1,0 +1,106 @@
+"""axe-core (4.9, from selenium-axe-python) on the pages people use: no serious or critical violations.
+
+Every violation found, of any impact, is printed with its rule, impact and the selectors of the
+elements, so the owner of the page can fix it (run with -s, or read the failure message)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from carehome_browser import FORBIDDEN_TITLE, page_title, record_axe_findings, run_axe
+
+BLOCKING = {"serious", "critical"}
+
+# (who is signed in, page). None: nobody (the sign-in page).
+PAGES = [
+    (None, "/login"),
+    ("nurse", "/"),
+    ("manager", "/"),
+    ("manager", "/admin"),
+    ("manager", "/admin/users"),
+    ("admin", "/admin"),
+    ("admin", "/admin/users"),
+    ("nurse", "/residents"),
+    ("nurse", "/admissions"),
+    ("nurse", "/rounds"),
+    ("nurse", "/falls"),
+    ("nurse", "/medication"),
+    ("nurse", "/medication/rules"),
+    # The record pages staff spend most time on.
+    ("nurse", "/residents/1"),
+    ("nurse", "/falls/1"),
+    ("nurse", "/rounds/1"),
+]
+
+
+def describe(violations) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']} ({len(v['nodes'])} element(s)) {v.get('helpUrl', '')}")
+        for node in v["nodes"]:
+            target = " ".join(json.dumps(t) if not isinstance(t, str) else t for t in node["target"])
+            summary = (node.get("failureSummary") or "").replace("\n", " ")
+            lines.append(f"      {target}\n        {node.get('html', '')[:200]}\n        {summary[:300]}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("username,path", PAGES, ids=[f"{u or 'signed-out'}:{p}" for u, p in PAGES])
+def test_no_serious_or_critical_axe_violations(username, path, as_user, browser, home):
+    if username is None:
+        browser.delete_all_cookies()
+        browser.carehome_user = None
+        driver = browser
+    else:
+        driver = as_user(username)
+    driver.get(home.url(path))
+    title = page_title(driver)
+    assert title not in (FORBIDDEN_TITLE, "Page not found", "Something went wrong"), f"{path} did not open: {title}"
+    if username is not None:
+        assert title != "Sign in", f"{username} was not signed in on {path}"
+
+    results = run_axe(driver)
+    assert results["passes"] > 10, "axe checked nothing: was it injected?"
+    violations = results["violations"]
+    record_axe_findings(f"{path} as {username or 'signed-out'}", results["version"], violations)
+    report = describe(violations)
+    print(f"\naxe-core {results['version']} on {path} as {username or 'signed-out'}: {len(violations)} violation(s)\n{report}")
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    duplicates = duplicate_ids(driver)
+    assert not blocking, f"axe: serious or critical violations on {path} as {username or 'signed-out'}:\n{describe(blocking)}" \
+        + (f"\n  duplicate ids (a label or error message then points at the wrong field): {duplicates}" if duplicates else "")
+    # axe 4.9 no longer reports a repeated id by itself; a label's `for` then names two fields.
+    assert not duplicates, f"ids used more than once on {path}: {duplicates}"
+
+
+def duplicate_ids(driver) -> dict[str, int]:
+    return driver.execute_script("""
+      var seen = {}, out = {};
+      document.querySelectorAll('[id]').forEach(function (el) { seen[el.id] = (seen[el.id] || 0) + 1; });
+      Object.keys(seen).forEach(function (id) { if (seen[id] > 1) out[id] = seen[id]; });
+      return out;
+    """)
+
+
+def test_axe_finds_a_planted_violation(as_user, home):
+    """The check itself can fail: an image without alt text on a real page is reported."""
+    driver = as_user("nurse")
+    driver.get(home.url("/"))
+    driver.execute_script("var i=document.createElement('img');i.src='/assets/app.css';"
+                          "document.querySelector('main').appendChild(i);"
+                          "var b=document.createElement('button');document.querySelector('main').appendChild(b);")
+    ids = {v["id"] for v in run_axe(driver)["violations"] if v["impact"] in BLOCKING}
+    assert {"image-alt", "button-name"} <= ids
+
+
+def test_no_serious_or_critical_axe_violations_on_sign_in_with_an_error(fresh_browser, home):
+    from carehome_browser import fill_sign_in
+    driver = fresh_browser
+    driver.get(home.url("/login"))
+    fill_sign_in(driver, "carer", "wrong-password")
+    assert driver.find_elements("css selector", ".error-summary"), "the wrong password should show an error"
+    results = run_axe(driver)
+    violations = results["violations"]
+    record_axe_findings("/login with an error", results["version"], violations)
+    print(f"\naxe on /login with an error: {len(violations)} violation(s)\n{describe(violations)}")
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, f"axe: serious or critical violations on the sign-in error page:\n{describe(blocking)}"
