@@ -61,7 +61,7 @@ struct FallsPagesTests {
         let red = try h.quickFall(resident: h.residentIDs[0])
         let saved = try h.check(red, yes: [.fracture])
         #expect(saved.status == 303)
-        #expect(saved.flash == "Call 999 — do not lift")
+        #expect(saved.flash == "Post-fall check saved")
         let redPage = try h.home.get("/falls/\(red)", as: .carer)
         #expect(redPage.body.contains("Call 999 — do not lift"))
         #expect(redPage.body.contains("Evidence of fracture"))

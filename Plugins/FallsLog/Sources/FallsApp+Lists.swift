@@ -129,7 +129,7 @@ extension FallsApp {
         let rows = open.compactMap { assessment -> [HTML]? in
             guard residents[assessment.residentID]?.status.isCurrent ?? false else { return nil }
             return [residentLink(assessment.residentID, residents), HTML(text: "Prompted \(assessment.promptText)"),
-                    HTML(text: HomeTime.display(assessment.promptedAt)),
+                    HTML(text: assessment.promptedBy == "admission" ? HomeTime.day(of: assessment.promptedAt).display : HomeTime.display(assessment.promptedAt)),
                     UI.link("Do the assessment", to: "/falls/assessments/\(assessment.residentID)")]
         }
         let body: HTML = """

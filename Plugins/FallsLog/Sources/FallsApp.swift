@@ -272,7 +272,7 @@ extension FallsApp {
             try FallsStore.update(updated, expectedVersion: expected, change: "Post-fall check", reason: "", by: request.principal, at: when, in: db)
         }
         context.audit.record(request, .amend, residentID: fall.residentID, detail: "fall \(fall.id) post-fall check")
-        let flash = check.isCall999 ? "Call 999 — do not lift" : "Post-fall check saved"
-        return .redirect(to: "/falls/\(fall.id)", flash: flash)
+        // The flash is styled as a success; the red "call 999" banner on the fall page carries the alarm.
+        return .redirect(to: "/falls/\(fall.id)", flash: "Post-fall check saved")
     }
 }

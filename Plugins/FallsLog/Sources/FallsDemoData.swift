@@ -137,7 +137,7 @@ enum FallsDemoData {
 
         try context.database.write { db in
             // Residents who moved in more than two weeks ago had their falls assessment on moving in.
-            for resident in residents {
+            for resident in everyone {
                 guard let admitted = resident.admittedOn, admitted.days(until: today) > 14 else { continue }
                 let onMovingIn = AssessmentComponent.allCases.map { c -> AssessmentFinding in
                     c == .environment

@@ -50,9 +50,10 @@ public final class FallsLogPlugin: CarePlugin {
         let context = registrar.context
         registrar.onEvent { event in
             // NICE NG249: a multifactorial falls assessment on moving in.
-            guard case .residentAdmitted(let residentID, _) = event else { return }
+            guard case .residentAdmitted(let residentID, let day) = event else { return }
+            let promptedAt = min(Date(), HomeTime.startOf(day))
             try context.database.write { db in
-                try FallsStore.promptAssessment(residentID: residentID, promptedBy: "admission", fallID: nil, at: Date(), in: db)
+                try FallsStore.promptAssessment(residentID: residentID, promptedBy: "admission", fallID: nil, at: promptedAt, in: db)
             }
             context.log.info("falls.assessment-prompted", ["resident.id": String(residentID), "prompted.by": "admission"])
         }
