@@ -143,6 +143,10 @@ struct MedicationPagesTests {
         let dismissed = try h.home.post("/medication/prompts/1-MR-POLY-6/acknowledge", as: .clinician,
                                         form: ["decision": "dismissed", "reason": "All indicated; reviewed at the round"])
         #expect(dismissed.status == 303 && dismissed.flash == "Prompt dismissed")
+        let audited = try h.home.context.database.read {
+            try $0.query("SELECT username, action FROM core_audit WHERE resident_id = 1 AND detail = 'prompt MR-POLY-6 dismissed'")
+        }
+        #expect(audited.first?.string("username") == "test-clinician" && audited.first?.string("action") == "amend")
         #expect(try !h.prompts.openPrompts(residentID: 1).contains { $0.ruleID == "MR-POLY-6" })
         #expect(try h.home.get("/medication/residents/1", as: .nurse).body.contains("All indicated; reviewed at the round"))
         // A new medicine changes the facts: the prompt is back, saying why.

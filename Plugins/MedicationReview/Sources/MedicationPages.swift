@@ -135,7 +135,7 @@ struct MedicationPages: Sendable {
                 let status: HTML = m.enteredInError ? "Entered in error: \(m.errorReason)" : "Stopped \(m.stopOn?.displayShort ?? ""): \(m.stopReason)"
                 return ["\(m.name)", "\(m.directions)", status, canEdit ? UI.link("History", to: "/medication/medicines/\(m.id)/edit") : ""]
             }
-            body += UI.section("Stopped medicines", UI.table(caption: "Stopped or entered in error", headers: ["Medicine", "Directions", "Status", ""], rows: rows))
+            body += UI.section("Stopped medicines", UI.table(caption: "Stopped or entered in error", headers: ["Medicine", "Directions", "Status", "History"], rows: rows))
         }
         body += UI.section("Structured medication reviews", reviewsHTML(medication.reviews))
         body += UI.section("Medicines reconciliations", reconciliationsHTML(medication.reconciliations))
@@ -159,7 +159,7 @@ struct MedicationPages: Sendable {
                     canEdit ? UI.link("Change \(m.name)", to: "/medication/medicines/\(m.id)/edit") : ""]
         }
         return UI.table(caption: "Current medicines", headers: ["Medicine", "Strength and dose", "Route", "Frequency", "Regular or when needed",
-                                                              "Started", "Indication", "Class, ACB, falls risk", ""],
+                                                              "Started", "Indication", "Class, ACB, falls risk", "Change"],
                         rows: rows, emptyMessage: "No current medicines recorded.")
     }
 
