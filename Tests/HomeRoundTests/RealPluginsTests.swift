@@ -42,3 +42,20 @@ func residentPanelOnRealPage() throws {
     #expect(raised.status == 303)
     #expect(try home.get("/residents/1", as: .nurse).body.contains("Coughing when drinking tea"))
 }
+
+@Test("the demo's past rounds only discuss residents who already lived in the home on the round's day")
+func demoStoriesFitTheRegistry() throws {
+    let clock = TestClock("2026-11-23T10:00")
+    let home = try demoHome(clock: clock)
+    let context = try #require(home.context(of: "home-round"))
+    let directory = try #require(context.services.resolve(Services.residentDirectory))
+    let store = RoundStore(database: context.database)
+    let closed = try store.rounds().filter(\.isClosed)
+    #expect(closed.count == 3)
+    for round in closed {
+        for item in try store.finalAgenda(round: round.id) {
+            let resident = try #require(try directory.resident(id: item.residentID))
+            #expect((resident.admittedOn ?? round.day) < round.day, "\(resident.label) discussed on \(round.day.display) before being admitted")
+        }
+    }
+}

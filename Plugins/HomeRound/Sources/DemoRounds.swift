@@ -27,7 +27,6 @@ struct DemoRounds {
             context.log.info("home-round.demo-skipped", ["residents.count": String(residents.count)])
             return
         }
-        func pick(_ i: Int) -> ResidentSummary { residents[i % residents.count] }
         let roundDay = (try? context.services.resolve(Services.homeProfile)?.profile().roundDay) ?? nil
         let thisWeek = RoundWeek(containing: today)
         guard try store.round(in: thisWeek) == nil else { return }
@@ -36,13 +35,18 @@ struct DemoRounds {
                          Attendee(name: DemoRounds.pharmacist.displayName, role: "Clinical pharmacist", organisation: "Riverside PCN"),
                          Attendee(name: DemoRounds.nurse.displayName, role: "Registered nurse", organisation: "The home")]
 
-        // Someone with no ReSPECT form recorded carries the advance care planning story.
-        let acp = residents.first { !$0.advanceCarePlan.exists } ?? pick(3)
-        let others = residents.filter { $0.id != acp.id }
+        // Past rounds' stories go to residents who already lived here four weeks ago; someone among
+        // them with no ReSPECT form recorded carries the advance care planning story.
+        let fourAgo = thisWeek.adding(weeks: -4).roundDay(roundDay)
+        let settled = residents.filter { ($0.admittedOn ?? fourAgo) < fourAgo.adding(days: -7) }
+        let pool = settled.count >= 5 ? settled : residents
+        let acp = pool.first { !$0.advanceCarePlan.exists } ?? pool[3 % pool.count]
+        let others = pool.filter { $0.id != acp.id }
         func other(_ i: Int) -> ResidentSummary { others[i % others.count] }
+        let newcomers = residents.filter { !pool.contains($0) }
+        func anyone(_ i: Int) -> ResidentSummary { i < newcomers.count ? newcomers[i] : other(i) }
 
         // Four weeks ago: a short round.
-        let fourAgo = thisWeek.adding(weeks: -4).roundDay(roundDay)
         try closedRound(store, day: fourAgo, attendees: Array(attendees.prefix(2)), residents: [
             (acp, ["No ReSPECT form or advance care plan: None recorded in the resident's record"],
              reviewed("Discussed future wishes with her. Would like her son there before deciding; to continue at a later round.", acp: true),
@@ -89,8 +93,8 @@ struct DemoRounds {
         let openID = try store.openRound(on: thisRoundDay, by: DemoRounds.nurse, at: at(min(today, thisRoundDay), "08:30"))
         for attendee in attendees.prefix(2) { try store.addAttendee(round: openID, attendee, by: DemoRounds.nurse, at: now()) }
         try store.raiseConcern(resident: other(2).id, reason: "Eating less at lunch for 3 days, leaving half her meals", by: DemoRounds.carer, at: at(today.adding(days: -1), "14:10"))
-        try store.raiseConcern(resident: other(5).id, reason: "More sleepy than usual in the afternoons; family worried about pain", by: DemoRounds.carer, at: at(today.adding(days: -2), "16:45"))
-        try store.changeAgenda(round: openID, resident: other(6).id, add: true, reason: "Daughter asked for a review of pain relief",
+        try store.raiseConcern(resident: anyone(0).id, reason: "More sleepy than usual in the afternoons; family worried about pain", by: DemoRounds.carer, at: at(today.adding(days: -2), "16:45"))
+        try store.changeAgenda(round: openID, resident: other(5).id, add: true, reason: "Daughter asked for a review of pain relief",
                                by: DemoRounds.nurse, at: at(min(today, thisRoundDay), "09:00"))
     }
 
