@@ -171,11 +171,21 @@ struct ClockStore: Sendable {
 
     /// Open clocks of residents living here, most urgent first.
     func openClocks(today: Day) throws -> [(resident: StoredResident, detail: ClockDetail)] {
-        let living = try residents.residents(statuses: [.livingHere])
-        return try living.compactMap { resident -> (StoredResident, ClockDetail)? in
-            guard let detail = try latestClock(residentID: resident.id, today: today), detail.clock.isOpen else { return nil }
-            return (resident, detail)
-        }.sorted { ClockRule.urgencyOrder($0.1.clock, $1.1.clock) }
+        try database.read { db in
+            let living = try residents.residents(statuses: [.livingHere], db)
+            let calendar = try profiles.load(db).profile.calendar
+            var entriesByResident = [Int64: [ClockEntry]]()
+            for row in try db.query("SELECT * FROM residents_clock_entries ORDER BY done_on, id") {
+                let entry = try ClockEntry(row: row)
+                entriesByResident[entry.residentID, default: []].append(entry)
+            }
+            return living.compactMap { resident -> (StoredResident, ClockDetail)? in
+                guard let movement = resident.latestAdmission, movement.clockTracked else { return nil }
+                let detail = ClockRule.detail(residentID: resident.id, movement: movement, entries: entriesByResident[resident.id] ?? [],
+                                              calendar: calendar, today: today)
+                return detail.clock.isOpen ? (resident, detail) : nil
+            }.sorted { ClockRule.urgencyOrder($0.1.clock, $1.1.clock) }
+        }
     }
 
     /// What was typed for a clock entry.

@@ -1,5 +1,6 @@
 import CareKit
 import Foundation
+import Synchronization
 
 /// Input that failed a rule: the messages to show beside the fields.
 struct ValidationFailure: Error {
@@ -45,6 +46,8 @@ struct RecordVersion: Sendable {
 /// writes a version (who, when, what changed) and queues the events other plugins receive.
 struct ResidentStore: Sendable {
     let database: any CareDatabase
+    /// Decoded records by id and version: every change bumps the version, so an entry is never stale.
+    let cache = RecordCache()
 
     // MARK: Reading
 
@@ -59,17 +62,24 @@ struct ResidentStore: Sendable {
 
     /// Residents by room; `statuses` nil means every status. Entered-in-error records only when asked.
     func residents(statuses: Set<ResidentStatus>?, enteredInError: Bool = false) throws -> [StoredResident] {
-        try database.read { db in
-            var movementsByResident = [Int64: [StoredMovement]]()
-            for row in try db.query("SELECT * FROM residents_movements WHERE entered_in_error = 0 ORDER BY on_day, id") {
-                let movement = try StoredMovement(row: row)
-                movementsByResident[movement.residentID, default: []].append(movement)
-            }
-            return try db.query("SELECT * FROM residents_residents WHERE entered_in_error = ?", [.integer(enteredInError ? 1 : 0)])
-                .map { row in try stored(row, movements: movementsByResident[row.int64("id") ?? 0] ?? []) }
-                .filter { statuses?.contains($0.status) ?? true }
-                .sorted { RoomOrder.precedes($0.record.room, $0.record.fullName, $1.record.room, $1.record.fullName) }
+        try database.read { try residents(statuses: statuses, enteredInError: enteredInError, $0) }
+    }
+
+    func residents(statuses: Set<ResidentStatus>?, enteredInError: Bool = false, _ db: any SQLReader) throws -> [StoredResident] {
+        var movementsByResident = [Int64: [StoredMovement]]()
+        for row in try db.query("SELECT * FROM residents_movements WHERE entered_in_error = 0 ORDER BY on_day, id") {
+            let movement = try StoredMovement(row: row)
+            movementsByResident[movement.residentID, default: []].append(movement)
         }
+        var sql = "SELECT * FROM residents_residents WHERE entered_in_error = ?"
+        var arguments: [SQLValue] = [.integer(enteredInError ? 1 : 0)]
+        if let statuses {
+            sql += " AND status IN (" + statuses.map { _ in "?" }.joined(separator: ", ") + ")"
+            arguments += statuses.map { .text($0.rawValue) }
+        }
+        return try db.query(sql, arguments)
+            .map { row in try stored(row, movements: movementsByResident[row.int64("id") ?? 0] ?? []) }
+            .sorted { RoomOrder.precedes($0.record.room, $0.record.fullName, $1.record.room, $1.record.fullName) }
     }
 
     func activeMovements(residentID: Int64, _ db: any SQLReader) throws -> [StoredMovement] {
@@ -99,8 +109,16 @@ struct ResidentStore: Sendable {
               let status = row.string("status").flatMap(ResidentStatus.init(rawValue:)) else {
             throw CareError.badRequest("A resident's record could not be read.")
         }
-        return StoredResident(id: id, record: try JSONCoding.decode(ResidentRecord.self, json), status: status,
-                              version: row.int64("version") ?? 1, enteredInError: row.bool("entered_in_error") ?? false,
+        let version = row.int64("version") ?? 1
+        let record: ResidentRecord
+        if let cached = cache.record(id: id, version: version) {
+            record = cached
+        } else {
+            record = try JSONCoding.decode(ResidentRecord.self, json)
+            cache.store(record, id: id, version: version)
+        }
+        return StoredResident(id: id, record: record, status: status,
+                              version: version, enteredInError: row.bool("entered_in_error") ?? false,
                               errorReason: row.string("error_reason"), movements: movements)
     }
 
@@ -310,5 +328,18 @@ enum RoomOrder {
             if roomA != roomB { return roomA < roomB }
             return nameA < nameB
         }
+    }
+}
+
+/// Decoded records keyed by id, valid for one version (JSON decoding dominates list pages otherwise).
+final class RecordCache: Sendable {
+    private let entries = Mutex<[Int64: (version: Int64, record: ResidentRecord)]>([:])
+
+    func record(id: Int64, version: Int64) -> ResidentRecord? {
+        entries.withLock { $0[id].flatMap { $0.version == version ? $0.record : nil } }
+    }
+
+    func store(_ record: ResidentRecord, id: Int64, version: Int64) {
+        entries.withLock { $0[id] = (version, record) }
     }
 }
