@@ -38,7 +38,9 @@ package struct BackupCipher: Sendable {
         } catch {
             throw StoreError(.backupFailed, "Cannot read the backup key file \(keyFile.path): \(error.localizedDescription)")
         }
-        if data.count == 32 {
+        // 32 raw bytes — unless they are all hex digits: that is `openssl rand -hex 16`, a half-length key.
+        let isHexText = data.allSatisfy { BackupCipher.hexValue($0) != nil }
+        if data.count == 32 && !isHexText {
             try self.init(keyBytes: data)
             return
         }
@@ -156,7 +158,7 @@ package struct BackupCipher: Sendable {
         return bytes
     }
 
-    private static func hexValue(_ c: UInt8) -> UInt8? {
+    static func hexValue(_ c: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10

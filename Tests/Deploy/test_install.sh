@@ -50,6 +50,16 @@ check "the installer's edits to carehome.conf are kept on a re-run" bash -c "
 # The installed binary serves HTTPS with the generated certificate; /healthz answers.
 printf 'a long admin password\n' | "$OPT/bin/carehome" user add --config "$CONF" --username ada.admin --role admin > "$SCRATCH/useradd.log" 2>&1
 check "carehome user add works against the installed configuration" test $? -eq 0
+# The guided first run (answers on standard input, as an unattended install gives them).
+out=$(printf 'jo.admin\nJo Admin\nan admin password 1\nan admin password 1\nmo.manager\nMo Manager\na manager password 2\na manager password 2\n' |
+      "$OPT/bin/carehome-first-run" 2>&1)
+if grep -q "Added jo.admin" <<<"$out" && grep -q "Added mo.manager" <<<"$out"; then pass "carehome-first-run creates the first admin and manager"
+else fail "carehome-first-run creates the first admin and manager" "$out"; fi
+refuses "carehome-first-run refuses two different passwords" "differ" \
+    bash -c "printf 'kim.admin\nKim\nfirst password 123\nsecond password 456\n' | '$OPT/bin/carehome-first-run'"
+refuses "carehome-first-run refuses a short password" "at least 12" \
+    bash -c "printf 'kim.admin\nKim\nshort\nshort\n' | '$OPT/bin/carehome-first-run'"
+
 PORT=$(free_port)
 "$OPT/bin/carehome" serve --config "$CONF" --listen "127.0.0.1:$PORT" > "$SCRATCH/serve.log" 2>&1 &
 BACKGROUND="$BACKGROUND $!"
