@@ -69,7 +69,7 @@ struct FallRecord: Codable, Sendable, Equatable {
         case .unknown: parts.append("head strike not known")
         case .no: break
         }
-        parts.append(injured ? (injuries.isEmpty ? "injured" : injuries) : "no injury")
+        parts.append(injured ? (injuries.isEmpty ? "injured" : FallsText.midSentence(injuries)) : "no injury")
         if fracture == true { parts.append("fracture") }
         if isLongLie { parts.append("long lie") }
         return parts.joined(separator: ", ")
