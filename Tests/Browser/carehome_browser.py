@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -39,6 +40,10 @@ class DemoHome:
         self.log_path = Path(self.tmp.name) / "carehome.log"
 
     def start(self) -> "DemoHome":
+        return self.launch().wait_ready()
+
+    def launch(self) -> "DemoHome":
+        """Starts the process (seeding the demo home takes a few seconds); `wait_ready` waits for its address."""
         binary = self.appliance / "bin" / "carehome"
         if not binary.is_file():
             raise RuntimeError(f"{binary} does not exist: run `make build` first")
@@ -47,7 +52,7 @@ class DemoHome:
         self.process = subprocess.Popen(
             [str(binary), "demo", "--listen", "127.0.0.1:0", "--data-dir", str(data)],
             stdout=subprocess.PIPE, stderr=self._log, text=True, start_new_session=True)
-        found = threading.Event()
+        self._found = found = threading.Event()
 
         def read() -> None:
             assert self.process and self.process.stdout
@@ -60,7 +65,10 @@ class DemoHome:
             found.set()
 
         threading.Thread(target=read, daemon=True).start()
-        found.wait(self.startup_timeout)
+        return self
+
+    def wait_ready(self) -> "DemoHome":
+        self._found.wait(self.startup_timeout)
         if not self.base_url:
             self.stop()
             tail = self.log_path.read_text(errors="replace")[-3000:]
@@ -69,6 +77,9 @@ class DemoHome:
         return self
 
     def stop(self) -> None:
+        if getattr(self, "_stopped", False):
+            return
+        self._stopped = True
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -79,6 +90,12 @@ class DemoHome:
         if getattr(self, "_log", None):
             self._log.close()
         self.tmp.cleanup()
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -152,9 +169,14 @@ def sign_out(driver) -> None:
 def submit_and_wait(driver, button) -> None:
     """Click a submit button and wait until the browser has left the page it was on."""
     old = driver.find_element(By.TAG_NAME, "html")
+    label = button.text or button.get_attribute("value")
     button.click()
-    WebDriverWait(driver, 30).until(EC.staleness_of(old))
-    WebDriverWait(driver, 30).until(EC.presence_of_element_located((By.CSS_SELECTOR, "main h1")))
+    try:
+        WebDriverWait(driver, 60).until(EC.staleness_of(old))
+        WebDriverWait(driver, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, "main h1")))
+    except TimeoutException:
+        raise AssertionError(f"pressing {label!r} did not lead to a new page within 60 s "
+                             f"(still on {driver.current_url}, title {driver.title!r})") from None
 
 
 # axe-core 4.9.1, bundled by selenium-axe-python (a maintained fork of axe-selenium-python: the

@@ -17,20 +17,41 @@ def pytest_addoption(parser):
                      help="the appliance tree built by `make build` (bin/carehome, plugins/)")
 
 
-@pytest.fixture(scope="session")
-def home(request):
-    demo = DemoHome(Path(request.config.getoption("--appliance"))).start()
-    yield demo
-    demo.stop()
+RUN: dict = {}
+
+
+def pytest_collection_finish(session):
+    """Start seeding the demo home while the browser starts (both take seconds)."""
+    if session.items and not session.config.option.collectonly:
+        RUN["home"] = DemoHome(Path(session.config.getoption("--appliance"))).launch()
+
+
+def pytest_sessionfinish(session):
+    if RUN.get("home"):
+        RUN["home"].stop()  # if no test used it (does nothing when already stopped)
 
 
 @pytest.fixture(scope="session")
-def browser(home):
-    """A tablet-sized Chromium (1024x1366) with JavaScript on and the performance log recording."""
+def browser_early():
     driver = make_driver(performance_log=True)
     driver.carehome_user = None
     yield driver
     driver.quit()
+
+
+@pytest.fixture(scope="session")
+def home(request, browser_early):
+    demo = RUN.get("home") or DemoHome(Path(request.config.getoption("--appliance"))).launch()
+    demo.wait_ready()
+    yield demo
+    RUN["log_tail"] = demo.log_tail()
+    demo.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(home, browser_early):
+    """A tablet-sized Chromium (1024x1366) with JavaScript on and the performance log recording."""
+    return browser_early
 
 
 @pytest.fixture(scope="session")
@@ -61,6 +82,9 @@ def screenshot_dir():
 
 
 def pytest_terminal_summary(terminalreporter):
+    if terminalreporter.stats.get("failed") and RUN.get("log_tail"):
+        terminalreporter.section("carehome demo log (last lines), for the failures above")
+        terminalreporter.write_line(RUN["log_tail"])
     if not AXE_FINDINGS:
         return
     terminalreporter.section("axe-core findings (page, impact, rule, element)")

@@ -104,3 +104,51 @@ def test_no_serious_or_critical_axe_violations_on_sign_in_with_an_error(fresh_br
     print(f"\naxe on /login with an error: {len(violations)} violation(s)\n{describe(violations)}")
     blocking = [v for v in violations if v["impact"] in BLOCKING]
     assert not blocking, f"axe: serious or critical violations on the sign-in error page:\n{describe(blocking)}"
+
+
+def test_the_skip_link_is_the_first_tab_stop_and_moves_to_the_page(as_user, home):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    driver = as_user("nurse")
+    driver.get(home.url("/falls"))
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    first = driver.switch_to.active_element
+    assert "skip-link" in (first.get_attribute("class") or ""), "the first Tab should reach 'Skip to main content'"
+    assert first.is_displayed() and first.rect["y"] >= 0 and first.rect["height"] > 0, "the skip link must show when focused"
+    first.send_keys(Keys.ENTER)
+    assert driver.switch_to.active_element.get_attribute("id") == "main"
+    driver.switch_to.active_element.send_keys(Keys.TAB)
+    after = driver.switch_to.active_element
+    assert after.find_elements(By.XPATH, "ancestor::main"), "the next Tab should land inside the page, past the navigation"
+
+
+# Touch targets on the tablet: WCAG 2.2 AA asks 24x24 px for every control; the shell promises
+# large ones, so navigation and the main buttons are at least 44 px tall.
+TARGET_PAGES = [("nurse", "/"), ("nurse", "/falls"), ("nurse", "/falls/new"), ("nurse", "/residents/1"),
+                ("nurse", "/medication"), ("manager", "/admin/users")]
+
+
+@pytest.mark.parametrize("username,path", TARGET_PAGES, ids=[f"{u}:{p}" for u, p in TARGET_PAGES])
+def test_touch_targets_are_large_enough(username, path, as_user, home):
+    driver = as_user(username)
+    driver.get(home.url(path))
+    sizes = driver.execute_script("""
+      var out = [];
+      document.querySelectorAll('button, a.button, input:not([type=hidden]), select, textarea, summary, nav.site-nav a')
+        .forEach(function (el) {
+          var r = el.getBoundingClientRect();
+          if (!r.width || !r.height) return;
+          var label = el.id ? document.querySelector('label[for="' + el.id + '"]') : null;
+          var lr = label ? label.getBoundingClientRect() : null;
+          out.push({what: el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).trim().split(/\\s+/).join('.') : '')
+                          + ' "' + (el.textContent || el.name || '').trim().slice(0, 30) + '"',
+                    width: Math.max(r.width, lr ? lr.width : 0), height: Math.max(r.height, lr ? lr.height : 0),
+                    big: el.matches('nav.site-nav a, .button:not(.button-small), button:not(.button-small)')});
+        });
+      return out;
+    """)
+    assert sizes, f"no controls found on {path}"
+    too_small = [s for s in sizes if s["width"] < 24 or s["height"] < 24]
+    assert not too_small, f"controls under 24x24 px on {path}: {too_small[:10]}"
+    not_large = [s for s in sizes if s["big"] and s["height"] < 44]
+    assert not not_large, f"navigation links or buttons under 44 px tall on {path}: {not_large[:10]}"

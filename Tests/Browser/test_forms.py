@@ -98,9 +98,10 @@ def test_recording_a_fall_works_with_javascript_off(no_js_browser, home):
 
     Select(driver.find_element(By.NAME, "location")).select_by_index(1)
     for name in ("witnessed", "injured", "head_strike"):
-        radios = driver.find_elements(By.CSS_SELECTOR, f"input[type=radio][name={name}][value=no]")
-        assert radios, f"no 'No' answer for {name}"
-        driver.find_element(By.CSS_SELECTOR, f"label[for='{radios[0].get_attribute('id')}']").click()
+        # With JavaScript off, as a person would: tap the answer's label.
+        radio = driver.find_element(By.CSS_SELECTOR, f"input[type=radio][name={name}][value=no]")
+        driver.find_element(By.CSS_SELECTOR, f"label[for='{radio.get_attribute('id')}']").click()
+        assert radio.is_selected()
     submit_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
 
     assert "/falls/new" not in driver.current_url, "a complete fall should be saved and move on"
@@ -108,3 +109,30 @@ def test_recording_a_fall_works_with_javascript_off(no_js_browser, home):
     assert "saved" in flash.lower(), f"expected a 'saved' message, got {flash!r}"
     resident_name = chosen_label.split(" (")[0]
     assert resident_name in driver.find_element(By.TAG_NAME, "main").text
+
+
+def complete_quick_fall_form(driver) -> None:
+    """Fills every required answer of the quick fall form (first resident, first place, all 'No')."""
+    Select(driver.find_element(By.NAME, "resident_id")).select_by_index(1)
+    Select(driver.find_element(By.NAME, "location")).select_by_index(1)
+    for name in ("witnessed", "injured", "head_strike"):
+        driver.find_element(By.CSS_SELECTOR, f"main input[type=radio][name={name}][value=no]").click()
+
+
+def test_a_form_with_a_forged_csrf_token_changes_nothing(as_user, home):
+    """A form posted with a token that is not the session's (as a cross-site form would) is refused."""
+    driver = as_user("carer")
+    driver.get(home.url("/falls"))
+    falls_before = len(driver.find_elements(By.CSS_SELECTOR, "main table tbody tr"))
+    assert falls_before > 0
+    driver.get(home.url("/falls/new"))
+    complete_quick_fall_form(driver)
+    token = driver.find_element(By.CSS_SELECTOR, "main form input[name=_csrf]")
+    assert len(token.get_attribute("value")) >= 32
+    driver.execute_script("arguments[0].value = '0'.repeat(64)", token)
+    submit_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+
+    assert page_title(driver) == "You cannot open this page"
+    assert "nothing was changed" in driver.find_element(By.TAG_NAME, "main").text
+    driver.get(home.url("/falls"))
+    assert len(driver.find_elements(By.CSS_SELECTOR, "main table tbody tr")) == falls_before, "the fall was saved anyway"
