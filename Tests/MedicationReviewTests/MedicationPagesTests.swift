@@ -188,6 +188,25 @@ struct MedicationPagesTests {
         #expect(page.contains("Stopped: Amitriptyline") && page.contains("Changed: Omeprazole: 20 mg → 10 mg") && page.contains("Started: Senna"))
     }
 
+    @Test("a review marked entered in error stops counting, so its prompt comes back; the record is kept")
+    func reviewEnteredInError() throws {
+        let h = try MedicationHome()
+        try h.add(1, "Omeprazole")
+        #expect(try h.review(1).status == 303)
+        #expect(try !h.prompts.openPrompts(residentID: 1).contains { $0.ruleID == "MR-SMR-12M" })
+        let page = try h.home.get("/medication/residents/1", as: .nurse).body
+        let link = try #require(page.range(of: "/medication/reviews/[0-9]+/entered-in-error", options: .regularExpression))
+        let path = String(page[link])
+        #expect(try h.home.post(path, as: .carer, form: ["reason": "x"]).status == 403)
+        #expect(try h.home.post(path, as: .nurse, form: ["reason": ""]).status == 422)
+        let marked = try h.home.post(path, as: .nurse, form: ["reason": "Recorded for the wrong resident"])
+        #expect(marked.status == 303)
+        #expect(try h.prompts.openPrompts(residentID: 1).contains { $0.ruleID == "MR-SMR-12M" })
+        let count = try h.home.context.database.read { try $0.scalar("SELECT count(*) FROM medication_review_reviews WHERE entered_in_error = 1") }
+        #expect(count == 1)
+        #expect(try h.home.post(path, as: .nurse, form: ["reason": "again"]).status == 404)
+    }
+
     @Test("a review form without an outcome or a next review date is refused and changes nothing")
     func invalidReview() throws {
         let h = try MedicationHome()

@@ -426,3 +426,40 @@ extension MedicationPages {
                      breadcrumbs: [("Medication review", "/medication"), (resident.label, MedicationPages.residentPath(residentID))], body)
     }
 }
+
+extension MedicationPages {
+    /// Marks a structured review or a reconciliation as entered in error (with a reason): it stays
+    /// in the database but no longer counts for the rules. Medicines it changed keep their versions.
+    func enteredInError(_ target: MedicationStore.ErrorTarget) -> @Sendable (Request) throws -> Response {
+        { request in
+            let id = try request.id("id")
+            guard let record = try context.database.read({ try MedicationStore.errorCandidate($0, target, id: id) }),
+                  let resident = try service.directory().resident(id: record.residentID) else {
+                throw CareError.notFound("No such record, or it is already marked as entered in error.")
+            }
+            var errors = FormErrors()
+            if request.method == .post {
+                let reason = request.form["reason"] ?? ""
+                if reason.isEmpty { errors.add("reason", "Say what was wrong with this record") }
+                if errors.isEmpty {
+                    let author = MedicationPages.author(request)
+                    try context.database.write { try MedicationStore.markEnteredInError($0, target, id: id, reason: reason, author: author) }
+                    context.audit.record(request, .enteredInError, residentID: record.residentID, detail: "\(target.title) \(id) marked entered in error")
+                    return .redirect(to: MedicationPages.residentPath(record.residentID), flash: "The \(target.title) was marked as entered in error")
+                }
+            }
+            let path = target == .review ? "/medication/reviews/\(id)/entered-in-error" : "/medication/reconciliations/\(id)/entered-in-error"
+            let body: HTML = """
+            \(Form.errorSummary(errors))
+            <p>The \(target.title) of \(record.day.display) for \(resident.label) will be kept but no longer count: the prompts it answered come back.
+            Medicines it stopped or changed keep their new versions; change them back on the medicines list if needed.</p>
+            \(Form.start(action: path, request: request))
+            \(Form.textarea("reason", label: "What was wrong", value: MedicationPages.value(request, "reason", ""), errors: errors, required: true))
+            \(Form.submit("Mark as entered in error", kind: "warning"))
+            \(Form.end)
+            """
+            return .page(title: "Mark the \(target.title) as entered in error", status: errors.isEmpty ? 200 : 422,
+                         breadcrumbs: [("Medication review", "/medication"), (resident.label, MedicationPages.residentPath(resident.id))], body)
+        }
+    }
+}

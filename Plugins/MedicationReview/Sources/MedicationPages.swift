@@ -137,8 +137,8 @@ struct MedicationPages: Sendable {
             }
             body += UI.section("Stopped medicines", UI.table(caption: "Stopped or entered in error", headers: ["Medicine", "Directions", "Status", "History"], rows: rows))
         }
-        body += UI.section("Structured medication reviews", reviewsHTML(medication.reviews))
-        body += UI.section("Medicines reconciliations", reconciliationsHTML(medication.reconciliations))
+        body += UI.section("Structured medication reviews", reviewsHTML(medication.reviews, canEdit: canEdit))
+        body += UI.section("Medicines reconciliations", reconciliationsHTML(medication.reconciliations, canEdit: canEdit))
         return .page(title: "Medicines: \(resident.label)", breadcrumbs: [("Medication review", "/medication")], body)
     }
 
@@ -163,7 +163,7 @@ struct MedicationPages: Sendable {
                         rows: rows, emptyMessage: "No current medicines recorded.")
     }
 
-    func reviewsHTML(_ reviews: [ReviewRecord]) -> HTML {
+    func reviewsHTML(_ reviews: [ReviewRecord], canEdit: Bool) -> HTML {
         guard !reviews.isEmpty else { return "<p class=\"empty\">No structured medication review recorded.</p>" }
         return reviews.map { review -> HTML in
             let changes = review.changes.map { change -> HTML in "<li>\(change.change.capitalized): \(change.detail)</li>" }
@@ -175,16 +175,17 @@ struct MedicationPages: Sendable {
                 ("Outcome", HTML(text: review.outcome)),
                 ("Medicines changed", changes.isEmpty ? HTML(text: "None") : "<ul>\(changes)</ul>"),
                 ("Next review", HTML(text: review.nextReviewOn.display)),
-            ])
+            ]) + (canEdit ? "<p>\(UI.link("Mark the review of \(review.reviewedOn.displayShort) as entered in error", to: "/medication/reviews/\(review.id)/entered-in-error"))</p>" : .empty)
         }.joined()
     }
 
-    func reconciliationsHTML(_ records: [ReconciliationRecord]) -> HTML {
+    func reconciliationsHTML(_ records: [ReconciliationRecord], canEdit: Bool) -> HTML {
         let rows = records.map { r -> [HTML] in
             ["\(r.reconciledOn.displayShort)", "\(r.triggerTitle)\(r.triggerOn.map { " (\($0.displayShort))" } ?? "")", "\(r.sources)",
-             r.discrepanciesFound ? "Yes: \(r.discrepancies)" : "None found", "\(r.reconciledBy) (\(r.reconciledByRole))"]
+             r.discrepanciesFound ? "Yes: \(r.discrepancies)" : "None found", "\(r.reconciledBy) (\(r.reconciledByRole))",
+             canEdit ? UI.link("Entered in error", to: "/medication/reconciliations/\(r.id)/entered-in-error") : .empty]
         }
-        return UI.table(caption: "Medicines reconciliations", headers: ["Date", "When", "Sources checked", "Discrepancies", "By"], rows: rows,
+        return UI.table(caption: "Medicines reconciliations", headers: ["Date", "When", "Sources checked", "Discrepancies", "By", "Correction"], rows: rows,
                         emptyMessage: "No medicines reconciliation recorded.")
     }
 

@@ -45,6 +45,11 @@ public final class MedicationReviewPlugin: CarePlugin {
         registrar.add(Route(.post, "/medication/residents/:id/reconciliation", roles: edit, handler: pages.reconciliation))
         registrar.add(Route(.get, "/medication/residents/:id/reviews/new", roles: edit, handler: pages.newReview))
         registrar.add(Route(.post, "/medication/residents/:id/reviews/new", roles: edit, handler: pages.newReview))
+        for (path, target) in [("/medication/reviews/:id/entered-in-error", MedicationStore.ErrorTarget.review),
+                               ("/medication/reconciliations/:id/entered-in-error", .reconciliation)] {
+            registrar.add(Route(.get, path, roles: edit, handler: pages.enteredInError(target)))
+            registrar.add(Route(.post, path, roles: edit, handler: pages.enteredInError(target)))
+        }
         registrar.add(Route(.get, "/medication/prompts/:id/acknowledge", roles: edit, handler: pages.acknowledge))
         registrar.add(Route(.post, "/medication/prompts/:id/acknowledge", roles: edit, handler: pages.acknowledge))
 

@@ -311,3 +311,28 @@ enum MedicationStore {
         }
     }
 }
+
+extension MedicationStore {
+    /// Which records can be marked entered in error from the pages (never deleted).
+    enum ErrorTarget: String, Sendable {
+        case review = "medication_review_reviews", reconciliation = "medication_review_reconciliations"
+
+        var title: String { self == .review ? "structured medication review" : "medicines reconciliation" }
+    }
+
+    /// The resident and date of a review or reconciliation that is not already in error, or nil.
+    static func errorCandidate(_ db: any SQLReader, _ target: ErrorTarget, id: Int64) throws -> (residentID: Int64, day: Day)? {
+        let dayColumn = target == .review ? "reviewed_on" : "reconciled_on"
+        guard let row = try db.queryOne("SELECT resident_id, \(dayColumn) AS day FROM \(target.rawValue) WHERE id = ? AND entered_in_error = 0",
+                                        [SQLValue(id)]),
+              let residentID = row.int64("resident_id"), let day = row.day("day") else { return nil }
+        return (residentID, day)
+    }
+
+    /// Marks a review or reconciliation as entered in error, with the reason; it no longer counts for the rules.
+    static func markEnteredInError(_ db: any SQLWriter, _ target: ErrorTarget, id: Int64, reason: String, author: Author) throws {
+        try db.execute("UPDATE \(target.rawValue) SET entered_in_error = 1, error_reason = ? WHERE id = ? AND entered_in_error = 0",
+                       [SQLValue("\(reason) (\(author.name), \(Timestamp.format(author.at)))"), SQLValue(id)])
+        guard db.changedRowCount == 1 else { throw CareError.conflict("This record was already marked as entered in error.") }
+    }
+}
