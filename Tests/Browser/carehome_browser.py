@@ -211,3 +211,17 @@ def record_axe_findings(page: str, version: str, violations) -> None:
         for node in v["nodes"]:
             target = " ".join(t if isinstance(t, str) else repr(t) for t in node["target"])
             AXE_FINDINGS.append((page, v["impact"] or "", v["id"], target, version))
+
+
+def open_page(driver, url: str) -> int | None:
+    """Loads `url` and returns the HTTP status of the page the browser ended on (after redirects),
+    read from the performance log (needs a driver made with performance_log=True)."""
+    import json
+    driver.get_log("performance")  # forget earlier pages
+    driver.get(url)
+    status = None
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.responseReceived" and message["params"].get("type") == "Document":
+            status = message["params"]["response"]["status"]
+    return status

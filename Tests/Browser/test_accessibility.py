@@ -30,6 +30,11 @@ PAGES = [
     ("nurse", "/residents/1"),
     ("nurse", "/falls/1"),
     ("nurse", "/rounds/1"),
+    # Forms people fill in, and the manager's audit trail.
+    ("carer", "/falls/new"),
+    ("manager", "/residents/new"),
+    ("nurse", "/account"),
+    ("manager", "/audit"),
 ]
 
 

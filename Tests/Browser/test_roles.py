@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from carehome_browser import FORBIDDEN_TITLE, fill_sign_in, nav_links, page_title, sign_out
+from carehome_browser import FORBIDDEN_TITLE, fill_sign_in, nav_links, open_page, page_title, sign_out
 
 # Pages with resident records, contributed by the four plugins.
 CARE_PAGES = ["/residents", "/admissions", "/rounds", "/falls", "/medication"]
@@ -66,12 +66,14 @@ def test_role_sees_its_navigation_dashboard_and_is_refused_the_rest(username, as
         assert any("Resident" in c for c in cards), f"{username}'s dashboard has no residents card: {cards}"
 
     for path in allowed:
-        driver.get(home.url(path))
+        status = open_page(driver, home.url(path))
         assert page_title(driver) != FORBIDDEN_TITLE, f"{username} was refused {path}"
         assert "login" not in driver.current_url
+        assert status == 200, f"{path} for {username}: HTTP {status}"
     for path in refused:
-        driver.get(home.url(path))
+        status = open_page(driver, home.url(path))
         assert page_title(driver) == FORBIDDEN_TITLE, f"{username} opened {path} (title {page_title(driver)!r})"
+        assert status == 403, f"the refusal of {path} for {username} came with HTTP {status}"
         main_text = driver.find_element(By.TAG_NAME, "main").text
         assert "Go to the dashboard" in main_text
         # The refusal still sits in the shell: the user keeps their navigation and can sign out.

@@ -120,3 +120,17 @@ def test_phone_screens_fit_the_width(path, phone, home, screenshot_dir):
     first, full = save_screenshots(phone, screenshot_dir, f"phone-{name}")
     assert png_size(first) == PHONE
     assert png_size(full)[0] == PHONE[0]
+
+
+def test_printing_a_resident_page_leaves_out_the_navigation(as_user, browser, home, screenshot_dir):
+    as_user("nurse")
+    browser.get(home.url("/residents/1"))
+    name = page_title(browser)
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert not browser.find_element(By.CSS_SELECTOR, "nav.site-nav").is_displayed(), "the navigation prints"
+        assert not browser.find_element(By.XPATH, "//button[normalize-space()='Log out']").is_displayed()
+        assert browser.find_element(By.CSS_SELECTOR, "main h1").is_displayed() and page_title(browser) == name
+        browser.save_screenshot(str(screenshot_dir / "print-resident.png"))
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
