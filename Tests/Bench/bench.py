@@ -279,7 +279,8 @@ def main():
     p.add_argument("--starts", type=int, default=int(os.environ.get("BENCH_STARTS", 5)),
                    help="restarts timed for start to first response (default 5)")
     p.add_argument("--perf", action="store_true", default=os.environ.get("BENCH_PERF") == "1",
-                   help="profile the appliance with perf during one page run and print the top symbols")
+                   help="profile the appliance with perf during one page run and print the top functions; "
+                        "count SQLite statements per request with uprobes (needs root)")
     p.add_argument("--stub", action="store_true",
                    help="no appliance: a second reference server stands in for it (checks the bench itself)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory")
@@ -455,7 +456,8 @@ def measure(args, work, processes):
 
     profile = None
     if args.perf and shutil.which("perf"):
-        profile = perf_profile(app, args.pages[0], cookie, wrk, work)
+        profile = sql_counts(app, ["/healthz"] + args.pages, cookie) + "\n\n" + \
+            perf_profile(app, args.pages[0], cookie, wrk, work)
 
     # 3. Restarts of the demo home's data directory (populated, migrated): start to first response.
     stop_ms = stop(app_proc)
@@ -472,14 +474,15 @@ def measure(args, work, processes):
         + f" ms; first start on a new data dir {first_ms:.0f} ms; demo (creates and seeds) {demo_ms:.0f} ms;"
         f" SIGTERM to exit after the load {stop_ms:.0f} ms")
     log("")
-    log(f"{'path':<14}{'server':<11}{'req/s':>10}{'p50':>10}{'p99':>10}{'CPU/req':>10}"
+    width = max(14, 2 + max(len(p) for p in captured))
+    log(f"{'path':<{width}}{'server':<11}{'req/s':>10}{'p50':>10}{'p99':>10}{'CPU/req':>10}"
         f"   ratio: req/s    p50    p99  CPU/req")
     ratios = {}
     for path in captured:
         ref_m = summary(ref.results[path])
         app_m = summary(app.results[path])
         for name, m in (("reference", ref_m), (app.name, app_m)):
-            line = (f"{path:<14}{name:<11}{m['rps']:>10.0f}{fmt_ms(m['p50']):>10}{fmt_ms(m['p99']):>10}"
+            line = (f"{path:<{width}}{name:<11}{m['rps']:>10.0f}{fmt_ms(m['p50']):>10}{fmt_ms(m['p99']):>10}"
                     f"{m['cpu_us']:>8.0f}us")
             if name != "reference":
                 r = {k: app_m[k] / ref_m[k] if ref_m[k] else float("nan") for k in ("rps", "p50", "p99", "cpu_us")}
@@ -497,7 +500,7 @@ def measure(args, work, processes):
     log("each round, req/s:")
     for path in captured:
         for t in (ref, app):
-            log(f"  {path:<12}{t.name:<11}" + " ".join(f"{r['rps']:>7.0f}" for r in t.results[path])
+            log(f"  {path:<{width}}{t.name:<11}" + " ".join(f"{r['rps']:>7.0f}" for r in t.results[path])
                 + "   CPU/req us: " + " ".join(f"{r['cpu_us']:.0f}" for r in t.results[path])
                 + "   others' CPU: " + " ".join(f"{r['others']:.0%}" for r in t.results[path]))
     others = max(r["others"] for t in (ref, app) for rs in t.results.values() for r in rs)
@@ -560,28 +563,105 @@ def fmt_ratio(x):
 
 
 def perf_profile(app, page, cookie, wrk, work):
+    """CPU profile of the appliance under load on `page`, with DWARF call graphs (Swift code often
+    has no frame pointers): self time by library, then inclusive time by function."""
     data = os.path.join(work, "perf.data")
-    rec = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-o", data, "-p", str(app.proc.pid)],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rec = subprocess.Popen(["perf", "record", "-F", "199", "--call-graph", "dwarf,16384", "-o", data,
+                            "-p", str(app.proc.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.3)
-    r = wrk.run(app.port, page, cookie, duration=5)
+    r = wrk.run(app.port, page, cookie, duration=4)
     app.requests += r["requests"]
     rec.send_signal(signal.SIGINT)
-    rec.wait(timeout=30)
-    report = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "--sort", "dso,sym",
-                             "-g", "none", "--percent-limit", "1.5"],
-                            capture_output=True, text=True).stdout
-    by_dso = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children", "--sort", "dso",
-                             "-g", "none", "--percent-limit", "1"],
-                            capture_output=True, text=True).stdout
-    dsos = [l.strip() for l in by_dso.splitlines() if l.strip() and not l.startswith("#")]
-    demangle = shutil.which("swift-demangle")
-    if demangle:
-        report = subprocess.run([demangle, "--simplified"], input=report, capture_output=True, text=True).stdout
-    lines = [l for l in report.splitlines() if l.strip() and not l.startswith("#")]
-    return (f"perf profile of {app.name} during {page} ({r['rps']:.0f} req/s), self time by library:\n"
-            + "\n".join("  " + l[:150] for l in dsos[:12])
-            + "\nby symbol:\n" + "\n".join("  " + l.strip()[:150] for l in lines[:30]))
+    rec.wait(timeout=60)
+
+    def report(*options):
+        text = subprocess.run(["perf", "report", "-i", data, "--stdio", "-g", "none", *options],
+                              capture_output=True, text=True, timeout=300).stdout
+        demangle = shutil.which("swift-demangle")
+        if demangle:
+            text = subprocess.run([demangle, "--simplified"], input=text, capture_output=True, text=True).stdout
+        return [l.strip() for l in text.splitlines() if l.strip() and not l.startswith("#")]
+    dsos = report("--no-children", "--sort", "dso", "--percent-limit", "1")
+    noise = re.compile(r"partial apply|thunk|reabstraction|\[\.\] 0x|\[\.\] 0+$|_syncHelper|DispatchQueue|"
+                       r"Serialized|isolated|inSavepoint|inTransaction|withUnsafe|withBufferView|\(inlined\)|"
+                       r"_dispatch|start_thread|_pthread|clone3?$|__libc_start|MHD_|\[k\] (entry|do_syscall)")
+    symbols = [l for l in report("--children", "--sort", "sym", "--percent-limit", "2") if not noise.search(l)]
+    return (f"perf profile of {app.name} during {page} ({r['rps']:.0f} req/s); self time by library:\n"
+            + "\n".join("  " + l[:150] for l in dsos[:10])
+            + "\ninclusive time (children) by function:\n" + "\n".join("  " + l[:170] for l in symbols[:40]))
+
+
+def wait_idle(pid, timeout=15.0):
+    """Waits until the process uses (almost) no CPU for 0.3 s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = cpu_seconds(pid)
+        time.sleep(0.3)
+        if cpu_seconds(pid) - before < 0.011:
+            return True
+    return False
+
+
+def sql_counts(app, paths, cookie):
+    """SQLite statements prepared and steps run per request, counted with uprobes (perf probe, as root).
+    Unlike req/s these counts do not depend on the machine's load."""
+    lib = None
+    with open(f"/proc/{app.proc.pid}/maps") as f:
+        for line in f:
+            if "libsqlite3" in line:
+                lib = line.split()[-1]
+                break
+    if not lib:
+        return "SQL counts: the appliance has no libsqlite3 mapped"
+    group = "carehome_bench"
+    added = subprocess.run(["perf", "probe", "-q", "-x", lib, "-a", f"{group}:prepare=sqlite3_prepare_v3",
+                            "-a", f"{group}:step=sqlite3_step"], capture_output=True, text=True)
+    if added.returncode != 0:
+        return f"SQL counts: perf probe failed ({added.stderr.strip()[:200]})"
+    n = 20
+
+    def window(path):
+        """Counts over: attach, n sequential requests to path (none if None), 1.3 s for their audit entries."""
+        out = tempfile.NamedTemporaryFile(suffix=".perfstat", delete=False).name
+        stat = subprocess.Popen(["perf", "stat", "-x,", "-o", out, "-e", f"{group}:prepare", "-e", f"{group}:step",
+                                 "-p", str(app.proc.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.3)
+        started = time.monotonic()
+        for _ in range(n):
+            if path is None:
+                break
+            subprocess.run(["curl", "-s", "-o", "/dev/null", "--max-time", "10"]
+                           + (["-H", f"Cookie: {cookie}"] if cookie and path != "/healthz" else [])
+                           + [f"http://127.0.0.1:{app.port}{path}"], check=False)
+            app.requests += 1
+        time.sleep(max(0.0, window.last - (time.monotonic() - started)) if path is None else 0.0)
+        window.last = time.monotonic() - started
+        time.sleep(1.3)
+        stat.send_signal(signal.SIGINT)
+        stat.wait(timeout=10)
+        counts = {"prepare": 0.0, "step": 0.0}
+        with open(out) as f:
+            for line in f:
+                parts = line.strip().split(",")
+                if len(parts) > 2 and parts[0].replace(".", "").isdigit():
+                    counts[parts[2].split(":")[-1]] = float(parts[0])
+        os.unlink(out)
+        return counts
+    window.last = 0.0
+
+    lines = [f"SQLite work per request ({n} sequential requests by one user, with the audit entries they queue;"
+             " the same time without requests in brackets):"]
+    try:
+        for path in paths:
+            wait_idle(app.proc.pid)  # audit entries of earlier requests are written after them: let them go first
+            busy = window(path)
+            wait_idle(app.proc.pid)
+            quiet = window(None)
+            lines.append(f"  {path:<20} {busy['prepare'] / n:>7.1f} statements prepared, {busy['step'] / n:>7.1f} steps"
+                         f"   ({quiet['prepare'] / n:.1f}, {quiet['step'] / n:.1f})")
+    finally:
+        subprocess.run(["perf", "probe", "-q", "-d", f"{group}:*"], capture_output=True)
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
