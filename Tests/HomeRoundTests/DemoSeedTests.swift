@@ -23,6 +23,9 @@ func demoSeed() throws {
     #expect(overdue.contains("Repeat U&amp;Es and eGFR one week after the furosemide change"))
     #expect(overdue.contains("Chase audiology about the hearing aid repair"))
 
+    let carer = try home.get("/rounds/actions", as: .carer).body
+    #expect(carer.contains("Offer a drink every hour while awake"), "carers have an open care-team action in the demo")
+
     let agenda = try home.get("/rounds/4", as: .nurse).body
     #expect(agenda.contains("Eating less at lunch for 3 days"))
     #expect(agenda.contains("Daughter asked for a review of pain relief"))
