@@ -1,6 +1,7 @@
 import Testing
 import CareKit
 import CareTesting
+import CareServer
 @testable import ResidentsPlugin
 
 /// Today in these tests: Monday 23 November 2026.
@@ -275,5 +276,42 @@ final class PanelProbe: CarePlugin {
     var migrations: [Migration] { [] }
     func register(with registrar: any PluginRegistrar) throws {
         registrar.add(ResidentPanel(id: "probe", title: "Probe", roles: Role.careTeam) { _, id in "<p>probe panel for resident \(id)</p>" })
+    }
+}
+
+@Suite("Audit and concurrent edits")
+struct RegistryAuditTests {
+    @Test("views, changes and prints of a resident's record are in the audit trail, without names")
+    func audited() throws {
+        let home = try registryHome()
+        let id = try addResident(home)
+        _ = try home.get("/residents/\(id)", as: .carer)
+        _ = try home.get("/residents/\(id)/transfer-summary", as: .nurse)
+        _ = try home.get("/residents/\(id)/history", as: .clinician)
+        let entries = try home.appliance.audit.entries(AuditLog.Filter(residentID: id), limit: 50)
+        let actions = Set(entries.map(\.action))
+        #expect(actions.isSuperset(of: ["create", "view", "print"]))
+        #expect(entries.contains { $0.username == "test-carer" && $0.detail == "resident record" })
+        #expect(!entries.contains { $0.detail.contains("Hughes") || $0.detail.contains("9434765919") })
+    }
+
+    @Test("an edit made on a stale form is refused, not silently overwritten")
+    func staleEdit() throws {
+        let home = try registryHome()
+        let id = try addResident(home)
+        var first = residentForm(["room": "14"])
+        first["version"] = "1"
+        #expect(try home.post("/residents/\(id)/edit", as: .nurse, form: first).status == 303)
+        var stale = residentForm(["room": "15"])
+        stale["version"] = "1"
+        let refused = try home.post("/residents/\(id)/edit", as: .manager, form: stale)
+        #expect(refused.status == 409)
+        #expect(try directory(home).resident(id: id)?.room == "14")
+        // A movement recorded meanwhile does not make an edit stale.
+        _ = try home.post("/residents/\(id)/movements", as: .nurse, form: ["kind": "went-to-hospital", "on_day": "2026-11-22"])
+        var fresh = residentForm(["room": "16"])
+        fresh["version"] = "2"
+        #expect(try home.post("/residents/\(id)/edit", as: .manager, form: fresh).status == 303)
+        #expect(try directory(home).resident(id: id)?.room == "16")
     }
 }

@@ -75,6 +75,16 @@ struct ResidentInputTests {
         #expect(verified.nhsVerified)
     }
 
+    @Test("a stored version reads back whole, and an older version without newer fields still reads")
+    func snapshotRoundTrip() throws {
+        let record = try input(["nhs_number": "9434765919", "dementia_type": "lewy-body", "plan_exists": "yes", "plan_kind": "respect",
+                                "plan_cpr": "not-for-cpr", "plan_hospital": "wanted", "plan_priority": "balance"])
+            .validate(today: today, requireAdmissionDate: true).get().record
+        #expect(try JSONCoding.decode(ResidentRecord.self, record.snapshot()) == record)
+        let old = try JSONCoding.decode(ResidentRecord.self, #"{"fullName":"Edna Rose Williams","room":"5"}"#)
+        #expect(old.fullName == "Edna Rose Williams" && old.room == "5" && old.dementia == .none && !old.planExists)
+    }
+
     @Test("the history lists what changed, field by field")
     func changes() throws {
         let before = try input().validate(today: today, requireAdmissionDate: true).get().record

@@ -157,3 +157,40 @@ struct ResidentRecord: Sendable, Equatable, Codable {
     /// JSON for the version table (a complete copy of this version).
     func snapshot() -> String { JSONCoding.encode(self) }
 }
+
+extension ResidentRecord {
+    /// Reads a stored version. Every field is optional in the JSON so that versions saved before a
+    /// field existed still read (the version table is never rewritten).
+    init(from decoder: any Decoder) throws {
+        self.init()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let decoded = try c.decodeIfPresent(T.self, forKey: key) { value = decoded }
+        }
+        try read(.preferredName, &preferredName)
+        try read(.fullName, &fullName)
+        dateOfBirth = try c.decodeIfPresent(Day.self, forKey: .dateOfBirth)
+        nhsNumber = try c.decodeIfPresent(String.self, forKey: .nhsNumber)
+        try read(.nhsVerified, &nhsVerified)
+        try read(.room, &room)
+        try read(.admissionType, &admissionType)
+        try read(.gpPractice, &gpPractice)
+        try read(.nextOfKinName, &nextOfKinName)
+        try read(.nextOfKinRelationship, &nextOfKinRelationship)
+        try read(.nextOfKinPhone, &nextOfKinPhone)
+        try read(.lpaHealthName, &lpaHealthName)
+        try read(.lpaHealthPhone, &lpaHealthPhone)
+        try read(.communicationNeeds, &communicationNeeds)
+        try read(.allergies, &allergies)
+        try read(.diagnoses, &diagnoses)
+        try read(.dementia, &dementia)
+        try read(.whatMatters, &whatMatters)
+        try read(.planExists, &planExists)
+        planKind = try c.decodeIfPresent(PlanKind.self, forKey: .planKind)
+        planDate = try c.decodeIfPresent(Day.self, forKey: .planDate)
+        try read(.planLocation, &planLocation)
+        try read(.planCPR, &planCPR)
+        try read(.planHospital, &planHospital)
+        try read(.planPriority, &planPriority)
+    }
+}
