@@ -231,6 +231,19 @@ struct FallsPagesTests {
         #expect(contradiction.body.contains("Admitted, but not taken to hospital"))
     }
 
+    @Test("a fall stays readable when the resident's register entry is marked entered in error")
+    func residentEnteredInError() throws {
+        let h = try FallsHome()
+        let fall = try h.quickFall(resident: h.residentIDs[0])
+        let marked = try h.home.post("/residents/\(h.residentIDs[0])/entered-in-error", as: .manager, form: ["reason": "Duplicate record"])
+        #expect(marked.status == 303)
+        let page = try h.home.get("/falls/\(fall)", as: .nurse)
+        #expect(page.status == 200)
+        #expect(page.body.contains("not in the register"))
+        #expect(page.body.contains("check the paper ReSPECT form"))
+        #expect(try h.home.get("/falls", as: .nurse).status == 200)
+    }
+
     @Test("a head strike adds observation checks; the first is due half an hour after being found")
     func observationChecks() throws {
         let h = try FallsHome()

@@ -22,7 +22,7 @@ extension FallsApp {
 
     /// Quick entries waiting for a nurse to complete them.
     func toCompleteCard(_ request: Request) throws -> HTML? {
-        let falls = try database.read { db in try FallsStore.falls(in: db) }.filter { $0.status == .firstEntry }
+        let falls = try database.read { db in try FallsStore.falls(status: .firstEntry, in: db) }
         guard !falls.isEmpty else { return nil }
         return "<p><strong>\(falls.count)</strong> \(falls.count == 1 ? "fall record" : "fall records") to complete.</p><p>\(UI.link("See them", to: "/falls?status=first-entry"))</p>"
     }

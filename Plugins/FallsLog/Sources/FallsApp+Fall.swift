@@ -53,7 +53,7 @@ extension FallsApp {
 
     func showFall(_ request: Request) throws -> Response {
         let fall = withMedicinesAnswer(try loadFall(request))
-        let resident = try resident(fall.residentID)
+        let resident = try recordResident(fall.residentID)
         let (checks, versions, assessments) = try database.read { db in
             (try FallsStore.checks(fallID: fall.id, in: db), try FallsStore.versions(fallID: fall.id, in: db),
              try FallsStore.assessments(residentID: fall.residentID, in: db))
@@ -215,7 +215,7 @@ extension FallsApp {
     private static let yesNoOptions: [(value: String, label: String)] = [("yes", "Yes"), ("no", "No")]
 
     private func fullForm(_ request: Request, fall: FallRecord, amend: Bool, form: FormData, errors: FormErrors, status: Int) throws -> Response {
-        let resident = try resident(fall.residentID)
+        let resident = try recordResident(fall.residentID)
         context.audit.record(request, .view, residentID: fall.residentID, detail: "fall \(fall.id) \(amend ? "amend" : "complete") form")
         let yn = FallsApp.yesNoOptions
         let action = "/falls/\(fall.id)/\(amend ? "amend" : "complete")"
@@ -349,7 +349,7 @@ extension FallsApp {
     }
 
     private func enteredInErrorPage(_ request: Request, fall: FallRecord, form: FormData, errors: FormErrors, status: Int) throws -> Response {
-        let resident = try resident(fall.residentID)
+        let resident = try recordResident(fall.residentID)
         let body: HTML = """
         \(Form.errorSummary(errors))
         <p class="lead">\(resident.label): \(fall.summary), \(HomeTime.display(fall.occurredAt)).</p>

@@ -5,7 +5,10 @@ import CareKit
 
 extension FallsApp {
     func listFalls(_ request: Request) throws -> Response {
-        let filter = FallFilter(query: request.query)
+        var filter = FallFilter(query: request.query)
+        // Without a filter the list shows the last twelve months; older falls are one link away.
+        let olderHidden = filter.isEmpty
+        if olderHidden { filter.since = HomeTime.startOf(HomeTime.today(now()).adding(months: -12)) }
         let falls = try database.read { db in try FallsStore.falls(residentID: filter.residentID, in: db) }.filter(filter.matches)
         let residents = try residents(for: falls.map(\.residentID))
         context.audit.record(request, .view, residentID: filter.residentID, detail: "falls list")
@@ -21,8 +24,9 @@ extension FallsApp {
                     HTML(text: fall.summary), flags.joined(), status]
         }
         let dueCount = try dueChecksForResidentsHere(now: now()).0.count
-        let heading: HTML = filter.isEmpty ? .empty
-            : "<p class=\"lead\">Showing falls: \(filter.description). \(UI.link("Show all falls", to: "/falls"))</p>"
+        let heading: HTML = olderHidden
+            ? "<p class=\"lead\">Falls in the last twelve months. \(UI.link("Include older falls", to: "/falls?since=2000-01-01"))</p>"
+            : "<p class=\"lead\">Showing falls: \(filter.description). \(UI.link("Show all recent falls", to: "/falls"))</p>"
         let body: HTML = """
         <div class="falls-actions">\(UI.buttonLink("Record a fall", to: "/falls/new"))\
         \(UI.buttonLink("Checks due now (\(dueCount))", to: "/falls/checks", kind: "secondary"))\
@@ -82,7 +86,7 @@ extension FallsApp {
 
     private func checkDonePage(_ request: Request, form: FormData, errors: FormErrors, status: Int) throws -> Response {
         let check = try loadCheck(request)
-        let resident = try resident(check.residentID)
+        let resident = try recordResident(check.residentID)
         context.audit.record(request, .view, residentID: check.residentID, detail: "fall \(check.fallID) check \(check.key)")
         let hint = check.kind == .skin
             ? "Skin colour, bruising, swelling, skin tears, pressure areas, pain on moving."

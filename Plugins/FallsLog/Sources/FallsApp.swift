@@ -30,6 +30,18 @@ struct FallsApp: Sendable {
         return resident
     }
 
+    /// The resident a stored record belongs to. When the register no longer has them (their entry
+    /// was marked entered in error), a placeholder keeps the fall readable instead of a 404.
+    func recordResident(_ id: Int64) throws -> ResidentSummary {
+        if let resident = try directory().resident(id: id) { return resident }
+        let unknownPlan = AdvanceCarePlanHeadline(exists: true, kind: "Not available",
+                                                  cpr: "the resident register has no record of this resident: check the paper ReSPECT form")
+        return ResidentSummary(id: id, preferredName: "", fullName: "Resident \(id) (not in the register)", dateOfBirth: nil,
+                               nhsNumber: nil, room: "", status: .left, admittedOn: nil, latestAdmission: nil,
+                               latestAdmissionIsReadmission: false, dementia: .unknown, allergies: "", advanceCarePlan: unknownPlan,
+                               gpPractice: "")
+    }
+
     /// Residents by id for the falls given (current residents, plus anyone who has since left).
     func residents(for ids: some Sequence<Int64>) throws -> [Int64: ResidentSummary] {
         let directory = try directory()
@@ -203,7 +215,7 @@ extension FallsApp {
     }
 
     private func checkPage(_ request: Request, fall: FallRecord, form: FormData, errors: FormErrors, status: Int) throws -> Response {
-        let resident = try resident(fall.residentID)
+        let resident = try recordResident(fall.residentID)
         context.audit.record(request, .view, residentID: fall.residentID, detail: "fall \(fall.id) post-fall check")
         let questions = PostFallQuestion.allCases.map { q -> HTML in
             Form.radios(q.rawValue, legend: "\(q.letter) — \(q.question)", options: [("yes", "Yes"), ("no", "No")],

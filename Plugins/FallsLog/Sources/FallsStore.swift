@@ -283,9 +283,10 @@ enum FallsStore {
     }
 
     /// Falls not entered in error, newest first.
-    static func falls(residentID: Int64? = nil, since: Date? = nil, in db: any SQLReader) throws -> [FallRecord] {
+    static func falls(residentID: Int64? = nil, since: Date? = nil, status: FallStatus? = nil, in db: any SQLReader) throws -> [FallRecord] {
         var sql = "SELECT * FROM falls_log_falls WHERE status <> 'entered-in-error'"
         var arguments = [SQLValue]()
+        if let status { sql += " AND status = ?"; arguments.append(.text(status.rawValue)) }
         if let residentID { sql += " AND resident_id = ?"; arguments.append(.integer(residentID)) }
         if let since { sql += " AND occurred_at >= ?"; arguments.append(SQLValue(since)) }
         sql += " ORDER BY occurred_at DESC, id DESC"
