@@ -81,7 +81,8 @@ let package = Package(
 
         .testTarget(name: "CareKitTests", dependencies: [careKit], path: "Tests/CareKitTests"),
         .testTarget(name: "CareStoreTests", dependencies: ["CareStore", careKit], path: "Tests/CareStoreTests"),
-        .testTarget(name: "CareServerTests", dependencies: ["CareServer", "CareStore", "CareHTTP", "CareTesting", careKit],
+        .testTarget(name: "CareServerTests", dependencies: ["CareServer", "CareStore", "CareHTTP", "CareTesting", careKit]
+                        + pluginNames.map { .target(name: "\($0)Plugin") },
                     path: "Tests/CareServerTests"),
         .testTarget(name: "IntegrationTests", dependencies: [careKit], path: "Tests/IntegrationTests"),
     ] + pluginNames.flatMap { plugin($0, resources: pluginResources[$0] ?? []) } + pluginNames.map {

@@ -203,6 +203,11 @@ package final class PluginHost: Sendable {
         for loaded in plugins { try loaded.plugin.seedDemoData(loaded.context, today: today) }
     }
 
+    /// Every route served, with its plugin (for the tests that prove each one is guarded).
+    package var routes: [(pluginID: String, method: HTTPMethod, path: String, roles: Set<Role>)] {
+        state.withLock { $0.router.entries.map { ($0.pluginID, $0.route.method, $0.route.path, $0.route.roles) } }
+    }
+
     /// Adds an observer that hears every committed event after the plugins' handlers (tests).
     package func observeEvents(_ observer: @escaping @Sendable (CareEvent) -> Void) {
         state.withLock { $0.eventHandlers.append(("observer", { observer($0) })) }
