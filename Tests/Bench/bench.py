@@ -50,6 +50,17 @@ def rss_kib(pid):
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def rss_split(pid):
+    """'anon X + files Y MiB': the process's own memory and the mapped code of its libraries."""
+    values = {}
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(("RssAnon:", "RssFile:", "RssShmem:")):
+                values[line.split(":")[0]] = int(line.split()[1])
+    return (f"anon {mib(values.get('RssAnon', 0)):.1f} + files {mib(values.get('RssFile', 0)):.1f}"
+            f" + shmem {mib(values.get('RssShmem', 0)):.1f} MiB")
+
+
 def cpu_seconds(pid):
     """User + system CPU time of a process so far (all its threads)."""
     with open(f"/proc/{pid}/stat") as f:
@@ -374,6 +385,7 @@ def measure(args, work, processes):
     processes.append(app_proc)
     time.sleep(0.5)
     rss_start = rss_kib(app_proc.pid)
+    split_start = rss_split(app_proc.pid)
     cookie = None if args.stub else login(app_port, args.user, args.password, work)
 
     captured = {}
@@ -459,6 +471,8 @@ def measure(args, work, processes):
         profile = sql_counts(app, ["/healthz"] + args.pages, cookie) + "\n\n" + \
             perf_profile(app, args.pages[0], cookie, wrk, work)
 
+    split_end = rss_split(app_proc.pid)
+
     # 3. Restarts of the demo home's data directory (populated, migrated): start to first response.
     stop_ms = stop(app_proc)
     processes.remove(app_proc)
@@ -515,6 +529,7 @@ def measure(args, work, processes):
     log(f"memory (VmRSS): after start {mib(rss_start):.1f} MiB; after {first_100k[0]} requests "
         f"{mib(first_100k[1]):.1f} MiB (+{growth:.1f}); after {memory[-1][0]} requests "
         f"{mib(memory[-1][1]):.1f} MiB; peak {mib(peak):.1f} MiB")
+    log(f"  after start {split_start}; at the end {split_end}")
     # The first sample comes after the 1 s warm-ups: the growth from there on tells a leak from the
     # one-off cost of the first requests (malloc arenas per thread, SQLite page caches, lazy metadata).
     base = memory[0]
