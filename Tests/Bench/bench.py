@@ -459,8 +459,9 @@ def measure(args, work, processes):
             one(ref, path)
             one(app, path)
 
-    # Top up to 100k requests for the memory figure, if the rounds did not get there.
-    while app.requests < memory[0][0] + MEMORY_REQUESTS:
+    # Top up to 100k requests for the memory figure, if the rounds did not get there (at most a minute).
+    top_up_until = time.monotonic() + 60
+    while app.requests < memory[0][0] + MEMORY_REQUESTS and time.monotonic() < top_up_until:
         for path in captured:
             r = wrk.run(app.port, path, cookie if path != "/healthz" else None, duration=2)
             app.requests += r["requests"]
