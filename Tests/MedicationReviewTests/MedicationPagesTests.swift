@@ -138,6 +138,8 @@ struct MedicationPagesTests {
         #expect(try h.prompts.openPrompts(residentID: 1).contains { $0.ruleID == "MR-POLY-6" })
         let form = try h.home.get("/medication/prompts/1-MR-POLY-6/acknowledge", as: .clinician)
         #expect(form.status == 200 && form.body.contains("6 long-term regular medicines"))
+        let nurseDismiss = try h.home.post("/medication/prompts/1-MR-POLY-6/acknowledge", as: .nurse, form: ["decision": "dismissed", "reason": "Fine"])
+        #expect(nurseDismiss.status == 422 && nurseDismiss.body.contains("Only a visiting clinician"))
         let missingReason = try h.home.post("/medication/prompts/1-MR-POLY-6/acknowledge", as: .clinician, form: ["decision": "dismissed", "reason": ""])
         #expect(missingReason.status == 422)
         let dismissed = try h.home.post("/medication/prompts/1-MR-POLY-6/acknowledge", as: .clinician,

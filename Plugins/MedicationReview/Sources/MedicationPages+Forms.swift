@@ -392,10 +392,15 @@ extension MedicationPages {
             throw CareError.notFound("This prompt is no longer raised for this resident: its facts have changed or it was resolved.")
         }
         let resident = medication.resident
+        // Dismissing ("not clinically relevant") is a prescribing judgement; staff of the home acknowledge.
+        let mayDismiss = request.principal.role == .clinician
         var errors = FormErrors()
         if request.method == .post {
             let decision = request.form["decision"] ?? ""
             if decision != "acknowledged" && decision != "dismissed" { errors.add("decision", "Choose acknowledge or dismiss") }
+            else if decision == "dismissed" && !mayDismiss {
+                errors.add("decision", "Only a visiting clinician (GP, pharmacist) can dismiss a prompt as not relevant; acknowledge it instead")
+            }
             let reason = request.form["reason"] ?? ""
             if reason.isEmpty { errors.add("reason", "Give the clinical reason; it is kept with the prompt") }
             if errors.isEmpty {
@@ -415,8 +420,8 @@ extension MedicationPages {
         \(UI.ruleReason(finding.reason, source: finding.rule.source))
         <p>The prompt is hidden until its facts change (a new or changed medicine, a new fall, a new admission), then it comes back.</p>
         \(Form.start(action: "/medication/prompts/\(residentID)-\(ruleID)/acknowledge", request: request))
-        \(Form.radios("decision", legend: "Decision", options: [("acknowledged", "Acknowledge: seen, and being dealt with"),
-                                                               ("dismissed", "Dismiss: not clinically relevant for this resident")],
+        \(Form.radios("decision", legend: "Decision", options: [("acknowledged", "Acknowledge: seen, and being dealt with")]
+                      + (mayDismiss ? [("dismissed", "Dismiss: not clinically relevant for this resident")] : []),
                       selected: MedicationPages.value(request, "decision", ""), errors: errors, required: true))
         \(Form.textarea("reason", label: "Clinical reason", value: MedicationPages.value(request, "reason", ""), errors: errors, required: true))
         \(Form.submit("Save decision"))
