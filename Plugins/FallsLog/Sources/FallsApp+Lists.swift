@@ -70,7 +70,7 @@ extension FallsApp {
             return [state.tag, when, residentLink(check.residentID, residents), HTML(text: check.label),
                     UI.link("Record check", to: "/falls/checks/\(check.id)") + " · " + UI.link("fall", to: "/falls/\(check.fallID)")]
         }
-        return UI.table(caption: "Checks due now", headers: ["State", "Due", "Resident", "Check", ""], rows: rows,
+        return UI.table(caption: "Checks due now", headers: ["State", "Due", "Resident", "Check", "Action"], rows: rows,
                         emptyMessage: "No falls checks are due now.")
     }
 
@@ -138,7 +138,7 @@ extension FallsApp {
         }
         let body: HTML = """
         \(FallRule.multifactorialAssessment.html)
-        \(UI.table(caption: "Falls assessments to do", headers: ["Resident", "Why", "Since", ""], rows: rows, emptyMessage: "No falls assessments are waiting."))
+        \(UI.table(caption: "Falls assessments to do", headers: ["Resident", "Why", "Since", "Action"], rows: rows, emptyMessage: "No falls assessments are waiting."))
         """
         return .page(Page(title: "Falls assessments", breadcrumbs: FallsApp.breadcrumbs(), body: body))
     }

@@ -3,6 +3,7 @@ import CareKit
 /// Server-rendered SVG charts: no JavaScript, no external assets, readable in black and white on
 /// paper (every bar carries its number as text). Each bar or cell links to the falls behind it.
 /// Every chart sits in a `<figure>` whose caption names it; the page puts a data table beside it.
+/// The SVG is a labelled group, not an image, because its bars are links (each named for screen readers).
 enum FallsCharts {
     struct Bar {
         let value: Double
@@ -46,7 +47,7 @@ enum FallsCharts {
     private static func frame(id: String, title: String, description: String, width: Int, height: Int, _ content: HTML) -> HTML {
         """
         <figure class="falls-figure" id="\(id)"><figcaption>\(title)</figcaption>\
-        <svg class="falls-chart" viewBox="0 0 \(width) \(height)" width="\(width)" height="\(height)" role="img" aria-labelledby="\(id)-title \(id)-desc" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">\
+        <svg class="falls-chart" viewBox="0 0 \(width) \(height)" width="\(width)" height="\(height)" role="group" aria-labelledby="\(id)-title \(id)-desc" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif">\
         <title id="\(id)-title">\(title)</title><desc id="\(id)-desc">\(description)</desc>\(content)</svg></figure>
         """
     }
@@ -85,7 +86,7 @@ enum FallsCharts {
                 let x = groupX + barWidth * Double(seriesIndex)
                 let y = Double(top) + plotHeight - barHeight
                 svg += """
-                <a href="\(bar.href)"><rect x="\(number(x))" y="\(number(y))" width="\(number(barWidth - 2))" height="\(number(max(barHeight, 0.5)))" fill="\(s.fill)" class="\(s.cssClass)"><title>\(bar.tooltip)</title></rect>\
+                <a href="\(bar.href)" aria-label="\(bar.tooltip)"><rect x="\(number(x))" y="\(number(y))" width="\(number(barWidth - 2))" height="\(number(max(barHeight, 0.5)))" fill="\(s.fill)" class="\(s.cssClass)"><title>\(bar.tooltip)</title></rect>\
                 <text x="\(number(x + (barWidth - 2) / 2))" y="\(number(y - 3))" text-anchor="middle" font-size="10" fill="#0b0c0c">\(bar.valueText)</text></a>
                 """
             }
@@ -108,7 +109,7 @@ enum FallsCharts {
             let barWidth = plotWidth * bar.value / maxValue
             svg += "<text x=\"\(left - 8)\" y=\"\(y + 17)\" text-anchor=\"end\" font-size=\"12\" fill=\"#0b0c0c\">\(label)</text>"
             svg += """
-            <a href="\(bar.href)"><rect x="\(left)" y="\(y + 4)" width="\(number(max(barWidth, 0.5)))" height="\(rowHeight - 8)" fill="\(fill)" class="falls-bar"><title>\(bar.tooltip)</title></rect>\
+            <a href="\(bar.href)" aria-label="\(bar.tooltip)"><rect x="\(left)" y="\(y + 4)" width="\(number(max(barWidth, 0.5)))" height="\(rowHeight - 8)" fill="\(fill)" class="falls-bar"><title>\(bar.tooltip)</title></rect>\
             <text x="\(number(Double(left) + barWidth + 6))" y="\(y + 17)" font-size="12" fill="#0b0c0c">\(bar.valueText)</text></a>
             """
         }
@@ -140,7 +141,7 @@ enum FallsCharts {
                 let textFill = intensity > 0.55 ? "#ffffff" : "#0b0c0c"
                 let tip = "\(weekday.name) \(FallsText.hourRange(hour)): \(count) \(count == 1 ? "fall" : "falls")"
                 svg += """
-                <a href="\(href(weekday, hour))"><rect x="\(x)" y="\(y)" width="\(cell - 2)" height="\(cell - 2)" fill="#003078" fill-opacity="\(number(intensity))" stroke="#0b0c0c" stroke-width="0.5" class="falls-cell"><title>\(tip)</title></rect>\
+                <a href="\(href(weekday, hour))" aria-label="\(tip)"><rect x="\(x)" y="\(y)" width="\(cell - 2)" height="\(cell - 2)" fill="#003078" fill-opacity="\(number(intensity))" stroke="#0b0c0c" stroke-width="0.5" class="falls-cell"><title>\(tip)</title></rect>\
                 <text x="\(x + (cell - 2) / 2)" y="\(y + cell / 2 + 3)" text-anchor="middle" font-size="11" font-weight="bold" fill="\(textFill)">\(count)</text></a>
                 """
             }
