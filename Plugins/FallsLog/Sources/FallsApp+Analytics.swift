@@ -34,8 +34,10 @@ extension FallsApp {
         let totalOBD = monthly.map(\.occupiedBedDays).reduce(0, +)
         let injurious = facts.filter(\.injured).count
         let headline = UI.summaryList([
-            ("Falls", HTML(text: "\(facts.count) (\(FallsAnalytics.format(FallsAnalytics.per1000(facts.count, totalOBD))) per 1,000 occupied bed days)")),
-            ("Injurious falls", HTML(text: "\(injurious) (\(FallsAnalytics.format(FallsAnalytics.per1000(injurious, totalOBD))) per 1,000 occupied bed days)")),
+            ("Falls", UI.link(String(facts.count), to: "/falls?since=\(sinceISO)")
+                + HTML(text: " (\(FallsAnalytics.format(FallsAnalytics.per1000(facts.count, totalOBD))) per 1,000 occupied bed days)")),
+            ("Injurious falls", UI.link(String(injurious), to: "/falls?injured=yes&since=\(sinceISO)")
+                + HTML(text: " (\(FallsAnalytics.format(FallsAnalytics.per1000(injurious, totalOBD))) per 1,000 occupied bed days)")),
             ("Long lies (1 hour or more)", UI.link(String(facts.filter(\.longLie).count), to: "/falls?long-lie=yes&since=\(sinceISO)")),
             ("Fractures", UI.link(String(facts.filter(\.fracture).count), to: "/falls?fracture=yes&since=\(sinceISO)")),
             ("Occupied bed days", HTML(text: String(totalOBD))),
