@@ -199,3 +199,20 @@ struct DemoDataTests {
         for resident in current { if let n = resident.nhsNumber { #expect(NHSNumber.check(n) == .valid(n)) } }
     }
 }
+
+@Suite("Clock and other plugins")
+struct ClockEventTests {
+    @Test("a completed medication review ticks the open SMR flag once, and never an earlier admission's")
+    func reviewCompletedTicksFlag() throws {
+        let home = try registryHome()
+        let id = try addResident(home)   // admitted Wed 18 Nov 2026
+        try home.context.database.write { $0.publishAfterCommit(.medicationReviewCompleted(residentID: id, on: Day(year: 2026, month: 11, day: 10)!)) }
+        #expect(try directory(home).admissionClock(residentID: id, today: registryToday)?.medicationReviewFlag.isOpen == true)
+        try home.context.database.write { $0.publishAfterCommit(.medicationReviewCompleted(residentID: id, on: Day(year: 2026, month: 11, day: 20)!)) }
+        #expect(try directory(home).admissionClock(residentID: id, today: registryToday)?.medicationReviewFlag == .doneOnTime(Day(year: 2026, month: 11, day: 20)!))
+        try home.context.database.write { $0.publishAfterCommit(.medicationReviewCompleted(residentID: id, on: Day(year: 2026, month: 11, day: 23)!)) }
+        let entries = try home.context.database.read { try $0.scalar("SELECT COUNT(*) FROM residents_clock_entries WHERE resident_id = ?", [.integer(id)]) }
+        #expect(entries == 1)
+        #expect(try home.get("/residents/\(id)/clock", as: .carer).body.contains("Recorded automatically from the medication review"))
+    }
+}

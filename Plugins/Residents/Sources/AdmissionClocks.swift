@@ -243,6 +243,21 @@ struct ClockStore: Sendable {
         }
     }
 
+    /// Who records the SMR flag when the medication plugin reports a completed review.
+    static let medicationPlugin = Principal(userID: 0, username: "medication-review", displayName: "Medication review (automatic)", role: .clinician)
+
+    /// Records the SMR flag on the current clock from a completed structured medication review, when
+    /// the clock is tracked, the flag is still open and the review is on or after the clock's day 0.
+    /// Returns whether it recorded one.
+    func recordFlagFromCompletedReview(residentID: Int64, on day: Day, today: Day) throws -> Bool {
+        guard let detail = try latestClock(residentID: residentID, today: today), detail.clock.medicationReviewFlag.isOpen,
+              day >= detail.clock.startedOn, day <= today else { return false }
+        let input = EntryInput(item: .medicationReviewFlag, doneOn: day.iso, doneBy: "Structured medication review completed",
+                               doneByRole: "Medication review", domains: [], reviewOn: "", note: "Recorded automatically from the medication review")
+        try record(input, residentID: residentID, by: ClockStore.medicationPlugin, today: today)
+        return true
+    }
+
     /// Marks an entry entered in error, with a reason.
     func markEntryInError(residentID: Int64, entryID: Int64, reason: String, by principal: Principal, at now: Date = Date()) throws {
         try database.write { db in

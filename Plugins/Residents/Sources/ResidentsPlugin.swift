@@ -66,6 +66,15 @@ public final class ResidentsPlugin: CarePlugin {
         registrar.add(NavigationEntry(title: "Admissions (7-day clock)", path: "/admissions", roles: Access.view, order: 11))
         registrar.add(NavigationEntry(title: "Home profile", path: "/home-profile", roles: Access.manage, order: 90))
 
+        // A completed structured medication review means the resident was flagged for one: tick the
+        // SMR flag on an open clock so that nobody records it twice.
+        registrar.onEvent { event in
+            guard case .medicationReviewCompleted(let residentID, let day) = event else { return }
+            if try stores.clocks.recordFlagFromCompletedReview(residentID: residentID, on: day, today: self.today()) {
+                context.log.info("SMR flag recorded from a completed medication review", ["resident.id": String(residentID)])
+            }
+        }
+
         registrar.add(DashboardCard(id: "admission-clocks", title: "Admissions: 7-working-day clock", roles: Access.view, order: 10,
                                     render: clocks.card))
         registrar.add(DashboardCard(id: "occupancy", title: "Residents", roles: Access.view, order: 11) { _ in
