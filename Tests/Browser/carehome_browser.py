@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -167,13 +167,19 @@ def sign_out(driver) -> None:
 
 
 def submit_and_wait(driver, button) -> None:
-    """Click a submit button and wait until the browser has left the page it was on."""
-    old = driver.find_element(By.TAG_NAME, "html")
+    """Click a submit button and wait until the browser shows the next page (a new document with an <h1>)."""
+    old_id = driver.find_element(By.TAG_NAME, "html").id
     label = button.text or button.get_attribute("value")
     button.click()
+
+    def next_page(d):
+        try:  # while the page changes, the driver may answer with errors about the old document
+            return d.find_element(By.TAG_NAME, "html").id != old_id and bool(d.find_elements(By.CSS_SELECTOR, "main h1"))
+        except WebDriverException:
+            return False
+
     try:
-        WebDriverWait(driver, 60).until(EC.staleness_of(old))
-        WebDriverWait(driver, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, "main h1")))
+        WebDriverWait(driver, 60, poll_frequency=0.1).until(next_page)
     except TimeoutException:
         raise AssertionError(f"pressing {label!r} did not lead to a new page within 60 s "
                              f"(still on {driver.current_url}, title {driver.title!r})") from None

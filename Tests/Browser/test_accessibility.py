@@ -36,6 +36,8 @@ PAGES = [
     ("nurse", "/account"),
     ("manager", "/audit"),
 ]
+# Grouped by account, so the browser signs in as few times as possible.
+PAGES.sort(key=lambda page: [None, "nurse", "carer", "manager", "admin"].index(page[0]))
 
 
 def describe(violations) -> str:
