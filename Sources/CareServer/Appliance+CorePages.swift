@@ -1,4 +1,5 @@
 package import CareHTTP
+package import CareStore
 package import CareKit
 package import Foundation
 package import Logging
@@ -172,9 +173,20 @@ extension Appliance {
                     UI.tag(status.state.rawValue.capitalized, colour: colour), HTML(text: status.reason ?? "")]
         }
         let database: HTML = "<p>Database: <code>\(home.url.path)</code>. Schema \((try? home.schemaVersion()) ?? 0). carehome \(Appliance.version).</p>"
+        let backup: HTML
+        if let status = BackupStatus.load(dataDirectory: configuration.dataDirectory) {
+            let hours = Int(status.age(at: Date()) / 3600)
+            let when: HTML = "<p>Last good backup: \(HomeTime.display(status.finishedAt)) (\(hours) hours ago), \(status.encrypted ? "encrypted" : "not encrypted"), <code>\(status.file)</code>.</p>"
+            backup = status.isOverdue(at: Date())
+                ? UI.banner(.warning, title: "The last good backup is more than 36 hours old", when + "<p>Check the backup drive and <code>journalctl -u carehome-backup</code>. See the installer's guide.</p>")
+                : when
+        } else {
+            backup = UI.banner(.warning, title: "No backup has been taken on this appliance", "<p>Run <code>carehome backup</code> or check the nightly backup timer. Keep copies off the box and test a restore once a year.</p>")
+        }
         let body: HTML = """
         <p><a class="button button-secondary" href="/admin/users">Staff accounts</a></p>
         \(UI.section("Plugins", UI.table(caption: "Plugins found in the plugins directory", headers: ["Name", "Id", "Version", "State", "Why not loaded"], rows: rows, emptyMessage: "No plugins were found.")))
+        \(UI.section("Backups", backup))
         \(UI.section("Appliance", database))
         """
         return .page(Page(title: "Administration", containsPersonalData: false, body: body))
@@ -192,7 +204,10 @@ extension Appliance {
                 \(Form.start(action: "/admin/users/\(account.id)/\(toggle)", request: request))\(Form.submit(toggle == "disable" ? "Disable" : "Enable", kind: "secondary"))\(Form.end)\
                 <details><summary>Reset password</summary>\(Form.start(action: "/admin/users/\(account.id)/reset", request: request))\
                 \(Form.input("password", label: "New password for \(account.username)", value: "", errors: FormErrors(), type: "password", autocomplete: "new-password"))\
-                \(Form.submit("Set password", kind: "secondary"))\(Form.end)</details>
+                \(Form.submit("Set password", kind: "secondary"))\(Form.end)</details>\
+                <details><summary>Change access end date</summary>\(Form.start(action: "/admin/users/\(account.id)/expiry", request: request))\
+                \(Form.input("expires", label: "Access ends on (blank: no end)", value: account.expiresOn?.iso, errors: FormErrors(), type: "date"))\
+                \(Form.submit("Save end date", kind: "secondary"))\(Form.end)</details>
                 """
             }
             return [HTML(text: account.username), HTML(text: account.displayName), HTML(text: account.role.title), state, expiry, actions]
@@ -258,6 +273,14 @@ extension Appliance {
             }
             try sessions.endAll(userID: id)
             message = "Password for \(account.username) changed."
+        case "expiry":
+            var expires: Day?
+            if let text = request.form.nonEmpty("expires") {
+                guard let day = Day(parsing: text) else { return .redirect(to: "/admin/users", flash: "End date not changed: enter a real date, such as 31/12/2026.") }
+                expires = day
+            }
+            try accounts.setExpiry(userID: id, expiresOn: expires)
+            message = expires.map { "Access for \(account.username) ends after \($0.display)." } ?? "Access for \(account.username) no longer ends."
         default:
             throw CareError.notFound()
         }

@@ -248,7 +248,14 @@ package final class Appliance: Sendable {
             let reason = plugin.reason.map { "\"\(Appliance.jsonEscape($0))\"" } ?? "null"
             return "{\"id\":\"\(Appliance.jsonEscape(plugin.id))\",\"version\":\"\(Appliance.jsonEscape(plugin.version))\",\"state\":\"\(plugin.state.rawValue)\",\"reason\":\(reason)}"
         }.joined(separator: ",")
-        json += "]}"
+        json += "],\"backup\":"
+        if let backup = BackupStatus.load(dataDirectory: configuration.dataDirectory) {
+            let hours = Int(backup.age(at: Date()) / 3600)
+            json += "{\"finished_at\":\"\(Timestamp.format(backup.finishedAt))\",\"age_hours\":\(hours),\"overdue\":\(backup.isOverdue(at: Date()))}"
+        } else {
+            json += "null"
+        }
+        json += "}"
         return HTTPResponse(status: writable ? 200 : 503, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
                             body: Array(json.utf8))
     }
@@ -298,6 +305,18 @@ package final class Appliance: Sendable {
             }
         }
         return out
+    }
+
+    /// The answer on the plain-HTTP port when HTTPS is on: a permanent redirect to the same path over HTTPS.
+    package static func redirectToHTTPS(_ http: HTTPRequest, httpsPort: UInt16) -> HTTPResponse {
+        var host = http.headers["host"] ?? "carehome.local"
+        if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]") { host = String(host[..<colon]) }
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-[]:")
+        if host.isEmpty || !host.allSatisfy({ allowed.contains($0) }) { host = "carehome.local" }
+        let port = httpsPort == 443 ? "" : ":\(httpsPort)"
+        let location = "https://\(host)\(port)\(http.path.hasPrefix("/") ? http.path : "/")\(queryString(http))"
+        return HTTPResponse(status: 308, headers: [("Location", location), ("Content-Type", "text/plain; charset=utf-8")],
+                            body: Array("This appliance is served over HTTPS: \(location)\n".utf8))
     }
 
     /// A safe place to return to after signing in: a local path only.

@@ -17,6 +17,9 @@ package struct ApplianceConfiguration: Sendable {
     package var maxBodyBytes = 8 * 1024 * 1024
     package var assetsDirectory: URL?
     package var backupDirectory: URL?
+    /// Where plain HTTP is answered only with a redirect to HTTPS (e.g. `0.0.0.0:80`).
+    package var httpRedirectAddress: String?
+    package var httpRedirectPort: UInt16?
 
     package init(dataDirectory: URL) { self.dataDirectory = dataDirectory }
 
@@ -63,6 +66,10 @@ package struct ApplianceConfiguration: Sendable {
         case "max_upload_mb": maxBodyBytes = try int(1...512) * 1024 * 1024
         case "assets_dir": assetsDirectory = URL(fileURLWithPath: value)
         case "backup_dir": backupDirectory = URL(fileURLWithPath: value)
+        case "http_redirect":
+            let (host, port) = try ApplianceConfiguration.parseListen(value)
+            httpRedirectAddress = host
+            httpRedirectPort = port
         default: throw ConfigurationError("\(place): unknown setting '\(key)'")
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CareHTTP
 import CareKit
 import CareServer
+import CareStore
 import Dispatch
 import Foundation
 import Logging
@@ -72,6 +73,15 @@ struct ServeCommand: ParsableCommand {
 func serve(_ configuration: ApplianceConfiguration, banner: ((UInt16) -> String)?, prepare: ((Appliance) throws -> Void)? = nil) throws {
     let logger = makeLogger()
     let pluginsDirectory = configuration.pluginsDirectory ?? HomeOptions.defaultPluginsDirectory()
+    // One server per data directory, and `carehome restore` refuses while we hold this.
+    let lock: DataDirectoryLock
+    do {
+        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        lock = try DataDirectoryLock.acquire(dataDirectory: configuration.dataDirectory, purpose: "serve this home")
+    } catch {
+        throw CommandFailure("carehome cannot start: \(error)")
+    }
+    defer { withExtendedLifetime(lock) {} }
     let appliance: Appliance
     do {
         appliance = try Appliance(configuration: configuration, candidates: PluginCandidate.discover(in: pluginsDirectory), logger: logger)
@@ -92,6 +102,16 @@ func serve(_ configuration: ApplianceConfiguration, banner: ((UInt16) -> String)
     }
     let server = HTTPServer(configuration: http) { request in appliance.respond(to: request) }
     do { try server.start() } catch { throw CommandFailure("carehome cannot start: \(error)") }
+    var redirector: HTTPServer?
+    if let address = configuration.httpRedirectAddress, let port = configuration.httpRedirectPort, http.tlsKeyPEM != nil {
+        let httpsPort = server.port
+        let plain = HTTPServer(configuration: HTTPServer.Configuration(address: address, port: port)) { request in
+            Appliance.redirectToHTTPS(request, httpsPort: httpsPort)
+        }
+        do { try plain.start() } catch { throw CommandFailure("carehome cannot start the HTTP redirect: \(error)") }
+        redirector = plain
+    }
+    defer { redirector?.stop(grace: .seconds(1)) }
     let scheme = http.tlsKeyPEM == nil ? "http" : "https"
     let host = configuration.listenAddress.contains(":") ? "[\(configuration.listenAddress)]" : configuration.listenAddress
     logger.info("serving", metadata: ["url": .string("\(scheme)://\(host):\(server.port)/"), "plugins.dir": .string(pluginsDirectory.path),

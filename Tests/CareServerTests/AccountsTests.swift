@@ -113,3 +113,38 @@ struct AccountsTests {
         #expect(try home.appliance.accounts.account(username: "kim.lee")?.role == .nurse)
     }
 }
+
+@Suite("Account administration in the UI")
+struct AccountAdministrationTests {
+    @Test("disabling an account ends its sessions at once; re-enabling lets it sign in again")
+    func disableEndsSessions() throws {
+        let home = try TestHome(plugins: [NotesPlugin()])
+        let carer = try home.principal(.carer)
+        #expect(try home.get("/", as: .carer).status == 200)
+        let disabled = try home.post("/admin/users/\(carer.userID)/disable", as: .manager, form: [:])
+        #expect(disabled.flash == "Account test-carer disabled.")
+        let after = try home.get("/", as: .carer)
+        #expect(after.status == 303 && after.location == "/login", "a disabled account's session must end")
+    }
+
+    @Test("a clinician's access end date can be set and cleared; a bad date changes nothing")
+    func expiry() throws {
+        let home = try TestHome(plugins: [])
+        let gp = try home.principal(.clinician)
+        let bad = try home.post("/admin/users/\(gp.userID)/expiry", as: .manager, form: ["expires": "30/02/2027"])
+        #expect(bad.flash == "End date not changed: enter a real date, such as 31/12/2026.")
+        #expect(try home.appliance.accounts.account(id: gp.userID)?.expiresOn == nil)
+        _ = try home.post("/admin/users/\(gp.userID)/expiry", as: .manager, form: ["expires": "2027-03-31"])
+        #expect(try home.appliance.accounts.account(id: gp.userID)?.expiresOn == Day(year: 2027, month: 3, day: 31))
+        _ = try home.post("/admin/users/\(gp.userID)/expiry", as: .manager, form: ["expires": ""])
+        #expect(try home.appliance.accounts.account(id: gp.userID)?.expiresOn == nil)
+    }
+
+    @Test("a carer cannot manage accounts, and a manager cannot change the administrator's")
+    func whoMayManage() throws {
+        let home = try TestHome(plugins: [])
+        let admin = try home.principal(.admin)
+        #expect(try home.post("/admin/users", as: .carer, form: ["username": "x"]).status == 403)
+        #expect(try home.post("/admin/users/\(admin.userID)/disable", as: .manager, form: [:]).status == 403)
+    }
+}

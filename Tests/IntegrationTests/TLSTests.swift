@@ -22,3 +22,45 @@ struct TLSTests {
         #expect(plain.output != "200", "plain HTTP must not be served on the HTTPS port")
     }
 }
+
+@Suite("Around the server")
+struct OperationsTests {
+    @Test("with http_redirect set, plain HTTP answers only with a redirect to the same page over HTTPS")
+    func httpRedirect() throws {
+        let installation = try TestInstallation(plugins: [])
+        let key = installation.root.appendingPathComponent("key.pem"), certificate = installation.root.appendingPathComponent("cert.pem")
+        _ = try run(URL(fileURLWithPath: "/usr/bin/openssl"), ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=carehome.local",
+                                                              "-keyout", key.path, "-out", certificate.path])
+        let redirectPort = 20000 + Int.random(in: 0..<20000)
+        let config = installation.root.appendingPathComponent("carehome.conf")
+        try "tls_cert = \(certificate.path)\ntls_key = \(key.path)\nhttp_redirect = 127.0.0.1:\(redirectPort)\n".write(to: config, atomically: true, encoding: .utf8)
+        let server = try installation.start(extraArguments: ["--config", config.path])
+        let reply = try run(URL(fileURLWithPath: "/usr/bin/curl"), ["-s", "-i", "-H", "Host: carehome.local:\(redirectPort)", "http://127.0.0.1:\(redirectPort)/residents?q=a%20b"])
+        let parsed = RunningServer.parse(reply.output)
+        #expect(parsed.status == 308)
+        #expect(parsed.headers["location"] == "https://carehome.local:\(server.port)/residents?q=a%20b")
+    }
+
+    @Test("a second server on the same data directory is refused while the first runs")
+    func oneServerPerHome() throws {
+        let installation = try TestInstallation(plugins: [])
+        let first = try installation.start()
+        #expect(throws: ServerDidNotStart.self) { try installation.start() }
+        #expect(try first.request("GET", "/healthz", useCookies: false).status == 200)
+    }
+
+    @Test("/healthz reports the last good backup's age, and null before the first backup")
+    func backupAge() throws {
+        let installation = try TestInstallation(plugins: [])
+        try installation.addUser("nina", role: "nurse")
+        let backup = installation.root.appendingPathComponent("home-backup.sqlite")
+        let made = try run(Built.carehome, ["backup", "--data-dir", installation.dataDirectory.path, "--to", backup.path])
+        #expect(made.status == 0, "backup: \(made.error)")
+        let server = try installation.start()
+        let health = try server.request("GET", "/healthz", useCookies: false).body
+        #expect(health.contains("\"backup\":{\"finished_at\":\""))
+        #expect(health.contains("\"age_hours\":0,\"overdue\":false"))
+        let fresh = try TestInstallation(plugins: []).start()
+        #expect(try fresh.request("GET", "/healthz", useCookies: false).body.hasSuffix("\"backup\":null}"))
+    }
+}
