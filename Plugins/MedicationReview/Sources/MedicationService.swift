@@ -89,7 +89,7 @@ struct MedicationService: CurrentMedicines, MedicationPromptSource {
             latestAdmissionIsReadmission: clock?.isReadmission ?? resident.latestAdmissionIsReadmission,
             admissionDeadline: clock?.deadline, calendar: shared.calendar,
             reviewDates: reviews.map(\.reviewedOn), reconciliationDates: reconciliations.map(\.reconciledOn),
-            falls: falls.map { (id: $0.key, day: $0.value) })
+            falls: falls.map { (id: $0.key, day: $0.value) }, reviewFlaggedOn: clock.flatMap { MedicationService.doneDay($0.medicationReviewFlag) })
         let prompts = RuleEngine.evaluate(facts).map { finding -> PromptItem in
             let latest = decisions[finding.rule.id]
             let same = latest?.fingerprint == finding.fingerprint
@@ -97,6 +97,14 @@ struct MedicationService: CurrentMedicines, MedicationPromptSource {
         }
         return ResidentMedication(resident: resident, medicines: medicines, reviews: reviews, reconciliations: reconciliations,
                                   facts: facts, prompts: prompts, clock: clock)
+    }
+
+    /// The day a clock item was done, if it was.
+    static func doneDay(_ state: ClockItemState) -> Day? {
+        switch state {
+        case .doneOnTime(let day), .doneLate(let day, _): day
+        case .due, .overdue: nil
+        }
     }
 
     /// Every current resident with open prompts, most urgent first (highest severity, then most prompts, then room).

@@ -58,6 +58,9 @@ public struct ResidentFacts: Sendable {
     public var latestAdmissionIsReadmission: Bool
     /// Its 7th working day.
     public var admissionDeadline: Day?
+    /// When the registry's 7-day clock recorded the resident as flagged for a structured medication
+    /// review (the EHCH item), if it has been.
+    public var reviewFlaggedOn: Day?
     /// The working-day calendar (for "due in N working days").
     public var calendar: WorkingCalendar
     /// Dates of completed structured medication reviews.
@@ -71,8 +74,9 @@ public struct ResidentFacts: Sendable {
     public init(residentID: Int64, today: Day, dementia: DementiaType = .none, medicines: [MedicineFacts] = [],
                 latestAdmission: Day? = nil, latestAdmissionIsReadmission: Bool = false, admissionDeadline: Day? = nil,
                 calendar: WorkingCalendar = WorkingCalendar(), reviewDates: [Day] = [], reconciliationDates: [Day] = [],
-                falls: [(id: Int64, day: Day)] = []) {
+                falls: [(id: Int64, day: Day)] = [], reviewFlaggedOn: Day? = nil) {
         self.residentID = residentID
+        self.reviewFlaggedOn = reviewFlaggedOn
         self.today = today
         self.dementia = dementia
         self.medicines = medicines
@@ -176,8 +180,14 @@ public enum RuleEngine {
               facts.today <= start.adding(months: 12) else { return [] }
         if facts.reviewDates.contains(where: { $0 >= start }) { return [] }
         let deadline = facts.admissionDeadline ?? facts.calendar.admissionDeadline(admittedOn: start)
-        let state = facts.calendar.itemState(doneOn: nil, deadline: deadline, today: facts.today)
         let what = facts.latestAdmissionIsReadmission ? "Returned from hospital" : "Admitted"
+        if let flagged = facts.reviewFlaggedOn, flagged >= start {
+            // The EHCH item (identified and prioritised for a review) is met; the review itself is still to record.
+            let reason = "\(what) on \(start.display) (day 0); flagged for a structured medication review on \(flagged.display) "
+                + "on the 7-day clock. No structured medication review recorded since: record it when it has been done."
+            return [finding(MedicationRule.admissionReview, .moderate, reason: reason, facts: "start=\(start.iso);flagged=\(flagged.iso)")]
+        }
+        let state = facts.calendar.itemState(doneOn: nil, deadline: deadline, today: facts.today)
         let overdue: Bool
         if case .overdue = state { overdue = true } else { overdue = false }
         let reason = "\(what) on \(start.display) (day 0); no structured medication review recorded since. "
