@@ -62,10 +62,11 @@ public enum Form {
     }
 
     /// A single-line input. `type` is `text`, `date`, `time`, `datetime-local`, `number`, `tel`, `email`, `password`.
+    /// `id` distinguishes fields of the same name in several forms on one page (default: from the name).
     public static func input(_ name: String, label: String, value: String?, errors: FormErrors, hint: String? = nil,
                              type: String = "text", required: Bool = false, width: String? = nil,
-                             autocomplete: String? = nil, inputmode: String? = nil) -> HTML {
-        let id = fieldID(name)
+                             autocomplete: String? = nil, inputmode: String? = nil, id customID: String? = nil) -> HTML {
+        let id = customID.map(fieldID) ?? fieldID(name)
         let error = errors[name]
         var attributes: HTML = ""
         if required { attributes += " required aria-required=\"true\"" }
@@ -73,10 +74,11 @@ public enum Form {
         if let inputmode { attributes += " inputmode=\"\(inputmode)\"" }
         if let width { attributes += " class=\"width-\(width)\"" }
         if error != nil { attributes += " aria-invalid=\"true\"" }
-        let described = describedBy(name, hint: hint, error: error)
+        let key = customID ?? name
+        let described = describedBy(key, hint: hint, error: error)
         return """
         <div class="field\(error == nil ? "" : " field-error")">\
-        <label for="\(id)">\(label)\(required ? HTML.requiredMark : .empty)</label>\(hintAndError(name, hint: hint, error: error))\
+        <label for="\(id)">\(label)\(required ? HTML.requiredMark : .empty)</label>\(hintAndError(key, hint: hint, error: error))\
         <input type="\(type)" id="\(id)" name="\(name)" value="\(value ?? "")"\(described)\(attributes)></div>
         """
     }

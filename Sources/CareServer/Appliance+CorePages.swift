@@ -1,8 +1,8 @@
-package import CareHTTP
-package import CareStore
-package import CareKit
-package import Foundation
-package import Logging
+import CareHTTP
+import CareStore
+import CareKit
+import Foundation
+import Logging
 
 /// The server's own pages: sign-in, dashboard, account, administration and the audit trail.
 extension Appliance {
@@ -203,10 +203,10 @@ extension Appliance {
                 actions = """
                 \(Form.start(action: "/admin/users/\(account.id)/\(toggle)", request: request))\(Form.submit(toggle == "disable" ? "Disable" : "Enable", kind: "secondary"))\(Form.end)\
                 <details><summary>Reset password</summary>\(Form.start(action: "/admin/users/\(account.id)/reset", request: request))\
-                \(Form.input("password", label: "New password for \(account.username)", value: "", errors: FormErrors(), type: "password", autocomplete: "new-password"))\
+                \(Form.input("password", label: "New password for \(account.username)", value: "", errors: FormErrors(), type: "password", autocomplete: "new-password", id: "password-\(account.id)"))\
                 \(Form.submit("Set password", kind: "secondary"))\(Form.end)</details>\
                 <details><summary>Change access end date</summary>\(Form.start(action: "/admin/users/\(account.id)/expiry", request: request))\
-                \(Form.input("expires", label: "Access ends on (blank: no end)", value: account.expiresOn?.iso, errors: FormErrors(), type: "date"))\
+                \(Form.input("expires", label: "Access for \(account.username) ends on (blank: no end)", value: account.expiresOn?.iso, errors: FormErrors(), type: "date", id: "expires-\(account.id)"))\
                 \(Form.submit("Save end date", kind: "secondary"))\(Form.end)</details>
                 """
             }
