@@ -56,6 +56,8 @@ struct OperationsTests {
         let backup = installation.root.appendingPathComponent("home-backup.sqlite")
         let made = try run(Built.carehome, ["backup", "--data-dir", installation.dataDirectory.path, "--to", backup.path])
         #expect(made.status == 0, "backup: \(made.error)")
+        let database = installation.dataDirectory.appendingPathComponent("home.sqlite")
+        #expect(try sqlite(database, "SELECT action || ': ' || detail FROM core_audit WHERE action = 'backup'") == "backup: backup written to home-backup.sqlite")
         let server = try installation.start()
         let health = try server.request("GET", "/healthz", useCookies: false).body
         #expect(health.contains("\"backup\":{\"finished_at\":\""))
