@@ -608,12 +608,13 @@ def perf_profile(app, page, cookie, wrk, work):
 
 
 def wait_idle(pid, timeout=15.0):
-    """Waits until the process uses (almost) no CPU for 0.3 s."""
+    """Waits until the process has used (almost) no CPU for 1.5 s: longer than the audit log's
+    1-second group commit, so the entries queued by earlier requests have been written."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         before = cpu_seconds(pid)
-        time.sleep(0.3)
-        if cpu_seconds(pid) - before < 0.011:
+        time.sleep(1.5)
+        if cpu_seconds(pid) - before < 0.015:
             return True
     return False
 
