@@ -3,6 +3,7 @@ package import CareKit
 package import CareStore
 package import Foundation
 package import Logging
+import Synchronization
 
 /// The appliance: the home's database, accounts, sessions, the audit trail, the plugins, and the
 /// request pipeline that turns an HTTP request into a page. No sockets here: the HTTP server and the
@@ -18,7 +19,10 @@ package final class Appliance: Sendable {
     package let audit: AuditLog
     package let logger: Logger
     let assets: Assets
-    let writeProbe = WriteProbe()
+    /// The /healthz answer, rebuilt at most once a second: it writes to the database and reads the
+    /// backup status file, which a monitor polling it (or a load test) should not repeat per request.
+    let healthCache = Recent<HTTPResponse>(for: .seconds(1))
+    let requestIDs = RequestIDs()
 
     static let sessionCookie = "carehome_session"
     static let loginCookie = "carehome_login"
@@ -64,7 +68,7 @@ package final class Appliance: Sendable {
 
     /// Answers one request. Never throws: every failure becomes an error page and a log line.
     package func respond(to http: HTTPRequest) -> HTTPResponse {
-        let requestID = String(randomToken().prefix(10))
+        let requestID = requestIDs.next()
         let started = ContinuousClock.now
         var response = route(http, requestID: requestID)
         addSecurityHeaders(&response)
@@ -239,8 +243,12 @@ package final class Appliance: Sendable {
     // MARK: - Health
 
     private func health() -> HTTPResponse {
+        healthCache.value { buildHealth() }
+    }
+
+    private func buildHealth() -> HTTPResponse {
         let statuses = host.statuses
-        let writable = writeProbe.check { home.canWrite() }
+        let writable = home.canWrite()
         let degraded = statuses.contains { $0.state == .failed }
         let status = !writable ? "unavailable" : (degraded ? "degraded" : "ok")
         var json = "{\"status\":\"\(status)\",\"version\":\"\(Appliance.version)\",\"database\":\"\(writable ? "writable" : "not writable")\",\"plugins\":["
@@ -326,20 +334,41 @@ package final class Appliance: Sendable {
     }
 }
 
-/// Caches the database write check for a second so /healthz stays cheap under load.
-final class WriteProbe: @unchecked Sendable {
-    // @unchecked: both fields are only touched under `lock`.
+/// A value computed at most once per period and shared by every request meanwhile.
+final class Recent<Value: Sendable>: @unchecked Sendable {
+    // @unchecked: the fields are only touched under `lock`.
     private let lock = NSLock()
-    private var checkedAt: ContinuousClock.Instant?
-    private var last = true
+    private let period: Duration
+    private var computedAt: ContinuousClock.Instant?
+    private var last: Value?
 
-    func check(_ probe: () -> Bool) -> Bool {
+    init(for period: Duration) { self.period = period }
+
+    /// The value computed within the period, else a fresh one from `compute` (one caller computes; the
+    /// others wait for it rather than repeating the work).
+    func value(_ compute: () -> Value) -> Value {
         lock.withLock {
             let now = ContinuousClock.now
-            if let checkedAt, now - checkedAt < .seconds(1) { return last }
-            last = probe()
-            checkedAt = now
-            return last
+            if let last, let computedAt, now - computedAt < period { return last }
+            let fresh = compute()
+            last = fresh
+            computedAt = now
+            return fresh
         }
+    }
+
+    /// Forgets the value, so the next caller computes it afresh.
+    func invalidate() { lock.withLock { computedAt = nil; last = nil } }
+}
+
+/// Request ids for log lines and error pages: a random prefix per process, so that ids from different
+/// runs do not collide in a log, then a counter (cheaper per request than fresh randomness).
+final class RequestIDs: Sendable {
+    private let prefix = String(randomToken().prefix(4))
+    private let counter = Atomic<UInt64>(0)
+
+    func next() -> String {
+        let number = counter.add(1, ordering: .relaxed).newValue
+        return prefix + "-" + String(number, radix: 36)
     }
 }
