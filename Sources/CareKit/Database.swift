@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// A value stored in or read from SQLite.
 public enum SQLValue: Sendable, Equatable, Hashable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral {
@@ -142,6 +143,36 @@ public protocol CareDatabase: Sendable {
     func read<T>(_ body: (any SQLReader) throws -> T) throws -> T
     /// Runs `body` in one write transaction. If `body` throws, nothing is written.
     func write<T>(_ body: (any SQLWriter) throws -> T) throws -> T
+    /// A number that moves on each time a write transaction commits, by any plugin: equal numbers
+    /// mean nothing was saved in between. Nil when the database cannot tell (then nothing is cached).
+    var commitCount: Int64? { get }
+}
+
+extension CareDatabase {
+    public var commitCount: Int64? { nil }
+}
+
+/// A value worked out from the database (a home-wide list of prompts, a dashboard count), kept until
+/// anything is saved or the key (today's date, say) changes, so that pages viewed again and again do
+/// not repeat the work. It never serves a value older than the last save the reader could see.
+public final class DerivedValue<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    private let kept = Mutex<(commit: Int64, key: Key, value: Value)?>(nil)
+
+    public init() {}
+
+    /// The kept value if nothing was saved since it was worked out for `key`, else `compute()`'s.
+    public func value(from database: any CareDatabase, key: Key, _ compute: () throws -> Value) rethrows -> Value {
+        // Read the count before computing: a save that commits meanwhile leaves the value tagged with
+        // the older count, so the next caller computes afresh.
+        guard let commit = database.commitCount else { return try compute() }
+        if let kept = kept.withLock({ $0 }), kept.commit == commit, kept.key == key { return kept.value }
+        let value = try compute()
+        kept.withLock { current in
+            if let current, current.commit > commit { return }
+            current = (commit, key, value)
+        }
+        return value
+    }
 }
 
 /// A numbered schema change owned by one plugin. Migrations run once each, in order, each in its

@@ -45,10 +45,10 @@ package final class Sessions: Sendable {
         guard token.count == 64 else { return nil }
         let hash = sha256Hex(token)
         guard let row = try pool.read({ db in
-            try Row.fetchOne(db, sql: """
+            try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT s.csrf_token, s.created_at, s.last_seen_at, u.* FROM core_sessions s JOIN core_users u ON u.id = s.user_id
                 WHERE s.token_hash = ? AND s.ended_at IS NULL
-                """, arguments: [hash])
+                """), arguments: [hash])
         }) else { return nil }
         let account = Accounts.account(row)
         guard let created = Timestamp.parse(row["created_at"]), let seen = Timestamp.parse(row["last_seen_at"]) else { return nil }

@@ -8,6 +8,9 @@ import Synchronization
 struct GRDBCareDatabase: CareDatabase {
     let pool: DatabasePool
     let events: EventSink
+    let commits: CommitCounter
+
+    var commitCount: Int64? { commits.value }
 
     func read<T>(_ body: (any SQLReader) throws -> T) throws -> T {
         try pool.read { db in try body(SQLReaderAdapter(db: db)) }
@@ -16,10 +19,19 @@ struct GRDBCareDatabase: CareDatabase {
     func write<T>(_ body: (any SQLWriter) throws -> T) throws -> T {
         let queued = EventQueue()
         let result = try pool.write { db in try body(SQLWriterAdapter(db: db, events: queued)) }
-        // `pool.write` has committed by now: only now may other plugins hear about it.
+        // `pool.write` has committed by now: only now may caches and other plugins hear about it.
+        commits.increment()
         events.deliver(queued.drain())
         return result
     }
+}
+
+/// Counts committed plugin writes, for `CareDatabase.commitCount` (one per home database).
+package final class CommitCounter: Sendable {
+    private let count = Atomic<Int64>(0)
+    package init() {}
+    var value: Int64 { count.load(ordering: .acquiring) }
+    func increment() { count.add(1, ordering: .releasing) }
 }
 
 /// Events published inside one write transaction, held until it commits.
@@ -46,7 +58,12 @@ struct SQLWriterAdapter: SQLWriter {
     }
 
     func execute(_ sql: String, _ arguments: [SQLValue]) throws {
-        try db.execute(sql: sql, arguments: StatementArguments(arguments.map(\.databaseValue)))
+        let values = StatementArguments(arguments.map(\.databaseValue))
+        if let statement = try StatementReuse.shared.statement(db, sql) {
+            try statement.execute(arguments: values)
+        } else {
+            try db.execute(sql: sql, arguments: values)
+        }
     }
 
     func executeScript(_ sql: String) throws {
@@ -63,9 +80,48 @@ struct SQLWriterAdapter: SQLWriter {
 }
 
 private func fetchRows(_ db: Database, _ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
-    let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments.map(\.databaseValue)))
-    return rows.map { row in
-        SQLRow(columns: Array(row.columnNames), values: row.databaseValues.map(SQLValue.init(databaseValue:)))
+    let values = StatementArguments(arguments.map(\.databaseValue))
+    let statement = try StatementReuse.shared.statement(db, sql) ?? db.makeStatement(sql: sql)
+    let columns = statement.columnNames  // one array shared by every row
+    var rows = [SQLRow]()
+    let cursor = try Row.fetchCursor(statement, arguments: values)
+    while let row = try cursor.next() {
+        rows.append(SQLRow(columns: columns, values: row.databaseValues.map(SQLValue.init(databaseValue:))))
+    }
+    return rows
+}
+
+/// Which SQL texts get a prepared statement kept on each connection (GRDB's statement cache), so a
+/// page that runs the same queries on every request does not compile them every time. The cache has no
+/// bound of its own, and SQL text built with values in it would make it grow for ever: only the first
+/// `limit` distinct texts are kept; any others are compiled each time, which is correct, only slower.
+final class StatementReuse: Sendable {
+    static let shared = StatementReuse(limit: 400)
+
+    private let limit: Int
+    /// Each admitted text, and whether it turned out to be one statement (nil: not tried yet).
+    private let admitted = Mutex<[String: Bool?]>([:])
+
+    init(limit: Int) { self.limit = limit }
+
+    /// The connection's reusable statement for `sql`, or nil when the text is one statement too many,
+    /// or several statements (run those with `db.execute`).
+    func statement(_ db: Database, _ sql: String) throws -> Statement? {
+        let reusable: Bool? = admitted.withLock { texts in
+            if let known = texts[sql] { return known }
+            guard texts.count < limit else { return false }
+            texts[sql] = .some(nil)
+            return nil
+        }
+        if reusable == false { return nil }
+        do {
+            let statement = try db.cachedStatement(sql: sql)
+            if reusable == nil { admitted.withLock { $0[sql] = true } }
+            return statement
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_MISUSE {
+            admitted.withLock { $0[sql] = false }
+            return nil  // several statements in one text: GRDB's execute runs them in turn
+        }
     }
 }
 

@@ -17,6 +17,8 @@ package final class HomeDatabase: Sendable {
     package let url: URL
     /// The connection pool. Plugins never see it: they get `CareDatabase`.
     package let pool: DatabasePool
+    /// Moves on with every commit through `careDatabase`, so plugins can tell whether anything was saved.
+    let commits = CommitCounter()
 
     private init(url: URL, pool: DatabasePool) {
         self.url = url
@@ -172,7 +174,7 @@ package final class HomeDatabase: Sendable {
 
     /// The `CareDatabase` that plugins and the server use, delivering events to `events` after commit.
     package func careDatabase(events: EventSink) -> any CareDatabase {
-        GRDBCareDatabase(pool: pool, events: events)
+        GRDBCareDatabase(pool: pool, events: events, commits: commits)
     }
 }
 

@@ -33,6 +33,9 @@ struct MedicationService: CurrentMedicines, MedicationPromptSource {
     let services: any ServiceDirectory
     let table: DrugTable
     let today: @Sendable () -> Day
+    /// The home-wide list is read on every dashboard view and costs a query set per resident: it is
+    /// kept until anything is saved (a medicine, a fall, an admission, a clock) or the day changes.
+    let homeWideList = DerivedValue<Day, [ResidentMedication]>()
 
     func directory() throws -> any ResidentDirectory {
         guard let directory = services.resolve(Services.residentDirectory) else {
@@ -109,6 +112,10 @@ struct MedicationService: CurrentMedicines, MedicationPromptSource {
 
     /// Every current resident with open prompts, most urgent first (highest severity, then most prompts, then room).
     func homeWide() throws -> [ResidentMedication] {
+        try homeWideList.value(from: database, key: today()) { try evaluateHomeWide() }
+    }
+
+    private func evaluateHomeWide() throws -> [ResidentMedication] {
         let directory = try directory()
         let shared = try shared(residentID: nil, directory: directory)
         let all = try directory.currentResidents().map { try load(resident: $0, directory: directory, shared: shared) }

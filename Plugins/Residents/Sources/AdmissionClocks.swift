@@ -141,6 +141,16 @@ struct ClockStore: Sendable {
     let database: any CareDatabase
     let residents: ResidentStore
     let profiles: HomeProfileStore
+    /// The open clocks, on the dashboard card of every signed-in user: kept until anything is saved or the day changes.
+    private let openList = DerivedValue<Day, [OpenClock]>()
+
+    init(database: any CareDatabase, residents: ResidentStore, profiles: HomeProfileStore) {
+        self.database = database
+        self.residents = residents
+        self.profiles = profiles
+    }
+
+    typealias OpenClock = (resident: StoredResident, detail: ClockDetail)
 
     func entries(residentID: Int64, _ db: any SQLReader) throws -> [ClockEntry] {
         try db.query("SELECT * FROM residents_clock_entries WHERE resident_id = ? ORDER BY done_on, id", [.integer(residentID)])
@@ -170,7 +180,11 @@ struct ClockStore: Sendable {
     }
 
     /// Open clocks of residents living here, most urgent first.
-    func openClocks(today: Day) throws -> [(resident: StoredResident, detail: ClockDetail)] {
+    func openClocks(today: Day) throws -> [OpenClock] {
+        try openList.value(from: database, key: today) { try readOpenClocks(today: today) }
+    }
+
+    private func readOpenClocks(today: Day) throws -> [OpenClock] {
         try database.read { db in
             let living = try residents.residents(statuses: [.livingHere], db)
             let calendar = try profiles.load(db).profile.calendar

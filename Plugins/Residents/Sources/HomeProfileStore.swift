@@ -1,5 +1,6 @@
 import CareKit
 import Foundation
+import Synchronization
 
 /// The home's profile as the manager edits it.
 struct HomeProfileRecord: Sendable, Equatable, Codable {
@@ -49,9 +50,19 @@ struct HomeProfileRecord: Sendable, Equatable, Codable {
 /// Reads and saves the home profile (one row, every version kept).
 struct HomeProfileStore: Sendable {
     let database: any CareDatabase
+    /// Every page shows the home's name, so the saved profile is kept in memory until the next save.
+    private let saved = SavedProfile()
+
+    init(database: any CareDatabase) {
+        self.database = database
+    }
 
     func load() throws -> HomeProfileRecord {
-        try database.read { try load($0).profile }
+        let generation = saved.generation
+        if let profile = saved.profile(at: generation) { return profile }
+        let profile = try database.read { try load($0).profile }
+        saved.keep(profile, readAt: generation)
+        return profile
     }
 
     func load(_ db: any SQLReader) throws -> (profile: HomeProfileRecord, version: Int64) {
@@ -80,6 +91,7 @@ struct HomeProfileStore: Sendable {
                 VALUES (?, ?, ?, ?, ?, ?)
                 """, [.integer(next), SQLValue(now), .integer(principal.userID), .text(principal.displayName), .text(summary), .text(json)])
         }
+        saved.forget()
     }
 
     struct Version {
@@ -96,6 +108,26 @@ struct HomeProfileStore: Sendable {
                         changedBy: $0.string("changed_by") ?? "", summary: $0.string("summary") ?? "")
             }
         }
+    }
+}
+
+/// The profile as last read, tagged with a generation that every save moves on: a read that began
+/// before a save cannot put the old profile back after it.
+final class SavedProfile: Sendable {
+    private let state = Mutex<(generation: Int, profile: HomeProfileRecord?)>((0, nil))
+
+    var generation: Int { state.withLock { $0.generation } }
+
+    func profile(at generation: Int) -> HomeProfileRecord? {
+        state.withLock { $0.generation == generation ? $0.profile : nil }
+    }
+
+    func keep(_ profile: HomeProfileRecord, readAt generation: Int) {
+        state.withLock { if $0.generation == generation { $0.profile = profile } }
+    }
+
+    func forget() {
+        state.withLock { $0 = ($0.generation + 1, nil) }
     }
 }
 
