@@ -77,15 +77,17 @@ package final class AuditLog: Sendable {
         do {
             try pool.write { db in
                 var previous = try String.fetchOne(db, sql: "SELECT hash FROM core_audit ORDER BY id DESC LIMIT 1") ?? AuditLog.genesis
+                // Compiled once per connection, not once per entry (a busy home queues thousands of views a minute).
+                let insert = try db.cachedStatement(sql: """
+                    INSERT INTO core_audit (at, user_id, username, address, source, action, resident_id, detail, previous_hash, hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
                 for entry in batch {
                     let at = Timestamp.format(entry.at)
                     let hash = AuditLog.hash(previous: previous, at: at, userID: entry.userID, username: entry.username,
                                              address: entry.address, source: entry.source, action: entry.action,
                                              residentID: entry.residentID, detail: entry.detail)
-                    try db.execute(sql: """
-                        INSERT INTO core_audit (at, user_id, username, address, source, action, resident_id, detail, previous_hash, hash)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [at, entry.userID, entry.username, entry.address, entry.source, entry.action,
+                    try insert.execute(arguments: [at, entry.userID, entry.username, entry.address, entry.source, entry.action,
                                          entry.residentID, entry.detail, previous, hash])
                     previous = hash
                 }
