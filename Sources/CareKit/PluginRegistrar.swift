@@ -15,6 +15,13 @@ public protocol PluginRegistrar: AnyObject {
     func publish<Service>(_ key: ServiceKey<Service>, _ service: Service)
     /// Handles events; called after the transaction that published the event commits.
     func onEvent(_ handler: @escaping @Sendable (CareEvent) throws -> Void)
+    /// Adds figures to `/metrics` (counts and indicators, no personal data).
+    func add(_ metrics: MetricSource)
+}
+
+extension PluginRegistrar {
+    /// A registrar that takes no metrics ignores them.
+    public func add(_ metrics: MetricSource) {}
 }
 
 /// The facilities a plugin uses while serving. A value: capture it in route handlers.

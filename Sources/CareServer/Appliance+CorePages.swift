@@ -183,11 +183,14 @@ extension Appliance {
         } else {
             backup = UI.banner(.warning, title: "No backup has been taken on this appliance", "<p>Run <code>carehome backup</code> or check the nightly backup timer. Keep copies off the box and test a restore once a year.</p>")
         }
+        let monitoring: HTML = configuration.metricsToken == nil
+            ? "<p>Monitoring: <code>/metrics</code> is off. Set <code>metrics_token</code> in carehome.conf to let the care group's or ICB's Prometheus read the home's figures (counts only, no personal data).</p>"
+            : "<p>Monitoring: <code>/metrics</code> is on, for requests that carry the token set as <code>metrics_token</code> in carehome.conf.</p>"
         let body: HTML = """
         <p><a class="button button-secondary" href="/admin/users">Staff accounts</a></p>
         \(UI.section("Plugins", UI.table(caption: "Plugins found in the plugins directory", headers: ["Name", "Id", "Version", "State", "Why not loaded"], rows: rows, emptyMessage: "No plugins were found.")))
         \(UI.section("Backups", backup))
-        \(UI.section("Appliance", database))
+        \(UI.section("Appliance", database + monitoring))
         """
         return .page(Page(title: "Administration", containsPersonalData: false, body: body))
     }

@@ -73,7 +73,7 @@ package final class Appliance: Sendable {
         var response = route(http, requestID: requestID)
         addSecurityHeaders(&response)
         if http.method == "HEAD" { response.body = [] }
-        if !(http.path == "/healthz" || http.path.hasPrefix("/assets/")) {
+        if !(http.path == "/healthz" || http.path == "/metrics" || http.path.hasPrefix("/assets/")) {
             let elapsed = ContinuousClock.now - started
             logger.info("request", metadata: ["request.id": .string(requestID), "http.method": .string(http.method),
                                               "http.path": .string(http.path), "http.status": .stringConvertible(response.status),
@@ -91,6 +91,7 @@ package final class Appliance: Sendable {
         }
         switch (method, http.path) {
         case (.get, "/healthz"), (.head, "/healthz"): return health()
+        case (.get, "/metrics"), (.head, "/metrics"): return metrics(http, requestID: requestID)
         case (.get, "/login"), (.head, "/login"): return loginPage(http, requestID: requestID, username: "", error: nil, status: 200)
         case (.post, "/login"): return login(http, requestID: requestID)
         default: break

@@ -20,6 +20,8 @@ package struct ApplianceConfiguration: Sendable {
     /// Where plain HTTP is answered only with a redirect to HTTPS (e.g. `0.0.0.0:80`).
     package var httpRedirectAddress: String?
     package var httpRedirectPort: UInt16?
+    /// The bearer token a monitoring server (Prometheus) sends to read `/metrics`; nil: `/metrics` is off.
+    package var metricsToken: String?
 
     package init(dataDirectory: URL) { self.dataDirectory = dataDirectory }
 
@@ -66,6 +68,11 @@ package struct ApplianceConfiguration: Sendable {
         case "max_upload_mb": maxBodyBytes = try int(1...512) * 1024 * 1024
         case "assets_dir": assetsDirectory = URL(fileURLWithPath: value)
         case "backup_dir": backupDirectory = URL(fileURLWithPath: value)
+        case "metrics_token":
+            guard value.count >= 32, value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.~".contains($0)) }) else {
+                throw ConfigurationError("\(place): metrics_token must be at least 32 letters, digits or -_.~ (make one with `openssl rand -hex 32`)")
+            }
+            metricsToken = value
         case "http_redirect":
             let (host, port) = try ApplianceConfiguration.parseListen(value)
             httpRedirectAddress = host

@@ -32,6 +32,7 @@ package final class PluginHost: Sendable {
         var navigation: [(pluginID: String, entry: NavigationEntry)] = []
         var cards: [(pluginID: String, card: DashboardCard)] = []
         var panels: [(pluginID: String, panel: ResidentPanel)] = []
+        var metrics: [(pluginID: String, source: MetricSource)] = []
         var eventHandlers: [(pluginID: String, handler: @Sendable (CareEvent) throws -> Void)] = []
         var loaded: [String: Loaded] = [:]
         var loadOrder: [String] = []
@@ -165,6 +166,7 @@ package final class PluginHost: Sendable {
             current.navigation += staging.navigation.map { (manifest.id, $0) }
             current.cards += staging.cards.map { (manifest.id, $0) }
             current.panels += staging.panels.map { (manifest.id, $0) }
+            current.metrics += staging.metrics.map { (manifest.id, $0) }
             current.eventHandlers += staging.handlers.map { (manifest.id, $0) }
             current.loaded[manifest.id] = Loaded(plugin: plugin, context: context)
             current.loadOrder.append(manifest.id)
@@ -235,6 +237,11 @@ package final class PluginHost: Sendable {
         state.withLock { $0.panels }.filter { $0.panel.roles.contains(role) }.sorted { ($0.panel.order, $0.panel.title) < ($1.panel.order, $1.panel.title) }
     }
 
+    /// The plugins' contributions to `/metrics`, in load order.
+    func metricSources() -> [(pluginID: String, source: MetricSource)] {
+        state.withLock { $0.metrics }
+    }
+
     /// Delivers committed events to every handler; a handler that throws is logged and the rest still run.
     func deliver(_ events: [CareEvent]) {
         let handlers = state.withLock { $0.eventHandlers }
@@ -257,6 +264,7 @@ final class StagingRegistrar: PluginRegistrar {
     var navigation: [NavigationEntry] = []
     var cards: [DashboardCard] = []
     var panels: [ResidentPanel] = []
+    var metrics: [MetricSource] = []
     var services: [(String, Any)] = []
     var handlers: [@Sendable (CareEvent) throws -> Void] = []
 
@@ -266,6 +274,7 @@ final class StagingRegistrar: PluginRegistrar {
     func add(_ entry: NavigationEntry) { navigation.append(entry) }
     func add(_ card: DashboardCard) { cards.append(card) }
     func add(_ panel: ResidentPanel) { panels.append(panel) }
+    func add(_ metrics: MetricSource) { self.metrics.append(metrics) }
     func publish<Service>(_ key: ServiceKey<Service>, _ service: Service) { services.append((key.name, service)) }
     func onEvent(_ handler: @escaping @Sendable (CareEvent) throws -> Void) { handlers.append(handler) }
 }

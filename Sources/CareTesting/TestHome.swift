@@ -16,10 +16,11 @@ package final class TestHome: Sendable {
     private let events = EventLog()
 
     /// Loads `plugins` (in-process instances) into a new home. `enabled`: ids to load (nil: all).
-    package init(plugins: [any CarePlugin], enabled: Set<String>? = nil, homeName: String = "Test House") throws {
+    package init(plugins: [any CarePlugin], enabled: Set<String>? = nil, homeName: String = "Test House", metricsToken: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("carehome-test-\(UUID().uuidString)")
         var configuration = ApplianceConfiguration(dataDirectory: directory)
         configuration.homeName = homeName
+        configuration.metricsToken = metricsToken
         var logger = Logger(label: "carehome.test")
         logger.logLevel = .warning
         appliance = try Appliance(configuration: configuration, candidates: plugins.map(PluginCandidate.init(plugin:)), logger: logger)
@@ -91,8 +92,8 @@ package final class TestHome: Sendable {
     }
 
     /// A request with no session (to check that a page needs sign-in).
-    package func anonymous(_ method: String, _ path: String) -> TestResponse {
-        TestResponse(appliance.respond(to: HTTPRequest(method: method, path: path)))
+    package func anonymous(_ method: String, _ path: String, headers: [String: String] = [:]) -> TestResponse {
+        TestResponse(appliance.respond(to: HTTPRequest(method: method, path: path, headers: headers)))
     }
 
     private func send(_ method: String, _ path: String, as role: Role, form: [(String, String)], includeCSRF: Bool) throws -> TestResponse {

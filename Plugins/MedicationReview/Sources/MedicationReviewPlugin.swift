@@ -57,6 +57,8 @@ public final class MedicationReviewPlugin: CarePlugin {
         registrar.add(DashboardCard(id: "prompts", title: "Medication review", roles: view, order: 40, render: pages.card))
         registrar.add(ResidentPanel(id: "medicines", title: "Medicines and review prompts", roles: view, order: 30, render: pages.panel))
 
+        registrar.add(MetricSource(collect: service.metrics))
+
         registrar.publish(Services.currentMedicines, service)
         registrar.publish(Services.medicationPrompts, service)
 

@@ -130,6 +130,28 @@ struct MedicationService: CurrentMedicines, MedicationPromptSource {
         }.map(\.medication)
     }
 
+    // MARK: Metrics
+
+    /// Figures for `/metrics`: residents with open prompts by their most urgent one, and structured
+    /// medication reviews recorded in the last 12 months (NICE QS85 statement 5: a review at least once a year).
+    @Sendable func metrics() throws -> [Metric] {
+        let listed = try homeWide()
+        let bySeverity = PromptSeverity.allCases.map { severity in
+            Metric.Sample(listed.filter { $0.prompts.filter(\.isOpen).map(\.finding.severity).max() == severity }.count,
+                          labels: ["severity": severity.title.lowercased()])
+        }
+        let since = today().adding(months: -12)
+        let reviews = try database.read { db in
+            try db.queryOne("SELECT COUNT(*) AS n FROM medication_review_reviews WHERE entered_in_error = 0 AND reviewed_on >= ?", [.text(since.iso)])?.int("n") ?? 0
+        }
+        return [
+            Metric("carehome_medication_review_residents_with_open_prompts", help: "Current residents with an open medication review prompt, by their most urgent prompt",
+                   samples: bySeverity),
+            Metric("carehome_medication_review_structured_reviews_12m", help: "Structured medication reviews recorded in the last 12 months (not entered in error)",
+                   value: reviews),
+        ]
+    }
+
     // MARK: CurrentMedicines
 
     func medicines(residentID: Int64) throws -> [MedicineSummary] {

@@ -179,6 +179,25 @@ struct ClockStore: Sendable {
         }
     }
 
+    /// The clocks of every tracked admission or return from hospital on or after `since` (any resident
+    /// not entered in error, including those who have since left or died).
+    func clocksStarted(since: Day, today: Day) throws -> [AdmissionClock] {
+        try database.read { db in
+            let calendar = try profiles.load(db).profile.calendar
+            var entriesByResident = [Int64: [ClockEntry]]()
+            for row in try db.query("SELECT * FROM residents_clock_entries ORDER BY done_on, id") {
+                let entry = try ClockEntry(row: row)
+                entriesByResident[entry.residentID, default: []].append(entry)
+            }
+            return try residents.residents(statuses: nil, db).flatMap { resident in
+                resident.movements.filter { $0.startsClock && $0.clockTracked && !$0.enteredInError && $0.on >= since }.map {
+                    ClockRule.detail(residentID: resident.id, movement: $0, entries: entriesByResident[resident.id] ?? [],
+                                     calendar: calendar, today: today).clock
+                }
+            }
+        }
+    }
+
     /// Open clocks of residents living here, most urgent first.
     func openClocks(today: Day) throws -> [OpenClock] {
         try openList.value(from: database, key: today) { try readOpenClocks(today: today) }

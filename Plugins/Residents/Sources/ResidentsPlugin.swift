@@ -65,6 +65,8 @@ public final class ResidentsPlugin: CarePlugin {
         registrar.add(NavigationEntry(title: "Residents", path: "/residents", roles: Access.view, order: 10))
         registrar.add(NavigationEntry(title: "Admissions (7-day clock)", path: "/admissions", roles: Access.view, order: 11))
         registrar.add(NavigationEntry(title: "Home profile", path: "/home-profile", roles: Access.manage, order: 90))
+        let metrics = RegistryMetrics(stores: stores, today: today)
+        registrar.add(MetricSource(collect: metrics.collect))
 
         // A completed structured medication review means the resident was flagged for one: tick the
         // SMR flag on an open clock so that nobody records it twice.
