@@ -274,8 +274,8 @@ def main():
     p.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_POOL_THREADS", 4)),
                    help="libmicrohttpd thread pool size the appliance uses (default 4)")
     p.add_argument("--page", action="append",
-                   help="a page to load as a signed-in user; repeat for several (default /residents, or the "
-                        "space-separated BENCH_PAGE). The first is the one profiled with --perf")
+                   help="a page to load as a signed-in user; repeat for several (default: /residents and the dashboard /, "
+                        "where every user lands; or the space-separated BENCH_PAGE). The first is the one profiled with --perf")
     p.add_argument("--user", default=os.environ.get("BENCH_USER", "nurse"))
     p.add_argument("--password", default=os.environ.get("BENCH_PASSWORD", "carehome-demo"),
                    help="a demo account (see `carehome demo --help`)")
@@ -296,7 +296,7 @@ def main():
                    help="no appliance: a second reference server stands in for it (checks the bench itself)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = p.parse_args()
-    args.pages = args.page or os.environ.get("BENCH_PAGE", "/residents").split()
+    args.pages = args.page or os.environ.get("BENCH_PAGE", "/residents /").split()
 
     work = tempfile.mkdtemp(prefix="carehome-bench-")
     processes = []
