@@ -157,6 +157,16 @@ struct ClockStore: Sendable {
             .map(ClockEntry.init(row:))
     }
 
+    /// Every clock entry in the home, by resident, oldest first.
+    func allEntries(_ db: any SQLReader) throws -> [Int64: [ClockEntry]] {
+        var byResident = [Int64: [ClockEntry]]()
+        for row in try db.query("SELECT * FROM residents_clock_entries ORDER BY done_on, id") {
+            let entry = try ClockEntry(row: row)
+            byResident[entry.residentID, default: []].append(entry)
+        }
+        return byResident
+    }
+
     /// The clock of the resident's latest admission or re-admission (nil when none is tracked).
     func latestClock(residentID: Int64, today: Day) throws -> ClockDetail? {
         try database.read { db in
@@ -184,11 +194,7 @@ struct ClockStore: Sendable {
     func clocksStarted(since: Day, today: Day) throws -> [AdmissionClock] {
         try database.read { db in
             let calendar = try profiles.load(db).profile.calendar
-            var entriesByResident = [Int64: [ClockEntry]]()
-            for row in try db.query("SELECT * FROM residents_clock_entries ORDER BY done_on, id") {
-                let entry = try ClockEntry(row: row)
-                entriesByResident[entry.residentID, default: []].append(entry)
-            }
+            let entriesByResident = try allEntries(db)
             return try residents.residents(statuses: nil, db).flatMap { resident in
                 resident.movements.filter { $0.startsClock && $0.clockTracked && !$0.enteredInError && $0.on >= since }.map {
                     ClockRule.detail(residentID: resident.id, movement: $0, entries: entriesByResident[resident.id] ?? [],
@@ -207,11 +213,7 @@ struct ClockStore: Sendable {
         try database.read { db in
             let living = try residents.residents(statuses: [.livingHere], db)
             let calendar = try profiles.load(db).profile.calendar
-            var entriesByResident = [Int64: [ClockEntry]]()
-            for row in try db.query("SELECT * FROM residents_clock_entries ORDER BY done_on, id") {
-                let entry = try ClockEntry(row: row)
-                entriesByResident[entry.residentID, default: []].append(entry)
-            }
+            let entriesByResident = try allEntries(db)
             return living.compactMap { resident -> (StoredResident, ClockDetail)? in
                 guard let movement = resident.latestAdmission, movement.clockTracked else { return nil }
                 let detail = ClockRule.detail(residentID: resident.id, movement: movement, entries: entriesByResident[resident.id] ?? [],
