@@ -122,9 +122,11 @@ final class RunningServer: @unchecked Sendable {
     var base: String { "http://127.0.0.1:\(port)" }
 
     /// Sends a request with curl (no redirects followed, the path sent exactly as given).
-    func request(_ method: String, _ path: String, form: [(String, String)] = [], body: Data? = nil, useCookies: Bool = true) throws -> HTTPReply {
+    func request(_ method: String, _ path: String, form: [(String, String)] = [], body: Data? = nil, useCookies: Bool = true,
+                 headers: [String] = []) throws -> HTTPReply {
         var arguments = ["-s", "-i", "--path-as-is", "-X", method, "--max-time", "20"]
         if useCookies { arguments += ["-b", cookies.path, "-c", cookies.path] }
+        for header in headers { arguments += ["-H", header] }
         for (name, value) in form { arguments += ["--data-urlencode", "\(name)=\(value)"] }
         var bodyFile: URL?
         if let body {

@@ -121,3 +121,26 @@ final class ResultBox<T>: @unchecked Sendable {
     // @unchecked: written once by the thread, read after the thread has finished.
     var result: Result<T, any Error>?
 }
+
+@Suite("Metrics through the real server")
+struct MetricsServerTests {
+    @Test("the real server answers /metrics only with the configured bearer token, with the four plugins' figures")
+    func metricsOverHTTP() throws {
+        let installation = try TestInstallation(plugins: LoaderTests.firstParty)
+        let token = "integration-metrics-token-0123456789abcdef"
+        let config = installation.root.appendingPathComponent("carehome.conf")
+        try "metrics_token = \(token)\n".write(to: config, atomically: true, encoding: .utf8)
+        let server = try installation.start(extraArguments: ["--config", config.path])
+        let refused = try server.request("GET", "/metrics", useCookies: false)
+        #expect(refused.status == 401)
+        #expect(refused.headers["www-authenticate"]?.hasPrefix("Bearer") == true)
+        let wrong = try server.request("GET", "/metrics", useCookies: false, headers: ["Authorization: Bearer \(token.dropLast())x"])
+        #expect(wrong.status == 401)
+        let reply = try server.request("GET", "/metrics", useCookies: false, headers: ["Authorization: Bearer \(token)"])
+        #expect(reply.status == 200)
+        #expect(reply.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+        #expect(reply.body.contains("carehome_plugin_state{plugin=\"medication-review\",state=\"loaded\",version=\"1.0.0\"} 1"))
+        #expect(reply.body.contains("carehome_residents_residents{status=\"living-here\"} 0"))
+        #expect(reply.body.contains("carehome_metrics_source_up{plugin=\"residents\"} 1"))
+    }
+}
