@@ -22,14 +22,26 @@ public enum UI {
         return "<dl class=\"summary-list\">\(items)</dl>"
     }
 
-    /// A data table with a caption and header row; `rows` are cells of HTML.
+    /// A data table with a caption and header row; `rows` are cells of HTML. Every header needs a
+    /// name: over a column of buttons, use `table(caption:headerCells:…)` with `UI.visuallyHidden`.
     public static func table(caption: String, headers: [String], rows: [[HTML]], emptyMessage: String = "Nothing to show.") -> HTML {
+        table(caption: caption, headerCells: headers.map { HTML(text: $0) }, rows: rows, emptyMessage: emptyMessage)
+    }
+
+    /// A data table whose header cells are HTML, such as `UI.visuallyHidden("Mark done")` over a
+    /// column whose purpose is plain on screen but must still be named for a screen reader.
+    public static func table(caption: String, headerCells: [HTML], rows: [[HTML]], emptyMessage: String = "Nothing to show.") -> HTML {
         guard !rows.isEmpty else { return "<p class=\"empty\">\(emptyMessage)</p>" }
-        let head = headers.map { header -> HTML in "<th scope=\"col\">\(header)</th>" }
+        let head = headerCells.map { header -> HTML in "<th scope=\"col\">\(header)</th>" }
         let body = rows.map { row -> HTML in "<tr>\(row.map { cell -> HTML in "<td>\(cell)</td>" })</tr>" }
         return """
         <div class="table-wrap"><table class="data"><caption>\(caption)</caption><thead><tr>\(head)</tr></thead><tbody>\(body)</tbody></table></div>
         """
+    }
+
+    /// Text for screen readers only (the stylesheet's `visually-hidden` class).
+    public static func visuallyHidden(_ text: String) -> HTML {
+        "<span class=\"visually-hidden\">\(text)</span>"
     }
 
     /// A link styled as a button.

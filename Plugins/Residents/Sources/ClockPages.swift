@@ -56,7 +56,7 @@ struct ClockPages: Sendable {
             let by = e.doneByRole.isEmpty ? e.doneBy : "\(e.doneBy) (\(e.doneByRole))"
             return [ "\(e.doneOn.displayShort)", what, "\(by)", "\(e.note)", action ]
         }
-        html += UI.table(caption: "Recorded", headers: ["Done on", "What", "By", "Note", ""], rows: entryRows, emptyMessage: "Nothing recorded yet for this admission.")
+        html += UI.table(caption: "Recorded", headerCells: ["Done on", "What", "By", "Note", UI.visuallyHidden("Correction")], rows: entryRows, emptyMessage: "Nothing recorded yet for this admission.")
         return html
     }
 
