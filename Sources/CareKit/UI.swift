@@ -1,3 +1,5 @@
+import Foundation
+
 /// Shared page components, styled by the appliance's own stylesheet. Class names are part of the
 /// contract (see README.md): `banner-danger`, `tag-red`, `data` tables, `summary-list`.
 public enum UI {
@@ -42,6 +44,21 @@ public enum UI {
     /// Text for screen readers only (the stylesheet's `visually-hidden` class).
     public static func visuallyHidden(_ text: String) -> HTML {
         "<span class=\"visually-hidden\">\(text)</span>"
+    }
+
+    /// A person as pages show them: `Dr Asha Patel (GP, Riverside Surgery)`. Empty details are left
+    /// out, and a detail the name already carries in brackets is not repeated: an account named
+    /// `Dr Asha Patel (GP)` recorded with the role `GP` still reads `Dr Asha Patel (GP, Riverside Surgery)`.
+    public static func person(_ name: String, _ details: String...) -> String {
+        var name = name.trimmingCharacters(in: .whitespaces)
+        let details = details.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if name.hasSuffix(")"), let open = name.lastIndex(of: "(") {
+            let inName = name[name.index(after: open)..<name.index(before: name.endIndex)].trimmingCharacters(in: .whitespaces)
+            if details.contains(where: { $0.caseInsensitiveCompare(inName) == .orderedSame }) {
+                name = name[..<open].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return details.isEmpty ? name : "\(name) (\(details.joined(separator: ", ")))"
     }
 
     /// A link styled as a button.
