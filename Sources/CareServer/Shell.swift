@@ -33,7 +33,9 @@ struct Shell: Sendable {
             """
             var items: [HTML] = [navItem(title: "Dashboard", path: "/", current: currentPath)]
             items += viewer.navigation.map { navItem(title: $0.title, path: $0.path, current: currentPath) }
-            nav = "<nav class=\"site-nav\" aria-label=\"Main\"><ul>\(items)</ul></nav>"
+            // A long list (the manager's) is laid out in even columns where it cannot be one row.
+            let layout: HTML = items.count > 6 ? " site-nav-long" : ""
+            nav = "<nav class=\"site-nav\(layout)\" aria-label=\"Main\"><ul>\(items)</ul></nav>"
         }
         var crumbs: HTML = ""
         if !page.breadcrumbs.isEmpty {
