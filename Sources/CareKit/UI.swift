@@ -36,8 +36,10 @@ public enum UI {
         guard !rows.isEmpty else { return "<p class=\"empty\">\(emptyMessage)</p>" }
         let head = headerCells.map { header -> HTML in "<th scope=\"col\">\(header)</th>" }
         let body = rows.map { row -> HTML in "<tr>\(row.map { cell -> HTML in "<td>\(cell)</td>" })</tr>" }
+        // The box scrolls sideways when the table is wider than the screen: it is a named region that
+        // a keyboard can reach and scroll with the arrow keys (WCAG 2.1.1; axe: scrollable-region-focusable).
         return """
-        <div class="table-wrap"><table class="data"><caption>\(caption)</caption><thead><tr>\(head)</tr></thead><tbody>\(body)</tbody></table></div>
+        <div class="table-wrap" role="region" aria-label="\(caption)" tabindex="0"><table class="data"><caption>\(caption)</caption><thead><tr>\(head)</tr></thead><tbody>\(body)</tbody></table></div>
         """
     }
 

@@ -1,8 +1,12 @@
-"""Layout on the screens staff use: the navigation on a tablet either way up and on a phone.
-Assertions are on element geometry (positions and sizes), not on pixels."""
+"""Layout on the screens staff use: the navigation on a tablet either way up and on a phone, and
+wide tables on a phone. Assertions are on element geometry (positions and sizes), not on pixels."""
 from __future__ import annotations
 
 import pytest
+from selenium.webdriver.common.by import By
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 from carehome_browser import PHONE, make_driver, set_screen, sign_in
 
@@ -109,3 +113,38 @@ def test_the_header_is_compact_on_a_phone(username, device, home, screenshot_dir
     # The page itself starts within the first third of the screen, however many entries the role has.
     assert nav["header"] <= PHONE[1] // 3, f"the header takes {nav['header']} px of a {PHONE[1]} px phone screen"
     assert_tidy(nav, PHONE)
+
+
+def test_a_wide_table_on_a_phone_shows_it_scrolls_and_can_be_scrolled_from_the_keyboard(device, home, screenshot_dir):
+    driver = device("nurse", PHONE)
+    driver.get(home.url("/falls"))
+    boxes = driver.execute_script("""
+      return Array.from(document.querySelectorAll('main .table-wrap')).map(function (box, i) {
+        var caption = box.querySelector('caption');
+        return {index: i, scrolls: box.scrollWidth > box.clientWidth + 1, tabindex: box.getAttribute('tabindex'),
+                role: box.getAttribute('role'), name: box.getAttribute('aria-label') || '',
+                caption: caption ? caption.firstChild.textContent.trim() : '',
+                background: getComputedStyle(box).backgroundImage,
+                hint: caption ? getComputedStyle(caption, '::after').content : ''};
+      });
+    """)
+    wide = [b for b in boxes if b["scrolls"]]
+    assert wide, f"the falls list should be wider than a {PHONE[0]} px phone (it has many columns): {boxes}"
+    box = wide[0]
+    assert box["tabindex"] == "0", "a keyboard user must be able to reach the scrolling table"
+    assert box["role"] == "region" and box["name"] and box["name"] == box["caption"], \
+        f"the scrolling box needs a name (its caption) for a screen reader: {box}"
+    assert box["background"].count("radial-gradient") == 2, f"no shadow on the edges to show more columns: {box['background']}"
+    assert "Scroll sideways" in box["hint"], f"the caption should say the table scrolls: {box['hint']!r}"
+    element = driver.find_elements(By.CSS_SELECTOR, "main .table-wrap")[box["index"]]
+    driver.execute_script("arguments[0].focus(); arguments[0].scrollIntoView({block: 'start'});", element)
+    assert driver.switch_to.active_element == element
+    driver.save_screenshot(str(screenshot_dir / "phone-falls-table.png"))
+    before = driver.execute_script("return arguments[0].scrollLeft", element)
+    element.send_keys(Keys.ARROW_RIGHT, Keys.ARROW_RIGHT, Keys.ARROW_RIGHT)
+    try:  # keyboard scrolling may be animated: wait for it to move, not for a time
+        WebDriverWait(driver, 5, poll_frequency=0.05).until(
+            lambda d: d.execute_script("return arguments[0].scrollLeft", element) > before)
+    except TimeoutException:
+        raise AssertionError("the arrow keys should scroll the table sideways") from None
+    driver.save_screenshot(str(screenshot_dir / "phone-falls-table-scrolled.png"))

@@ -21,6 +21,12 @@ struct HTMLTests {
         #expect(UI.person("Tom Bradley", "") == "Tom Bradley")
     }
 
+    @Test("a table sits in a named box that a keyboard can reach, so a table wider than a phone can be scrolled without a mouse")
+    func tableScrollRegion() {
+        let table = UI.table(caption: "22 falls, newest first", headers: ["When", "Resident"], rows: [["Today", "Peggy"]])
+        #expect(table.rendered.hasPrefix("<div class=\"table-wrap\" role=\"region\" aria-label=\"22 falls, newest first\" tabindex=\"0\">"))
+    }
+
     @Test("an attribute cannot be broken out of by user text")
     func attributeEscaping() {
         let value = "\" onfocus=\"alert(1)"
