@@ -1,3 +1,5 @@
+import Foundation
+
 /// Shared page components, styled by the appliance's own stylesheet. Class names are part of the
 /// contract (see README.md): `banner-danger`, `tag-red`, `data` tables, `summary-list`.
 public enum UI {
@@ -22,14 +24,43 @@ public enum UI {
         return "<dl class=\"summary-list\">\(items)</dl>"
     }
 
-    /// A data table with a caption and header row; `rows` are cells of HTML.
+    /// A data table with a caption and header row; `rows` are cells of HTML. Every header needs a
+    /// name: over a column of buttons, use `table(caption:headerCells:…)` with `UI.visuallyHidden`.
     public static func table(caption: String, headers: [String], rows: [[HTML]], emptyMessage: String = "Nothing to show.") -> HTML {
+        table(caption: caption, headerCells: headers.map { HTML(text: $0) }, rows: rows, emptyMessage: emptyMessage)
+    }
+
+    /// A data table whose header cells are HTML, such as `UI.visuallyHidden("Mark done")` over a
+    /// column whose purpose is plain on screen but must still be named for a screen reader.
+    public static func table(caption: String, headerCells: [HTML], rows: [[HTML]], emptyMessage: String = "Nothing to show.") -> HTML {
         guard !rows.isEmpty else { return "<p class=\"empty\">\(emptyMessage)</p>" }
-        let head = headers.map { header -> HTML in "<th scope=\"col\">\(header)</th>" }
+        let head = headerCells.map { header -> HTML in "<th scope=\"col\">\(header)</th>" }
         let body = rows.map { row -> HTML in "<tr>\(row.map { cell -> HTML in "<td>\(cell)</td>" })</tr>" }
+        // The box scrolls sideways when the table is wider than the screen: it is a named region that
+        // a keyboard can reach and scroll with the arrow keys (WCAG 2.1.1; axe: scrollable-region-focusable).
         return """
-        <div class="table-wrap"><table class="data"><caption>\(caption)</caption><thead><tr>\(head)</tr></thead><tbody>\(body)</tbody></table></div>
+        <div class="table-wrap" role="region" aria-label="\(caption)" tabindex="0"><table class="data"><caption>\(caption)</caption><thead><tr>\(head)</tr></thead><tbody>\(body)</tbody></table></div>
         """
+    }
+
+    /// Text for screen readers only (the stylesheet's `visually-hidden` class).
+    public static func visuallyHidden(_ text: String) -> HTML {
+        "<span class=\"visually-hidden\">\(text)</span>"
+    }
+
+    /// A person as pages show them: `Dr Asha Patel (GP, Riverside Surgery)`. Empty details are left
+    /// out, and a detail the name already carries in brackets is not repeated: an account named
+    /// `Dr Asha Patel (GP)` recorded with the role `GP` still reads `Dr Asha Patel (GP, Riverside Surgery)`.
+    public static func person(_ name: String, _ details: String...) -> String {
+        var name = name.trimmingCharacters(in: .whitespaces)
+        let details = details.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if name.hasSuffix(")"), let open = name.lastIndex(of: "(") {
+            let inName = name[name.index(after: open)..<name.index(before: name.endIndex)].trimmingCharacters(in: .whitespaces)
+            if details.contains(where: { $0.caseInsensitiveCompare(inName) == .orderedSame }) {
+                name = name[..<open].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return details.isEmpty ? name : "\(name) (\(details.joined(separator: ", ")))"
     }
 
     /// A link styled as a button.

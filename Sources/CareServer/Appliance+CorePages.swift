@@ -128,7 +128,7 @@ extension Appliance {
         if request.principal.role == .admin {
             cards.append("<section class=\"card\"><h2>Administration</h2><p>Plugins, accounts and the appliance's state.</p><p><a href=\"/admin\">Open administration</a></p></section>")
         }
-        let greeting: HTML = "<p class=\"lead\">Signed in as \(request.principal.displayName) (\(request.principal.role.title)). \(HomeTime.today().display).</p>"
+        let greeting: HTML = "<p class=\"lead\">Signed in as \(UI.person(request.principal.displayName, request.principal.role.title)). \(HomeTime.today().display).</p>"
         let grid: HTML = cards.isEmpty ? "<p class=\"empty\">Nothing needs your attention here.</p>" : "<div class=\"cards\">\(cards)</div>"
         return .page(Page(title: "Dashboard", body: greeting + grid))
     }

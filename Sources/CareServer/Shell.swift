@@ -1,4 +1,5 @@
 package import CareKit
+import Foundation
 
 /// The frame every page sits in: header with the home's name and the user, navigation contributed
 /// by plugins (only what the role may use), the page, and a footer. Also the error pages.
@@ -17,7 +18,13 @@ struct Shell: Sendable {
         let links = stylesheets.map { sheet -> HTML in "<link rel=\"stylesheet\" href=\"/assets/\(sheet)\">" }
         var header: HTML = "<a class=\"home-name\" href=\"/\">\(homeName)</a>"
         var nav: HTML = ""
+        var masthead: HTML = ""
         if let viewer {
+            // On paper the header is left out: the sheet still says which home it came from, and when.
+            masthead = """
+            <p class="print-only print-masthead"><strong>\(homeName)</strong> · Printed \(HomeTime.display(Date())) \
+            by \(viewer.principal.displayName)</p>
+            """
             header += """
             <div class="user"><span class="user-name">\(viewer.principal.displayName)</span> \
             <span class="user-role">\(viewer.principal.role.title)</span>\
@@ -26,7 +33,9 @@ struct Shell: Sendable {
             """
             var items: [HTML] = [navItem(title: "Dashboard", path: "/", current: currentPath)]
             items += viewer.navigation.map { navItem(title: $0.title, path: $0.path, current: currentPath) }
-            nav = "<nav class=\"site-nav\" aria-label=\"Main\"><ul>\(items)</ul></nav>"
+            // A long list (the manager's) is laid out in even columns where it cannot be one row.
+            let layout: HTML = items.count > 6 ? " site-nav-long" : ""
+            nav = "<nav class=\"site-nav\(layout)\" aria-label=\"Main\"><ul>\(items)</ul></nav>"
         }
         var crumbs: HTML = ""
         if !page.breadcrumbs.isEmpty {
@@ -41,7 +50,7 @@ struct Shell: Sendable {
         <title>\(page.title) · \(homeName)</title>\(links)</head>
         <body><a class="skip-link" href="#main">Skip to main content</a>
         <header class="site-header"><div class="header-inner">\(header)</div>\(nav)</header>
-        <main id="main" class="main" tabindex="-1">\(crumbs)\(flashHTML)<h1>\(page.title)</h1>
+        <main id="main" class="main" tabindex="-1">\(masthead)\(crumbs)\(flashHTML)<h1>\(page.title)</h1>
         \(page.body)
         </main>
         <footer class="site-footer"><p>carehome \(version)\(accountLink) · <span class="request-id">Reference \(requestID)</span></p></footer>

@@ -150,6 +150,21 @@ package struct TestResponse: Sendable {
 
     /// The first value of a header.
     package func header(_ name: String) -> String? { headers.first { $0.name.lowercased() == name.lowercased() }?.value }
+
+    /// Table header cells (`<th>`) with no text in them (tags stripped), as written: axe's
+    /// `empty-table-header`, where a screen reader announces the column as nothing.
+    package var unnamedTableHeaders: [String] {
+        var found: [String] = []
+        var rest = body[...]
+        while let open = rest.range(of: "<th[ >]", options: .regularExpression), let close = rest.range(of: "</th>", range: open.upperBound..<rest.endIndex) {
+            let cell = rest[open.lowerBound..<close.upperBound]
+            let inner = cell.drop { $0 != ">" }.dropFirst().dropLast("</th>".count)
+            let text = inner.replacingOccurrences(of: "<[^>]*>", with: "", options: .regularExpression)
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { found.append(String(cell)) }
+            rest = rest[close.upperBound...]
+        }
+        return found
+    }
 }
 
 /// Events heard by a test home.

@@ -1,4 +1,5 @@
-"""axe-core (4.9, from selenium-axe-python) on the pages people use: no serious or critical violations.
+"""axe-core (4.9, from selenium-axe-python) on the pages people use: no serious or critical violations,
+and no empty table header (minor in axe, but a column a screen reader cannot name).
 
 Every violation found, of any impact, is printed with its rule, impact and the selectors of the
 elements, so the owner of the page can fix it (run with -s, or read the failure message)."""
@@ -10,6 +11,12 @@ import pytest
 from carehome_browser import FORBIDDEN_TITLE, page_title, record_axe_findings, run_axe
 
 BLOCKING = {"serious", "critical"}
+# Minor in axe's scale, but a screen reader then announces a column as nothing: fail on these too.
+BLOCKING_RULES = {"empty-table-header"}
+
+
+def is_blocking(violation) -> bool:
+    return violation["impact"] in BLOCKING or violation["id"] in BLOCKING_RULES
 
 # (who is signed in, page). None: nobody (the sign-in page).
 PAGES = [
@@ -30,6 +37,9 @@ PAGES = [
     ("nurse", "/residents/1"),
     ("nurse", "/falls/1"),
     ("nurse", "/rounds/1"),
+    # Tables with a column of buttons (Mark done, Remove, Entered in error?).
+    ("nurse", "/rounds/actions?show=open"),
+    ("nurse", "/rounds/3/attendees"),
     # Forms people fill in, and the manager's audit trail.
     ("carer", "/falls/new"),
     ("manager", "/residents/new"),
@@ -71,12 +81,32 @@ def test_no_serious_or_critical_axe_violations(username, path, as_user, browser,
     record_axe_findings(f"{path} as {username or 'signed-out'}", results["version"], violations)
     report = describe(violations)
     print(f"\naxe-core {results['version']} on {path} as {username or 'signed-out'}: {len(violations)} violation(s)\n{report}")
-    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    blocking = [v for v in violations if is_blocking(v)]
     duplicates = duplicate_ids(driver)
     assert not blocking, f"axe: serious or critical violations on {path} as {username or 'signed-out'}:\n{describe(blocking)}" \
         + (f"\n  duplicate ids (a label or error message then points at the wrong field): {duplicates}" if duplicates else "")
     # axe 4.9 no longer reports a repeated id by itself; a label's `for` then names two fields.
     assert not duplicates, f"ids used more than once on {path}: {duplicates}"
+
+
+# Known, not yet fixed: the clock page's three recording forms repeat their field ids (f-done-on,
+# f-done-by, f-note…; Form.textarea takes no id). Strict, so that the fix makes this fail and is noticed.
+@pytest.mark.xfail(strict=True, reason="repeated field ids in the 7-day clock's three recording forms")
+def test_the_clock_page_has_no_repeated_ids(as_user, home):
+    driver = as_user("nurse")
+    driver.get(home.url("/residents/1/clock"))
+    assert not duplicate_ids(driver)
+
+
+def test_the_clock_page_names_every_table_column(as_user, home):
+    """The clock page is left out of PAGES while its ids repeat (above); its tables are still checked."""
+    driver = as_user("nurse")
+    driver.get(home.url("/residents/1/clock"))
+    assert driver.find_elements("xpath", "//caption[normalize-space()='Recorded']"), "resident 1 should have recorded clock entries"
+    results = run_axe(driver)
+    blocking = [v for v in results["violations"] if is_blocking(v)]
+    record_axe_findings("/residents/1/clock as nurse", results["version"], results["violations"])
+    assert not blocking, f"axe on /residents/1/clock:\n{describe(blocking)}"
 
 
 def duplicate_ids(driver) -> dict[str, int]:
@@ -95,8 +125,10 @@ def test_axe_finds_a_planted_violation(as_user, home):
     driver.execute_script("var i=document.createElement('img');i.src='/assets/app.css';"
                           "document.querySelector('main').appendChild(i);"
                           "var b=document.createElement('button');document.querySelector('main').appendChild(b);")
-    ids = {v["id"] for v in run_axe(driver)["violations"] if v["impact"] in BLOCKING}
-    assert {"image-alt", "button-name"} <= ids
+    driver.execute_script("var t=document.createElement('table');t.innerHTML='<tr><th>Name</th><th></th></tr><tr><td>x</td><td>y</td></tr>';"
+                          "document.querySelector('main').appendChild(t);")
+    ids = {v["id"] for v in run_axe(driver)["violations"] if is_blocking(v)}
+    assert {"image-alt", "button-name", "empty-table-header"} <= ids
 
 
 def test_no_serious_or_critical_axe_violations_on_sign_in_with_an_error(fresh_browser, home):
@@ -109,7 +141,7 @@ def test_no_serious_or_critical_axe_violations_on_sign_in_with_an_error(fresh_br
     violations = results["violations"]
     record_axe_findings("/login with an error", results["version"], violations)
     print(f"\naxe on /login with an error: {len(violations)} violation(s)\n{describe(violations)}")
-    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    blocking = [v for v in violations if is_blocking(v)]
     assert not blocking, f"axe: serious or critical violations on the sign-in error page:\n{describe(blocking)}"
 
 

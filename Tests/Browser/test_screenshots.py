@@ -134,3 +134,23 @@ def test_printing_a_resident_page_leaves_out_the_navigation(as_user, browser, ho
         browser.save_screenshot(str(screenshot_dir / "print-resident.png"))
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+@pytest.mark.parametrize("path", ["/residents/print", "/residents/1"])
+def test_a_printed_sheet_names_the_home_and_when_it_was_printed(path, as_user, browser, home, screenshot_dir):
+    as_user("nurse")
+    browser.get(home.url(path))
+    home_name = browser.find_element(By.CSS_SELECTOR, ".home-name").text.strip()
+    masthead = browser.find_element(By.CSS_SELECTOR, ".print-masthead")
+    assert not masthead.is_displayed(), "the printed heading should not show on screen (the header does)"
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert masthead.is_displayed(), f"printing {path}: no heading with the home's name"
+        text = masthead.text
+        assert home_name and home_name in text, f"printing {path}: {text!r} does not name the home {home_name!r}"
+        assert re.search(r"Printed \d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2} by Niamh Nurse", text), text
+        top = browser.find_element(By.CSS_SELECTOR, "main h1").rect["y"]
+        assert masthead.rect["y"] < top, "the home's name should head the sheet, above the title"
+        browser.save_screenshot(str(screenshot_dir / f"print-{path.strip('/').replace('/', '-')}.png"))
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})

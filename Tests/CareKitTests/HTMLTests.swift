@@ -12,6 +12,21 @@ struct HTMLTests {
         #expect(outer.rendered == "<p><em>&lt;b&gt;O&#39;Brien &amp; &quot;Sons&quot;&lt;/b&gt;</em></p>")
     }
 
+    @Test("a person's role is shown once, even when their account name already carries it in brackets")
+    func personWithRole() {
+        #expect(UI.person("Dr Gareth Price (GP)", "GP", "Riverside Surgery") == "Dr Gareth Price (GP, Riverside Surgery)")
+        #expect(UI.person("Dr Gareth Price (gp)", "GP") == "Dr Gareth Price (GP)")
+        #expect(UI.person("Dr Gareth Price (GP)", "Visiting clinician") == "Dr Gareth Price (GP) (Visiting clinician)")
+        #expect(UI.person("Tom Bradley", "PCN clinical pharmacist", "") == "Tom Bradley (PCN clinical pharmacist)")
+        #expect(UI.person("Tom Bradley", "") == "Tom Bradley")
+    }
+
+    @Test("a table sits in a named box that a keyboard can reach, so a table wider than a phone can be scrolled without a mouse")
+    func tableScrollRegion() {
+        let table = UI.table(caption: "22 falls, newest first", headers: ["When", "Resident"], rows: [["Today", "Peggy"]])
+        #expect(table.rendered.hasPrefix("<div class=\"table-wrap\" role=\"region\" aria-label=\"22 falls, newest first\" tabindex=\"0\">"))
+    }
+
     @Test("an attribute cannot be broken out of by user text")
     func attributeEscaping() {
         let value = "\" onfocus=\"alert(1)"

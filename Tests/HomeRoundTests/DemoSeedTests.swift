@@ -17,7 +17,8 @@ func demoSeed() throws {
 
     let lastWeek = try home.get("/rounds/3/sheet", as: .clinician).body
     #expect(lastWeek.contains("Zopiclone taper started"))
-    #expect(lastWeek.contains("Dr Gareth Price (GP) (GP, Riverside Surgery)"))
+    #expect(lastWeek.contains("Dr Gareth Price (GP, Riverside Surgery)"), "the GP's role is shown once")
+    #expect(!lastWeek.contains("(GP) (GP"))
 
     let overdue = try home.get("/rounds/actions?show=overdue", as: .nurse).body
     #expect(overdue.contains("Repeat U&amp;Es and eGFR one week after the furosemide change"))

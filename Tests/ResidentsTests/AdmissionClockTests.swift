@@ -21,6 +21,18 @@ struct AdmissionClockTests {
         #expect(page.body.contains("RES-CLOCK") || page.body.contains("Source:"))
     }
 
+    @Test("every column of the clock's Recorded table is named for a screen reader (axe: empty-table-header)")
+    func recordedTableNamesEveryColumn() throws {
+        let home = try registryHome()
+        let id = try addResident(home, ["admission_date": "2026-11-20"])
+        _ = try home.post("/residents/\(id)/clock/assessment", as: .nurse,
+                          fields: [("domains", "physical"), ("done_on", "2026-11-23"), ("done_by", "N Hussain")])
+        let page = try home.get("/residents/\(id)/clock", as: .nurse)
+        #expect(page.body.contains("<caption>Recorded</caption>"))
+        #expect(page.unnamedTableHeaders == [])
+        #expect(page.body.contains("<span class=\"visually-hidden\">Correction</span></th>"))
+    }
+
     @Test("the assessment is done when all five domains are assessed, possibly on different days")
     func assessmentDomains() throws {
         let home = try registryHome()

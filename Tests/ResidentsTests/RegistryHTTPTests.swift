@@ -251,6 +251,20 @@ struct RegistryHTTPTests {
         #expect(page.body.contains("Margaret Ann Hughes") && page.body.contains("943 476 5919") && page.body.contains("Penicillin: rash"))
     }
 
+    @Test("a printed list, transfer summary or resident page says which home it came from and when it was printed")
+    func printedSheetsNameTheHome() throws {
+        let home = try registryHome()
+        let id = try addResident(home)
+        let saved = try home.post("/home-profile/edit", as: .manager, form: ["name": "Willow Court", "round_day": "3", "extra_days": "", "version": "0"])
+        #expect(saved.status == 303)
+        let masthead = #/<p class="print-only print-masthead"><strong>Willow Court</strong> · Printed \d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2} by [^<]+</p>/#
+        for path in ["/residents/print", "/residents/\(id)/transfer-summary", "/residents/\(id)"] {
+            let page = try home.get(path, as: .nurse)
+            #expect(page.status == 200)
+            #expect(page.body.contains(masthead), "\(path) has no printed heading with the home's name and time")
+        }
+    }
+
     @Test("the manager's extra non-working day moves deadlines for other plugins too")
     func homeProfile() throws {
         let home = try registryHome()

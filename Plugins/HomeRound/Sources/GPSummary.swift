@@ -13,10 +13,7 @@ public struct Attendee: Sendable, Equatable {
         self.organisation = organisation
     }
     /// `Dr Asha Patel (GP, Riverside Surgery)`.
-    public var line: String {
-        let detail = [role, organisation].filter { !$0.isEmpty }.joined(separator: ", ")
-        return detail.isEmpty ? name : "\(name) (\(detail))"
-    }
+    public var line: String { UI.person(name, role, organisation) }
 }
 
 /// An action as the GP summary and the round sheet show it.

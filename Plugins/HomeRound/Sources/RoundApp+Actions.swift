@@ -39,8 +39,8 @@ extension RoundApp {
             }
             return cells
         }
-        let headers = (showResident ? ["Resident"] : []) + ["Action", "Owner", "Due", "State", ""]
-        return UI.table(caption: caption, headers: headers, rows: rows, emptyMessage: "No actions.")
+        let headers: [HTML] = (showResident ? ["Resident"] : []) + ["Action", "Owner", "Due", "State", UI.visuallyHidden("Mark done")]
+        return UI.table(caption: caption, headerCells: headers, rows: rows, emptyMessage: "No actions.")
     }
 
     // MARK: /rounds/actions

@@ -21,7 +21,7 @@ extension RoundApp {
         }
         let form = request.method == .post ? request.form : FormData()
         let body: HTML = """
-        \(UI.table(caption: "Attendees", headers: ["Name", "Role", "Organisation", ""], rows: rows, emptyMessage: "No attendees recorded yet."))\
+        \(UI.table(caption: "Attendees", headerCells: ["Name", "Role", "Organisation", UI.visuallyHidden("Remove")], rows: rows, emptyMessage: "No attendees recorded yet."))\
         \(UI.section("Add an attendee", """
         \(Form.errorSummary(errors))\(Form.start(action: "/rounds/\(round.id)/attendees", request: request))\
         \(Form.input("name", label: "Name", value: form["name"] ?? (attendees.isEmpty ? request.principal.displayName : nil), errors: errors, required: true))\

@@ -37,7 +37,7 @@ struct MedicationPages: Sendable {
         } else {
             html += UI.ruleReason(finding.reason, source: "\(finding.rule.source) Rule \(finding.rule.id) v\(finding.rule.version).")
             if let earlier = item.earlierDecision {
-                html += "<p class=\"hint\">Back because the facts changed since it was \(earlier.decision) by \(earlier.decidedBy) (\(earlier.decidedByRole)) on \(HomeTime.display(earlier.decidedAt)): \(earlier.reason)</p>"
+                html += "<p class=\"hint\">Back because the facts changed since it was \(earlier.decision) by \(UI.person(earlier.decidedBy, earlier.decidedByRole)) on \(HomeTime.display(earlier.decidedAt)): \(earlier.reason)</p>"
             }
             if Role.clinicalEditors.contains(request.principal.role) {
                 html += "<p>\(UI.link("Acknowledge or dismiss: \(finding.rule.title)", to: "/medication/prompts/\(residentID)-\(finding.rule.id)/acknowledge"))</p>"
@@ -124,7 +124,7 @@ struct MedicationPages: Sendable {
         if !decided.isEmpty {
             let items = decided.map { item -> HTML in
                 let d = item.decision
-                return "<li>\(MedicationPages.severityTag(item.finding.severity)) \(item.finding.rule.title): \(d?.decision ?? "") by \(d?.decidedBy ?? "") (\(d?.decidedByRole ?? "")), \(d.map { HomeTime.display($0.decidedAt) } ?? ""): \(d?.reason ?? "")</li>"
+                return "<li>\(MedicationPages.severityTag(item.finding.severity)) \(item.finding.rule.title): \(d?.decision ?? "") by \(UI.person(d?.decidedBy ?? "", d?.decidedByRole ?? "")), \(d.map { HomeTime.display($0.decidedAt) } ?? ""): \(d?.reason ?? "")</li>"
             }
             body += UI.section("Acknowledged or dismissed (they come back when the facts change)", "<ul>\(items)</ul>")
         }
@@ -169,7 +169,7 @@ struct MedicationPages: Sendable {
             let changes = review.changes.map { change -> HTML in "<li>\(change.change.capitalized): \(change.detail)</li>" }
             return UI.summaryList([
                 ("Date", HTML(text: review.reviewedOn.display)),
-                ("Reviewer", HTML(text: "\(review.reviewer) (\(review.reviewerRole))")),
+                ("Reviewer", HTML(text: UI.person(review.reviewer, review.reviewerRole))),
                 ("Discussed with", HTML(text: review.discussedWith)),
                 ("What was discussed", HTML(text: review.discussion)),
                 ("Outcome", HTML(text: review.outcome)),
@@ -182,7 +182,7 @@ struct MedicationPages: Sendable {
     func reconciliationsHTML(_ records: [ReconciliationRecord], canEdit: Bool) -> HTML {
         let rows = records.map { r -> [HTML] in
             ["\(r.reconciledOn.displayShort)", "\(r.triggerTitle)\(r.triggerOn.map { " (\($0.displayShort))" } ?? "")", "\(r.sources)",
-             r.discrepanciesFound ? "Yes: \(r.discrepancies)" : "None found", "\(r.reconciledBy) (\(r.reconciledByRole))",
+             r.discrepanciesFound ? "Yes: \(r.discrepancies)" : "None found", "\(UI.person(r.reconciledBy, r.reconciledByRole))",
              canEdit ? UI.link("Entered in error", to: "/medication/reconciliations/\(r.id)/entered-in-error") : .empty]
         }
         return UI.table(caption: "Medicines reconciliations", headers: ["Date", "When", "Sources checked", "Discrepancies", "By", "Correction"], rows: rows,

@@ -53,10 +53,10 @@ struct ClockPages: Sendable {
                 \(Form.submit("Mark entered in error", kind: "secondary"))\(Form.end)</details>
                 """
             }
-            let by = e.doneByRole.isEmpty ? e.doneBy : "\(e.doneBy) (\(e.doneByRole))"
+            let by = UI.person(e.doneBy, e.doneByRole)
             return [ "\(e.doneOn.displayShort)", what, "\(by)", "\(e.note)", action ]
         }
-        html += UI.table(caption: "Recorded", headers: ["Done on", "What", "By", "Note", ""], rows: entryRows, emptyMessage: "Nothing recorded yet for this admission.")
+        html += UI.table(caption: "Recorded", headerCells: ["Done on", "What", "By", "Note", UI.visuallyHidden("Correction")], rows: entryRows, emptyMessage: "Nothing recorded yet for this admission.")
         return html
     }
 

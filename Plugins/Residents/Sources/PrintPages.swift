@@ -9,7 +9,8 @@ struct PrintPages: Sendable {
     var stores: Stores { pages.stores }
 
     func printedLine(_ request: Request) -> HTML {
-        "<p class=\"residents-print-meta\">Printed \(HomeTime.display(Date())) by \(request.principal.displayName). Check against the live record when the system is back.</p>"
+        // On paper the shell's masthead says the home, the time printed and by whom.
+        "<p class=\"residents-print-meta\"><span class=\"no-print\">Printed \(HomeTime.display(Date())) by \(request.principal.displayName). </span>Check against the live record when the system is back.</p>"
     }
 
     func list(_ request: Request) throws -> Response {

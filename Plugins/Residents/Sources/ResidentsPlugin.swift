@@ -63,7 +63,7 @@ public final class ResidentsPlugin: CarePlugin {
         for route in routes { registrar.add(route) }
 
         registrar.add(NavigationEntry(title: "Residents", path: "/residents", roles: Access.view, order: 10))
-        registrar.add(NavigationEntry(title: "Admissions (7-day clock)", path: "/admissions", roles: Access.view, order: 11))
+        registrar.add(NavigationEntry(title: "Admissions", path: "/admissions", roles: Access.view, order: 11))
         registrar.add(NavigationEntry(title: "Home profile", path: "/home-profile", roles: Access.manage, order: 90))
         let metrics = RegistryMetrics(stores: stores, today: today)
         registrar.add(MetricSource(collect: metrics.collect))
