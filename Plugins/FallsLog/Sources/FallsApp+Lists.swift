@@ -132,12 +132,13 @@ extension FallsApp {
         context.audit.record(request, .view, residentID: nil, detail: "falls assessments due")
         let rows = open.compactMap { assessment -> [HTML]? in
             guard residents[assessment.residentID]?.status.isCurrent ?? false else { return nil }
-            return [residentLink(assessment.residentID, residents), HTML(text: "Prompted \(assessment.promptText)"),
-                    HTML(text: assessment.promptedBy == "admission" ? HomeTime.day(of: assessment.promptedAt).display : HomeTime.display(assessment.promptedAt)),
+            return [residentLink(assessment.residentID, residents), HTML(text: "Prompted \(assessment.promptText) [\(assessment.rule.id)]"),
+                    HTML(text: assessment.promptedByMovement ? HomeTime.day(of: assessment.promptedAt).display : HomeTime.display(assessment.promptedAt)),
                     UI.link("Do the assessment", to: "/falls/assessments/\(assessment.residentID)")]
         }
         let body: HTML = """
         \(FallRule.multifactorialAssessment.html)
+        \(FallRule.reassessmentAfterHospital.html)
         \(UI.table(caption: "Falls assessments to do", headers: ["Resident", "Why", "Since", "Action"], rows: rows, emptyMessage: "No falls assessments are waiting."))
         """
         return .page(Page(title: "Falls assessments", breadcrumbs: FallsApp.breadcrumbs(), body: body))
@@ -153,7 +154,10 @@ extension FallsApp {
         let assessments = try database.read { db in try FallsStore.assessments(residentID: residentID, in: db) }
         context.audit.record(request, .view, residentID: residentID, detail: "falls assessments")
         let open = assessments.first { $0.completedAt == nil }
-        let prompt: HTML = open.map { UI.banner(.info, title: "Falls assessment due \($0.promptText)", "<p>Prompted \(HomeTime.display($0.promptedAt)).</p>") } ?? .empty
+        let prompt: HTML = open.map { open -> HTML in
+            let when = open.promptedByMovement ? HomeTime.day(of: open.promptedAt).display : HomeTime.display(open.promptedAt)
+            return UI.banner(.info, title: "Falls assessment due \(open.promptText)", "<p>Prompted \(when).</p>\(open.rule.html)")
+        } ?? .empty
         let canAssess = FallsApp.assessors.contains(request.principal.role)
         let fields = AssessmentComponent.allCases.map { c -> HTML in
             let key = c.rawValue

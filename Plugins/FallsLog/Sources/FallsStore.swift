@@ -96,6 +96,42 @@ enum FallsSchema {
             UNIQUE (assessment_id, component)
         ) STRICT;
         """),
+        Migration(2, "prompt a falls assessment on return from hospital", sql: """
+        -- A return from hospital (a re-admission) prompts a falls reassessment: 'readmission' joins the
+        -- reasons an assessment is prompted for. SQLite cannot change a CHECK constraint, so the
+        -- assessments table is rebuilt; its findings table refers to it, so it is rebuilt alongside
+        -- (the new findings table refers to the new assessments table, and the rename carries the
+        -- reference over). Rows and ids are copied unchanged.
+        CREATE TABLE falls_log_assessments_rebuilt (
+            id INTEGER PRIMARY KEY,
+            resident_id INTEGER NOT NULL,
+            prompted_by TEXT NOT NULL CHECK (prompted_by IN ('fall', 'admission', 'readmission', 'staff')),
+            fall_id INTEGER REFERENCES falls_log_falls(id),
+            prompted_at TEXT NOT NULL,
+            completed_at TEXT,
+            completed_by_id INTEGER,
+            completed_by_name TEXT,
+            cancelled INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+        INSERT INTO falls_log_assessments_rebuilt (id, resident_id, prompted_by, fall_id, prompted_at, completed_at, completed_by_id, completed_by_name, cancelled)
+            SELECT id, resident_id, prompted_by, fall_id, prompted_at, completed_at, completed_by_id, completed_by_name, cancelled FROM falls_log_assessments;
+        CREATE TABLE falls_log_assessment_findings_rebuilt (
+            id INTEGER PRIMARY KEY,
+            assessment_id INTEGER NOT NULL REFERENCES falls_log_assessments_rebuilt(id),
+            component TEXT NOT NULL,
+            problem INTEGER NOT NULL,
+            finding TEXT NOT NULL,
+            action TEXT NOT NULL,
+            UNIQUE (assessment_id, component)
+        ) STRICT;
+        INSERT INTO falls_log_assessment_findings_rebuilt (id, assessment_id, component, problem, finding, action)
+            SELECT id, assessment_id, component, problem, finding, action FROM falls_log_assessment_findings;
+        DROP TABLE falls_log_assessment_findings;
+        DROP TABLE falls_log_assessments;
+        ALTER TABLE falls_log_assessments_rebuilt RENAME TO falls_log_assessments;
+        ALTER TABLE falls_log_assessment_findings_rebuilt RENAME TO falls_log_assessment_findings;
+        CREATE INDEX falls_log_assessments_by_resident ON falls_log_assessments(resident_id, completed_at);
+        """),
     ]
 }
 
@@ -155,9 +191,16 @@ struct FallsAssessmentRecord: Sendable {
         switch promptedBy {
         case "fall": "after a fall"
         case "admission": "on moving in"
+        case "readmission": "on return from hospital"
         default: "requested by staff"
         }
     }
+
+    /// Prompted by moving in or coming back from hospital (dated by the day, not the minute).
+    var promptedByMovement: Bool { promptedBy == "admission" || promptedBy == "readmission" }
+
+    /// The rule behind the prompt, shown with it.
+    var rule: FallRule { promptedBy == "readmission" ? .reassessmentAfterHospital : .multifactorialAssessment }
 }
 
 /// Which falls a list shows (the figures link to these filters).
