@@ -28,6 +28,8 @@ public final class FallsLogPlugin: CarePlugin {
             Route(.get, "/falls/assessments", roles: recorders, handler: app.assessmentsList),
             Route(.get, "/falls/assessments/:residentID", roles: recorders, handler: app.assessmentForm),
             Route(.post, "/falls/assessments/:residentID", roles: FallsApp.assessors, handler: app.saveAssessment),
+            Route(.get, "/falls/assessments/:residentID/:assessmentID/amend", roles: FallsApp.assessors, handler: app.amendAssessmentForm),
+            Route(.post, "/falls/assessments/:residentID/:assessmentID/amend", roles: FallsApp.assessors, handler: app.saveAmendedAssessment),
             Route(.get, "/falls/:id", roles: recorders, handler: app.showFall),
             Route(.get, "/falls/:id/check", roles: recorders, handler: app.checkForm),
             Route(.post, "/falls/:id/check", roles: recorders, handler: app.saveCheck),
