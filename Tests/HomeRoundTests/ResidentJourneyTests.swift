@@ -79,6 +79,7 @@ func deathClosesOpenItems() throws {
     #expect(residentPage.contains("Closed when they left the home or died"))
     #expect(residentPage.contains("Concern \"\(Journey.concern)\""))
     #expect(residentPage.contains("Resident died on Mon 23 Nov 2026"))
+    #expect(!residentPage.contains("Add to the next round: what is the concern?"), "no form to add someone who has died to a round")
     let store = RoundStore(database: try #require(j.home.context(of: "home-round")).database)
     #expect(try store.actions(resident: j.resident.id).contains { $0.id == j.actionID }, "kept, not deleted")
 }

@@ -156,7 +156,9 @@ extension FallsApp {
         let open = assessments.first { $0.completedAt == nil }
         let prompt: HTML = open.map { open -> HTML in
             let when = open.promptedByMovement ? HomeTime.day(of: open.promptedAt).display : HomeTime.display(open.promptedAt)
-            return UI.banner(.info, title: "Falls assessment due \(open.promptText)", "<p>Prompted \(when).</p>\(open.rule.html)")
+            // FALL-NG249-1 is already on the page; a return from hospital shows its own rule here.
+            let rule: HTML = open.rule == .multifactorialAssessment ? .empty : open.rule.html
+            return UI.banner(.info, title: "Falls assessment due \(open.promptText)", "<p>Prompted \(when).</p>\(rule)")
         } ?? .empty
         let canAssess = FallsApp.assessors.contains(request.principal.role)
         let formHTML: HTML = canAssess ? """

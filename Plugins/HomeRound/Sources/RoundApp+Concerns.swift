@@ -25,6 +25,8 @@ extension RoundApp {
         if HomeRoundPlugin.runners.contains(request.principal.role), let last = try store.previousEntry(resident: residentID, before: today.adding(days: 1)) {
             html += "<p>Last seen at the \(UI.link(last.round.title.lowercased(), to: "/rounds/\(last.round.id)/residents/\(residentID)")): \(last.entry.entry.outcome.title.lowercased()).</p>"
         }
+        // Nobody can be added to a round once they have left the home or died (the handler refuses it too).
+        if let resident = try? resident(residentID), !resident.status.isCurrent { return html }
         html += """
         \(Form.errorSummary(errors))\(Form.start(action: "/rounds/concerns", request: request, id: "add-to-round"))\
         <input type="hidden" name="resident_id" value="\(String(residentID))">\
