@@ -34,6 +34,10 @@ struct FallRule: Sendable, Equatable {
         id: "FALL-NG249-1",
         reason: "Every care home resident is presumed at risk of falling, so no falls risk score is used. Assess each factor on moving in and after every fall, and record an action for each problem found.",
         source: "NICE NG249 Falls: assessment and prevention in older people and people 50 and over at higher risk (2025); Action Falls / FinCH trial")
+    static let reassessmentAfterHospital = FallRule(
+        id: "FALL-NG249-2",
+        reason: "Coming back from hospital is a re-admission: mobility, medicines, cognition and continence may all have changed during the stay. Repeat the multifactorial falls assessment, as on moving in, and record an action for each problem found. Not prompted again while an assessment is already waiting.",
+        source: "NICE NG249 (2025), multifactorial assessment on moving into a care home; NHS England Enhanced Health in Care Homes framework v3 (2023): a return from hospital is a re-admission. Applying the moving-in assessment to a return from hospital is our own design")
 }
 
 // MARK: - I STUMBLE

@@ -132,12 +132,13 @@ extension FallsApp {
         context.audit.record(request, .view, residentID: nil, detail: "falls assessments due")
         let rows = open.compactMap { assessment -> [HTML]? in
             guard residents[assessment.residentID]?.status.isCurrent ?? false else { return nil }
-            return [residentLink(assessment.residentID, residents), HTML(text: "Prompted \(assessment.promptText)"),
-                    HTML(text: assessment.promptedBy == "admission" ? HomeTime.day(of: assessment.promptedAt).display : HomeTime.display(assessment.promptedAt)),
+            return [residentLink(assessment.residentID, residents), HTML(text: "Prompted \(assessment.promptText) [\(assessment.rule.id)]"),
+                    HTML(text: assessment.promptedByMovement ? HomeTime.day(of: assessment.promptedAt).display : HomeTime.display(assessment.promptedAt)),
                     UI.link("Do the assessment", to: "/falls/assessments/\(assessment.residentID)")]
         }
         let body: HTML = """
         \(FallRule.multifactorialAssessment.html)
+        \(FallRule.reassessmentAfterHospital.html)
         \(UI.table(caption: "Falls assessments to do", headers: ["Resident", "Why", "Since", "Action"], rows: rows, emptyMessage: "No falls assessments are waiting."))
         """
         return .page(Page(title: "Falls assessments", breadcrumbs: FallsApp.breadcrumbs(), body: body))
@@ -153,32 +154,37 @@ extension FallsApp {
         let assessments = try database.read { db in try FallsStore.assessments(residentID: residentID, in: db) }
         context.audit.record(request, .view, residentID: residentID, detail: "falls assessments")
         let open = assessments.first { $0.completedAt == nil }
-        let prompt: HTML = open.map { UI.banner(.info, title: "Falls assessment due \($0.promptText)", "<p>Prompted \(HomeTime.display($0.promptedAt)).</p>") } ?? .empty
+        let prompt: HTML = open.map { open -> HTML in
+            let when = open.promptedByMovement ? HomeTime.day(of: open.promptedAt).display : HomeTime.display(open.promptedAt)
+            // FALL-NG249-1 is already on the page; a return from hospital shows its own rule here.
+            let rule: HTML = open.rule == .multifactorialAssessment ? .empty : open.rule.html
+            return UI.banner(.info, title: "Falls assessment due \(open.promptText)", "<p>Prompted \(when).</p>\(rule)")
+        } ?? .empty
         let canAssess = FallsApp.assessors.contains(request.principal.role)
-        let fields = AssessmentComponent.allCases.map { c -> HTML in
-            let key = c.rawValue
-            return """
-            <fieldset class="falls-component"><legend>\(c.title)</legend><p class="hint">\(c.hint)</p>
-            \(Form.radios("\(key)-problem", legend: "Problem found?", options: [("yes", "Yes"), ("no", "No")], selected: form["\(key)-problem"], errors: errors, required: true, inline: true))
-            \(Form.textarea("\(key)-finding", label: "Finding", value: form["\(key)-finding"], errors: errors, rows: 2))
-            \(Form.textarea("\(key)-action", label: "Action (owner and when)", value: form["\(key)-action"], errors: errors, hint: "Required for every problem found.", rows: 2))
-            </fieldset>
-            """
-        }
         let formHTML: HTML = canAssess ? """
         <h2>Record an assessment</h2>
         \(Form.start(action: "/falls/assessments/\(residentID)", request: request, id: "falls-assessment"))
-        \(fields)
+        \(assessmentFields(form: form, errors: errors))
         \(Form.submit("Save the assessment"))
         \(Form.end)
         """ : "<p>A nurse, the manager or a visiting clinician records the assessment.</p>"
-        let done = assessments.filter { $0.completedAt != nil }.map { a -> HTML in
-            let rows = a.findings.map { f -> [HTML] in
-                [HTML(text: f.component.title), f.problem ? UI.tag("Problem", colour: "orange") : UI.tag("No problem", colour: "green"),
-                 HTML(text: f.finding), HTML(text: f.action)]
+        let completed = assessments.filter { $0.completedAt != nil }
+        let versions = try database.read { db in try completed.map { try FallsStore.assessmentVersions($0.id, in: db) } }
+        let done = zip(completed, versions).map { a, versions -> HTML in
+            var html = findingsTable(a.findings, caption: "Assessment \(FallsApp.dateTime(a.completedAt)) by \(a.completedByName ?? "") (\(a.promptText))")
+            if let latest = versions.last, latest.change == "amended" {
+                html += "<p>Version \(latest.version): amended by \(latest.savedByName), \(HomeTime.display(latest.savedAt)). Why: \(latest.reason)</p>"
             }
-            return UI.table(caption: "Assessment \(FallsApp.dateTime(a.completedAt)) by \(a.completedByName ?? "") (\(a.promptText))",
-                            headers: ["Component", "Result", "Finding", "Action"], rows: rows)
+            let earlier = versions.dropLast().reversed().map { v -> HTML in
+                let what = v.change == "amended" ? "amended by \(v.savedByName), \(HomeTime.display(v.savedAt)). Why: \(v.reason)"
+                                                 : "completed by \(v.savedByName), \(HomeTime.display(v.savedAt))"
+                return findingsTable(v.findings, caption: "Version \(v.version), \(what)")
+            }
+            if !earlier.isEmpty {
+                html += "<details class=\"falls-versions\"><summary>Earlier versions (\(earlier.count))</summary>\(earlier.joined())</details>"
+            }
+            if canAssess { html += "<p>\(UI.link("Amend this assessment", to: "/falls/assessments/\(residentID)/\(a.id)/amend"))</p>" }
+            return html
         }
         let body: HTML = """
         \(Form.errorSummary(errors))
@@ -189,6 +195,91 @@ extension FallsApp {
         """
         return .page(Page(title: "Falls assessment: \(resident.label)",
                           breadcrumbs: FallsApp.breadcrumbs(("Falls assessments", "/falls/assessments")), body: body), status: status)
+    }
+
+    /// The ten components of the assessment, as form fields holding `form`'s values.
+    func assessmentFields(form: FormData, errors: FormErrors) -> HTML {
+        AssessmentComponent.allCases.map { c -> HTML in
+            let key = c.rawValue
+            return """
+            <fieldset class="falls-component"><legend>\(c.title)</legend><p class="hint">\(c.hint)</p>
+            \(Form.radios("\(key)-problem", legend: "Problem found?", options: [("yes", "Yes"), ("no", "No")], selected: form["\(key)-problem"], errors: errors, required: true, inline: true))
+            \(Form.textarea("\(key)-finding", label: "Finding", value: form["\(key)-finding"], errors: errors, rows: 2))
+            \(Form.textarea("\(key)-action", label: "Action (owner and when)", value: form["\(key)-action"], errors: errors, hint: "Required for every problem found.", rows: 2))
+            </fieldset>
+            """
+        }.joined()
+    }
+
+    func findingsTable(_ findings: [AssessmentFinding], caption: String) -> HTML {
+        let rows = findings.map { f -> [HTML] in
+            [HTML(text: f.component.title), f.problem ? UI.tag("Problem", colour: "orange") : UI.tag("No problem", colour: "green"),
+             HTML(text: f.finding), HTML(text: f.action)]
+        }
+        return UI.table(caption: caption, headers: ["Component", "Result", "Finding", "Action"], rows: rows)
+    }
+
+    // MARK: Amending a completed assessment
+
+    private func amendable(_ request: Request) throws -> (resident: ResidentSummary, assessment: FallsAssessmentRecord) {
+        let residentID = try request.id("residentID")
+        let resident = try resident(residentID)
+        let id = try request.id("assessmentID")
+        guard let assessment = try database.read({ db in try FallsStore.assessment(id, residentID: residentID, in: db) }),
+              assessment.completedAt != nil else { throw CareError.notFound("There is no such completed falls assessment.") }
+        return (resident, assessment)
+    }
+
+    func amendAssessmentForm(_ request: Request) throws -> Response {
+        let (resident, assessment) = try amendable(request)
+        var fields = ["version": [String(assessment.version)]]
+        for f in assessment.findings {
+            fields["\(f.component.rawValue)-problem"] = [f.problem ? "yes" : "no"]
+            fields["\(f.component.rawValue)-finding"] = [f.finding]
+            fields["\(f.component.rawValue)-action"] = [f.action]
+        }
+        let form = FormData(fields: fields)
+        context.audit.record(request, .view, residentID: resident.id, detail: "falls assessment \(assessment.id) amend form")
+        return try amendPage(request, resident: resident, assessment: assessment, form: form, errors: FormErrors(), status: 200)
+    }
+
+    private func amendPage(_ request: Request, resident: ResidentSummary, assessment: FallsAssessmentRecord, form: FormData, errors: FormErrors,
+                           status: Int) throws -> Response {
+        let path = "/falls/assessments/\(resident.id)"
+        let body: HTML = """
+        \(Form.errorSummary(errors))
+        <p>Assessment \(FallsApp.dateTime(assessment.completedAt)) by \(assessment.completedByName ?? "") (\(assessment.promptText)), version \(String(assessment.version)). \
+        The version you change is kept, with who changed it, when and why.</p>
+        \(Form.start(action: "\(path)/\(assessment.id)/amend", request: request, id: "falls-assessment-amend"))
+        <input type="hidden" name="version" value="\(form["version"] ?? String(assessment.version))">
+        \(assessmentFields(form: form, errors: errors))
+        \(Form.textarea("reason", label: "Why are you amending it?", value: form["reason"], errors: errors,
+                        hint: "For example: the optician's visit found a new prescription; the wrong resident's blood pressure was entered", rows: 2, required: true))
+        \(Form.submit("Save the amendment"))
+        \(Form.end)
+        """
+        return .page(Page(title: "Amend falls assessment: \(resident.label)",
+                          breadcrumbs: FallsApp.breadcrumbs(("Falls assessments", "/falls/assessments"), (resident.label, path)), body: body), status: status)
+    }
+
+    func saveAmendedAssessment(_ request: Request) throws -> Response {
+        let (resident, assessment) = try amendable(request)
+        var errors = FormErrors()
+        let findings = AssessmentValidation.findings(from: request.form, errors: &errors)
+        let reason = (request.form["reason"] ?? "").trimmingWhitespace()
+        if reason.isEmpty { errors.add("reason", "Say why you are amending the assessment") }
+        else if reason.count > 1000 { errors.add("reason", "Shorten the reason to 1,000 characters or fewer") }
+        guard let expected = request.form["version"].flatMap({ Int($0) }) else {
+            throw CareError.badRequest("The form did not say which version it changes. Open the assessment again and amend it from there.")
+        }
+        guard errors.isEmpty else { return try amendPage(request, resident: resident, assessment: assessment, form: request.form, errors: errors, status: 422) }
+        let when = now()
+        let version = try database.write { db in
+            try FallsStore.amendAssessment(assessment.id, residentID: resident.id, expectedVersion: expected, findings: findings, reason: reason,
+                                           by: request.principal, at: when, in: db)
+        }
+        context.audit.record(request, .amend, residentID: resident.id, detail: "falls assessment \(assessment.id) amended to version \(version)")
+        return .redirect(to: "/falls/assessments/\(resident.id)", flash: "Falls assessment amended: the earlier version is kept")
     }
 
     func saveAssessment(_ request: Request) throws -> Response {

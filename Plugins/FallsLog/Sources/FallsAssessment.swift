@@ -2,7 +2,7 @@ import CareKit
 
 /// The components of the multifactorial falls assessment (NICE NG249). There is deliberately no
 /// score: NG249 says not to use falls risk prediction tools; each finding gets its own action.
-enum AssessmentComponent: String, CaseIterable, Sendable {
+enum AssessmentComponent: String, CaseIterable, Codable, Sendable {
     case history = "falls-history"
     case gait = "gait-balance"
     case osteoporosis
@@ -47,7 +47,7 @@ enum AssessmentComponent: String, CaseIterable, Sendable {
 }
 
 /// One component's finding in a completed assessment.
-struct AssessmentFinding: Equatable, Sendable {
+struct AssessmentFinding: Equatable, Codable, Sendable {
     let component: AssessmentComponent
     /// Whether a problem was found (then an action is required).
     let problem: Bool

@@ -28,6 +28,8 @@ public final class FallsLogPlugin: CarePlugin {
             Route(.get, "/falls/assessments", roles: recorders, handler: app.assessmentsList),
             Route(.get, "/falls/assessments/:residentID", roles: recorders, handler: app.assessmentForm),
             Route(.post, "/falls/assessments/:residentID", roles: FallsApp.assessors, handler: app.saveAssessment),
+            Route(.get, "/falls/assessments/:residentID/:assessmentID/amend", roles: FallsApp.assessors, handler: app.amendAssessmentForm),
+            Route(.post, "/falls/assessments/:residentID/:assessmentID/amend", roles: FallsApp.assessors, handler: app.saveAmendedAssessment),
             Route(.get, "/falls/:id", roles: recorders, handler: app.showFall),
             Route(.get, "/falls/:id/check", roles: recorders, handler: app.checkForm),
             Route(.post, "/falls/:id/check", roles: recorders, handler: app.saveCheck),
@@ -49,13 +51,19 @@ public final class FallsLogPlugin: CarePlugin {
         registrar.publish(Services.falls, FallsSourceService(database: registrar.context.database) as any FallsSource)
         let context = registrar.context
         registrar.onEvent { event in
-            // NICE NG249: a multifactorial falls assessment on moving in.
-            guard case .residentAdmitted(let residentID, let day) = event else { return }
+            // NICE NG249: a multifactorial falls assessment on moving in (FALL-NG249-1), repeated on
+            // return from hospital, a re-admission (FALL-NG249-2). Never a second open prompt.
+            let residentID: Int64, day: Day, promptedBy: String
+            switch event {
+            case .residentAdmitted(let id, let on): (residentID, day, promptedBy) = (id, on, "admission")
+            case .residentReadmitted(let id, let on): (residentID, day, promptedBy) = (id, on, "readmission")
+            default: return
+            }
             let promptedAt = min(Date(), HomeTime.startOf(day))
             try context.database.write { db in
-                try FallsStore.promptAssessment(residentID: residentID, promptedBy: "admission", fallID: nil, at: promptedAt, in: db)
+                try FallsStore.promptAssessment(residentID: residentID, promptedBy: promptedBy, fallID: nil, at: promptedAt, in: db)
             }
-            context.log.info("falls.assessment-prompted", ["resident.id": String(residentID), "prompted.by": "admission"])
+            context.log.info("falls.assessment-prompted", ["resident.id": String(residentID), "prompted.by": promptedBy])
         }
     }
 

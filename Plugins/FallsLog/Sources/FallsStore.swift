@@ -96,6 +96,67 @@ enum FallsSchema {
             UNIQUE (assessment_id, component)
         ) STRICT;
         """),
+        Migration(2, "prompt a falls assessment on return from hospital", sql: """
+        -- A return from hospital (a re-admission) prompts a falls reassessment: 'readmission' joins the
+        -- reasons an assessment is prompted for. SQLite cannot change a CHECK constraint, so the
+        -- assessments table is rebuilt; its findings table refers to it, so it is rebuilt alongside
+        -- (the new findings table refers to the new assessments table, and the rename carries the
+        -- reference over). Rows and ids are copied unchanged.
+        CREATE TABLE falls_log_assessments_rebuilt (
+            id INTEGER PRIMARY KEY,
+            resident_id INTEGER NOT NULL,
+            prompted_by TEXT NOT NULL CHECK (prompted_by IN ('fall', 'admission', 'readmission', 'staff')),
+            fall_id INTEGER REFERENCES falls_log_falls(id),
+            prompted_at TEXT NOT NULL,
+            completed_at TEXT,
+            completed_by_id INTEGER,
+            completed_by_name TEXT,
+            cancelled INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+        INSERT INTO falls_log_assessments_rebuilt (id, resident_id, prompted_by, fall_id, prompted_at, completed_at, completed_by_id, completed_by_name, cancelled)
+            SELECT id, resident_id, prompted_by, fall_id, prompted_at, completed_at, completed_by_id, completed_by_name, cancelled FROM falls_log_assessments;
+        CREATE TABLE falls_log_assessment_findings_rebuilt (
+            id INTEGER PRIMARY KEY,
+            assessment_id INTEGER NOT NULL REFERENCES falls_log_assessments_rebuilt(id),
+            component TEXT NOT NULL,
+            problem INTEGER NOT NULL,
+            finding TEXT NOT NULL,
+            action TEXT NOT NULL,
+            UNIQUE (assessment_id, component)
+        ) STRICT;
+        INSERT INTO falls_log_assessment_findings_rebuilt (id, assessment_id, component, problem, finding, action)
+            SELECT id, assessment_id, component, problem, finding, action FROM falls_log_assessment_findings;
+        DROP TABLE falls_log_assessment_findings;
+        DROP TABLE falls_log_assessments;
+        ALTER TABLE falls_log_assessments_rebuilt RENAME TO falls_log_assessments;
+        ALTER TABLE falls_log_assessment_findings_rebuilt RENAME TO falls_log_assessment_findings;
+        CREATE INDEX falls_log_assessments_by_resident ON falls_log_assessments(resident_id, completed_at);
+        """),
+        Migration(3, "keep every version of a falls assessment, so that it can be amended", sql: """
+        -- A completed assessment can be amended with a reason. The assessment row and its findings hold
+        -- the current version; every version, the first included, is kept here with who, when, why and
+        -- the findings as they stood (JSON, as for the falls' own versions).
+        ALTER TABLE falls_log_assessments ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        CREATE TABLE falls_log_assessment_versions (
+            id INTEGER PRIMARY KEY,
+            assessment_id INTEGER NOT NULL REFERENCES falls_log_assessments(id),
+            version INTEGER NOT NULL,
+            change TEXT NOT NULL CHECK (change IN ('completed', 'amended')),
+            reason TEXT NOT NULL DEFAULT '',
+            saved_by_id INTEGER NOT NULL,
+            saved_by_name TEXT NOT NULL,
+            saved_at TEXT NOT NULL,
+            snapshot TEXT NOT NULL,
+            UNIQUE (assessment_id, version)
+        ) STRICT;
+        -- Assessments completed before this migration get their first version from what is stored.
+        INSERT INTO falls_log_assessment_versions (assessment_id, version, change, reason, saved_by_id, saved_by_name, saved_at, snapshot)
+            SELECT a.id, 1, 'completed', '', COALESCE(a.completed_by_id, 0), COALESCE(a.completed_by_name, ''), a.completed_at,
+                   COALESCE((SELECT json_group_array(json_object('component', f.component, 'problem', json(CASE WHEN f.problem THEN 'true' ELSE 'false' END),
+                                                                 'finding', f.finding, 'action', f.action))
+                             FROM falls_log_assessment_findings f WHERE f.assessment_id = a.id), '[]')
+            FROM falls_log_assessments a WHERE a.completed_at IS NOT NULL;
+        """),
     ]
 }
 
@@ -150,14 +211,34 @@ struct FallsAssessmentRecord: Sendable {
     let completedAt: Date?
     let completedByName: String?
     var findings: [AssessmentFinding]
+    /// 1 when completed; one more for each amendment.
+    var version: Int = 1
 
     var promptText: String {
         switch promptedBy {
         case "fall": "after a fall"
         case "admission": "on moving in"
+        case "readmission": "on return from hospital"
         default: "requested by staff"
         }
     }
+
+    /// Prompted by moving in or coming back from hospital (dated by the day, not the minute).
+    var promptedByMovement: Bool { promptedBy == "admission" || promptedBy == "readmission" }
+
+    /// The rule behind the prompt, shown with it.
+    var rule: FallRule { promptedBy == "readmission" ? .reassessmentAfterHospital : .multifactorialAssessment }
+}
+
+/// One kept version of a completed falls assessment.
+struct AssessmentVersion: Sendable {
+    let version: Int
+    /// `completed` or `amended`.
+    let change: String
+    let reason: String
+    let savedByName: String
+    let savedAt: Date
+    let findings: [AssessmentFinding]
 }
 
 /// Which falls a list shows (the figures link to these filters).
@@ -392,7 +473,59 @@ enum FallsStore {
             }
         return FallsAssessmentRecord(id: id, residentID: residentID, promptedBy: row.string("prompted_by") ?? "staff",
                                      fallID: row.int64("fall_id"), promptedAt: promptedAt, completedAt: row.date("completed_at"),
-                                     completedByName: row.string("completed_by_name"), findings: findings)
+                                     completedByName: row.string("completed_by_name"), findings: findings, version: row.int("version") ?? 1)
+    }
+
+    /// One assessment of a resident (nil when there is none, or it belongs to someone else).
+    static func assessment(_ id: Int64, residentID: Int64, in db: any SQLReader) throws -> FallsAssessmentRecord? {
+        try db.queryOne("SELECT * FROM falls_log_assessments WHERE id = ? AND resident_id = ? AND cancelled = 0", [.integer(id), .integer(residentID)])
+            .flatMap { try assessment(row: $0, in: db) }
+    }
+
+    /// Every kept version of an assessment, oldest first.
+    static func assessmentVersions(_ id: Int64, in db: any SQLReader) throws -> [AssessmentVersion] {
+        try db.query("SELECT * FROM falls_log_assessment_versions WHERE assessment_id = ? ORDER BY version", [.integer(id)]).map { row in
+            let findings = (try? JSONDecoder().decode([AssessmentFinding].self, from: Data((row.string("snapshot") ?? "[]").utf8))) ?? []
+            return AssessmentVersion(version: row.int("version") ?? 0, change: row.string("change") ?? "", reason: row.string("reason") ?? "",
+                                     savedByName: row.string("saved_by_name") ?? "", savedAt: row.date("saved_at") ?? Date(timeIntervalSince1970: 0),
+                                     findings: findings)
+        }
+    }
+
+    private static func saveAssessmentVersion(_ id: Int64, version: Int, change: String, reason: String, findings: [AssessmentFinding],
+                                              by principal: Principal, at now: Date, in db: any SQLWriter) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try db.execute("""
+            INSERT INTO falls_log_assessment_versions (assessment_id, version, change, reason, saved_by_id, saved_by_name, saved_at, snapshot)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.integer(id), .integer(Int64(version)), .text(change), .text(reason), .integer(principal.userID), .text(principal.displayName),
+                  SQLValue(now), .text(String(decoding: try encoder.encode(findings), as: UTF8.self))])
+    }
+
+    /// Amends a completed assessment: its findings become `findings`, as version `expectedVersion + 1`,
+    /// and the new version is kept with who, when and why beside the earlier ones. Throws `conflict`
+    /// when someone amended it since `expectedVersion` was read.
+    static func amendAssessment(_ id: Int64, residentID: Int64, expectedVersion: Int, findings: [AssessmentFinding], reason: String,
+                                by principal: Principal, at now: Date, in db: any SQLWriter) throws -> Int {
+        guard let current = try assessment(id, residentID: residentID, in: db), current.completedAt != nil else {
+            throw CareError.notFound("There is no such completed falls assessment.")
+        }
+        guard current.version == expectedVersion else {
+            throw CareError.conflict("Someone else amended this assessment while you were editing it. Open it again to see their changes.")
+        }
+        for finding in findings {
+            try db.execute("""
+                INSERT INTO falls_log_assessment_findings (assessment_id, component, problem, finding, action) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (assessment_id, component) DO UPDATE SET problem = excluded.problem, finding = excluded.finding, action = excluded.action
+                """, [.integer(id), .text(finding.component.rawValue), SQLValue(finding.problem), .text(finding.finding), .text(finding.action)])
+        }
+        let version = current.version + 1
+        try db.execute("UPDATE falls_log_assessments SET version = ? WHERE id = ? AND version = ?",
+                       [.integer(Int64(version)), .integer(id), .integer(Int64(expectedVersion))])
+        guard db.changedRowCount == 1 else { throw CareError.conflict("Someone amended this assessment at the same moment. Open it again and try again.") }
+        try saveAssessmentVersion(id, version: version, change: "amended", reason: reason, findings: findings, by: principal, at: now, in: db)
+        return version
     }
 
     /// Completes the resident's open assessment (or a new one when none is open) with its findings.
@@ -409,6 +542,7 @@ enum FallsStore {
                 INSERT INTO falls_log_assessment_findings (assessment_id, component, problem, finding, action) VALUES (?, ?, ?, ?, ?)
                 """, [.integer(id), .text(finding.component.rawValue), SQLValue(finding.problem), .text(finding.finding), .text(finding.action)])
         }
+        try saveAssessmentVersion(id, version: 1, change: "completed", reason: "", findings: findings, by: principal, at: now, in: db)
         return id
     }
 }

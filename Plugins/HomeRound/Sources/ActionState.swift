@@ -4,6 +4,8 @@ public import CareKit
 ///
 /// Not done: `open` while the due date is more than `dueSoonDays` away, `due` from then until the
 /// due date (inclusive), `overdue` after it. Done: on time when done on or before the due date.
+/// Closed: the resident left the home or died before it was done (closed by the system, with the
+/// reason; not counted as done or as overdue).
 public enum ActionState: Sendable, Equatable {
     /// Not done; due in more than `dueSoonDays` days.
     case open(daysLeft: Int)
@@ -17,13 +19,16 @@ public enum ActionState: Sendable, Equatable {
     case doneLate(Day, daysLate: Int)
     /// Marked as entered in error (kept, not counted).
     case enteredInError
+    /// Closed by the system because the resident left or died (kept, not counted), with the reason.
+    case closed(reason: String)
 
     /// How many days before its due date an open action shows as due.
     public static let dueSoonDays = 2
 
     /// The state of an action due on `due`, done on `doneOn` (if it was), judged on `today`.
-    public static func of(due: Day, doneOn: Day?, enteredInError: Bool = false, today: Day) -> ActionState {
+    public static func of(due: Day, doneOn: Day?, enteredInError: Bool = false, closedBecause: String? = nil, today: Day) -> ActionState {
         if enteredInError { return .enteredInError }
+        if let reason = closedBecause, doneOn == nil { return .closed(reason: reason) }
         if let done = doneOn {
             return done <= due ? .doneOnTime(done) : .doneLate(done, daysLate: due.days(until: done))
         }
@@ -36,7 +41,7 @@ public enum ActionState: Sendable, Equatable {
     public var isOutstanding: Bool {
         switch self {
         case .open, .due, .overdue: true
-        case .doneOnTime, .doneLate, .enteredInError: false
+        case .doneOnTime, .doneLate, .enteredInError, .closed: false
         }
     }
 
@@ -54,6 +59,7 @@ public enum ActionState: Sendable, Equatable {
         case .doneOnTime(let day): return "Done on time (\(day.display))"
         case .doneLate(let day, let late): return "Done \(days(late)) late (\(day.display))"
         case .enteredInError: return "Entered in error"
+        case .closed(let reason): return "Closed: \(reason)"
         }
     }
 
@@ -66,6 +72,7 @@ public enum ActionState: Sendable, Equatable {
         case .doneOnTime: "Done"
         case .doneLate: "Done late"
         case .enteredInError: "Entered in error"
+        case .closed: "Closed"
         }
     }
 
@@ -77,7 +84,7 @@ public enum ActionState: Sendable, Equatable {
         case .overdue: "red"
         case .doneOnTime: "green"
         case .doneLate: "orange"
-        case .enteredInError: "grey"
+        case .enteredInError, .closed: "grey"
         }
     }
 }

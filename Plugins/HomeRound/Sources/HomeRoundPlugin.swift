@@ -41,6 +41,16 @@ public final class HomeRoundPlugin: CarePlugin {
             case .fallRecorded(let residentID, let fallID, let at, let headStrike, let injured):
                 try store.recordFallEvent(fallID: fallID, resident: residentID, at: at, headStrike: headStrike, injured: injured, now: clock())
                 log.info("home-round.fall-heard", ["resident.id": String(residentID), "fall.id": String(fallID)])
+            case .residentLeft(let residentID, let day), .residentDied(let residentID, let day):
+                // Closed, not deleted, with the reason: nobody can act on them now, and they must
+                // not sit on the agenda or the action lists. Going to hospital closes nothing (most
+                // residents come back); the lists show "In hospital" instead.
+                let died: Bool
+                if case .residentDied = event { died = true } else { died = false }
+                let reason = died ? "Resident died on \(day.display)" : "Resident left the home on \(day.display)"
+                let closed = try store.closeOpenItems(resident: residentID, reason: reason, at: clock())
+                log.info("home-round.items-closed", ["resident.id": String(residentID), "event": event.name,
+                                                     "concerns": String(closed.concerns), "actions": String(closed.actions)])
             default:
                 break
             }

@@ -7,27 +7,35 @@ extension RoundApp {
         HomeRoundPlugin.runners.contains(principal.role) || (principal.role == .carer && action.isVisibleToCarer(principal))
     }
 
-    /// Resident labels for a set of ids (one look-up each, current residents in one go).
-    func residentLabels(_ ids: Set<Int64>) -> [Int64: String] {
+    /// The residents behind a set of ids (current residents in one go, others one look-up each).
+    func residentSummaries(_ ids: Set<Int64>) -> [Int64: ResidentSummary] {
         guard let directory = context.services.resolve(Services.residentDirectory) else { return [:] }
-        var labels = [Int64: String]()
-        for resident in (try? directory.currentResidents()) ?? [] where ids.contains(resident.id) { labels[resident.id] = resident.label }
-        for id in ids where labels[id] == nil { labels[id] = (try? directory.resident(id: id))??.label }
-        return labels
+        var found = [Int64: ResidentSummary]()
+        for resident in (try? directory.currentResidents()) ?? [] where ids.contains(resident.id) { found[resident.id] = resident }
+        for id in ids where found[id] == nil { if let resident = (try? directory.resident(id: id)) ?? nil { found[id] = resident } }
+        return found
+    }
+
+    /// The resident's name for a list, with "In hospital" when they are: an action may have to
+    /// wait, or be done with the ward, and the person reading the list should know.
+    func residentName(_ resident: ResidentSummary?, id: Int64) -> HTML {
+        let name = HTML(text: resident?.label ?? "Resident \(id)")
+        guard resident?.status == .inHospital else { return name }
+        return "\(name) \(UI.tag("In hospital", colour: "orange"))"
     }
 
     func actionsTable(_ actions: [RoundAction], caption: String, showResident: Bool, request: Request, returnTo: String? = nil) -> HTML {
-        let labels = showResident ? residentLabels(Set(actions.map(\.residentID))) : [:]
+        let residents = showResident ? residentSummaries(Set(actions.map(\.residentID))) : [:]
         let back = returnTo ?? request.path
         let rows = actions.map { action -> [HTML] in
             let state = action.state(today: today)
             var cells: [HTML] = []
-            if showResident { cells.append(HTML(text: labels[action.residentID] ?? "Resident \(action.residentID)")) }
+            if showResident { cells.append(residentName(residents[action.residentID], id: action.residentID)) }
             cells.append(UI.link(action.description, to: "/rounds/actions/\(action.id)"))
             cells.append(HTML(text: action.ownerName))
             cells.append(HTML(text: action.due.display))
             var stateHTML: HTML = "\(UI.tag(state.tagText, colour: state.colour)) \(state.summary)"
-            if let by = action.doneByName, !state.isOutstanding { stateHTML += HTML(text: " by \(by)") }
+            if let by = action.doneByName ?? action.closedByName, !state.isOutstanding { stateHTML += HTML(text: " by \(by)") }
             cells.append(stateHTML)
             if state.isOutstanding && maySee(action, request.principal) {
                 cells.append("""
@@ -67,7 +75,7 @@ extension RoundApp {
         let body: HTML = """
         <nav class="round-filters" aria-label="Which actions"><ul>\(links)</ul></nav>\
         \(actionsTable(chosen, caption: filters.first { $0.value == show }?.label ?? "Actions", showResident: true, request: request, returnTo: "/rounds/actions?show=\(show)"))\
-        \(UI.ruleReason("Open until done; due from \(ActionState.dueSoonDays) days before the due date; overdue the day after it. Done on or before the due date counts as on time.", source: "Home round action rules (own design, HR-ACT-STATE)"))
+        \(UI.ruleReason("Open until done; due from \(ActionState.dueSoonDays) days before the due date; overdue the day after it. Done on or before the due date counts as on time. When a resident leaves the home or dies, their open actions are closed by the system with the reason (never deleted) and are not counted.", source: "Home round action rules (own design, HR-ACT-STATE)"))
         """
         return .page(Page(title: "Actions from rounds", breadcrumbs: isRunner ? [RoundApp.roundsCrumb] : [], body: body))
     }
@@ -88,7 +96,7 @@ extension RoundApp {
         let state = action.state(today: today)
         context.audit.record(request, .view, residentID: action.residentID, detail: "round action \(action.id)")
         var rows: [(key: String, value: HTML)] = [
-            ("Resident", HTML(text: resident.label)), ("Action", HTML(text: action.description)), ("Owner", HTML(text: action.ownerName)),
+            ("Resident", residentName(resident, id: resident.id)), ("Action", HTML(text: action.description)), ("Owner", HTML(text: action.ownerName)),
             ("Team", HTML(text: action.ownerRole.map { role in RoundApp.ownerTeams.first { $0.value == role.rawValue }?.label ?? role.title } ?? "")),
             ("Due", HTML(text: action.due.display)), ("State", "\(UI.tag(state.tagText, colour: state.colour)) \(state.summary)"),
             ("Agreed at", HomeRoundPlugin.runners.contains(request.principal.role) ? UI.link(round.title, to: round.path) : HTML(text: round.title)),
@@ -97,6 +105,10 @@ extension RoundApp {
         if let by = action.doneByName { rows.append((action.enteredInError ? "Marked in error by" : "Done by", HTML(text: by))) }
         if !action.doneNote.isEmpty { rows.append(("Note", HTML(text: action.doneNote))) }
         if action.enteredInError { rows.append(("Reason", HTML(text: action.errorReason))) }
+        if let reason = action.closedReason {
+            rows.append(("Closed because", HTML(text: reason)))
+            rows.append(("Closed by", HTML(text: [action.closedByName ?? RoundStore.systemName, action.closedAt.map(HomeTime.display)].compactMap { $0 }.joined(separator: ", "))))
+        }
         var body: HTML = Form.errorSummary(errors) + UI.summaryList(rows)
         if state.isOutstanding {
             body += UI.section("Mark done", """
@@ -162,11 +174,11 @@ extension RoundApp {
                 html += "<p>This week's round (\(week.roundDay(homeProfile().roundDay).display)) is not open yet. \(UI.link("Rounds", to: "/rounds"))</p>"
             }
         }
-        let labels = residentLabels(Set(outstanding.map(\.residentID)))
+        let residents = residentSummaries(Set(outstanding.map(\.residentID)))
         func list(_ actions: [RoundAction]) -> HTML {
             let items = actions.prefix(5).map { action -> HTML in
                 let state = action.state(today: today)
-                return "<li>\(UI.tag(state.tagText, colour: state.colour)) \(UI.link(action.description, to: "/rounds/actions/\(action.id)")) (\(labels[action.residentID] ?? ""); due \(action.due.displayShort))</li>"
+                return "<li>\(UI.tag(state.tagText, colour: state.colour)) \(UI.link(action.description, to: "/rounds/actions/\(action.id)")) (\(residentName(residents[action.residentID], id: action.residentID)); due \(action.due.displayShort))</li>"
             }
             return "<ul class=\"round-card-list\">\(items)</ul>"
         }

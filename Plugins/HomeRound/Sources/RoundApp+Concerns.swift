@@ -21,9 +21,12 @@ extension RoundApp {
         if !actions.isEmpty {
             html += actionsTable(actions, caption: "Open actions from rounds", showResident: false, request: request, returnTo: "/rounds/actions")
         }
+        html += try closedItemsHTML(request, residentID: residentID)
         if HomeRoundPlugin.runners.contains(request.principal.role), let last = try store.previousEntry(resident: residentID, before: today.adding(days: 1)) {
             html += "<p>Last seen at the \(UI.link(last.round.title.lowercased(), to: "/rounds/\(last.round.id)/residents/\(residentID)")): \(last.entry.entry.outcome.title.lowercased()).</p>"
         }
+        // Nobody can be added to a round once they have left the home or died (the handler refuses it too).
+        if let resident = try? resident(residentID), !resident.status.isCurrent { return html }
         html += """
         \(Form.errorSummary(errors))\(Form.start(action: "/rounds/concerns", request: request, id: "add-to-round"))\
         <input type="hidden" name="resident_id" value="\(String(residentID))">\
@@ -32,6 +35,21 @@ extension RoundApp {
         \(Form.submit("Add to the next round", kind: "secondary"))\(Form.end)
         """
         return html
+    }
+
+    /// What the system closed when the resident left or died, with the reason: the history stays
+    /// on their page.
+    func closedItemsHTML(_ request: Request, residentID: Int64) throws -> HTML {
+        let concerns = try store.closedConcerns(resident: residentID)
+        let actions = try store.actions(resident: residentID).filter { $0.isClosed && maySee($0, request.principal) }
+        guard !concerns.isEmpty || !actions.isEmpty else { return .empty }
+        var items = concerns.map { concern -> HTML in
+            "<li>Concern \"\(concern.reason)\" (\(concern.raisedByName), \(concern.raisedOn.displayShort)): closed by \(RoundStore.systemName). \(concern.closedReason ?? "")</li>"
+        }
+        items += actions.map { action -> HTML in
+            "<li>Action \(UI.link(action.description, to: "/rounds/actions/\(action.id)")) (\(action.ownerName), due \(action.due.displayShort)): closed by \(action.closedByName ?? RoundStore.systemName). \(action.closedReason ?? "")</li>"
+        }
+        return "<p>Closed when they left the home or died:</p><ul>\(items)</ul>"
     }
 
     /// The concern form on its own page (shown again with errors when the panel's form was incomplete).

@@ -3,7 +3,9 @@ import Foundation
 
 extension RoundApp {
     func figures(weeks: Int = 12) throws -> WeeklyFigures {
-        let actions = try store.actions().map { WeeklyFigures.ActionFact(due: $0.due, doneOn: $0.doneOn, enteredInError: $0.enteredInError) }
+        // Actions closed because the resident left or died could no longer be done: like those
+        // entered in error, they are not counted.
+        let actions = try store.actions().filter { !$0.isClosed }.map { WeeklyFigures.ActionFact(due: $0.due, doneOn: $0.doneOn, enteredInError: $0.enteredInError) }
         return WeeklyFigures.compute(rounds: try store.roundFacts(), actions: actions, today: today, roundDay: homeProfile().roundDay, weeks: weeks)
     }
 

@@ -96,6 +96,10 @@ public struct RoundAction: Sendable, Equatable {
     public var doneNote: String
     public var enteredInError: Bool
     public var errorReason: String
+    /// Why the system closed it (the resident left or died), when it did.
+    public var closedReason: String?
+    public var closedByName: String?
+    public var closedAt: Date?
 
     init(row: SQLRow) throws {
         guard let id = row.int64("id"), let due = row.day("due_on") else { throw CareError.notFound("No such action.") }
@@ -112,11 +116,17 @@ public struct RoundAction: Sendable, Equatable {
         doneNote = row.string("done_note") ?? ""
         enteredInError = row.string("status") == "entered-in-error"
         errorReason = row.string("error_reason") ?? ""
+        closedReason = row.string("status") == "closed" ? (row.string("closed_reason") ?? "") : nil
+        closedByName = row.string("closed_by_name")
+        closedAt = row.date("closed_at")
     }
+
+    /// Whether the system closed it because the resident left or died.
+    public var isClosed: Bool { closedReason != nil }
 
     /// The action's state on `today`.
     public func state(today: Day) -> ActionState {
-        ActionState.of(due: due, doneOn: doneOn, enteredInError: enteredInError, today: today)
+        ActionState.of(due: due, doneOn: doneOn, enteredInError: enteredInError, closedBecause: closedReason, today: today)
     }
 
     /// Whether the action is the user's: their name (or login) is the owner's name.
@@ -140,6 +150,9 @@ public struct Concern: Sendable, Equatable {
     public var raisedByName: String
     public var raisedOn: Day
     public var takenToRound: Int64?
+    /// Why the system closed it (the resident left or died), when it did.
+    public var closedReason: String?
+    public var closedAt: Date?
 
     init(row: SQLRow) {
         id = row.int64("id") ?? 0
@@ -148,6 +161,8 @@ public struct Concern: Sendable, Equatable {
         raisedByName = row.string("raised_by_name") ?? ""
         raisedOn = row.day("raised_on") ?? Day(daysSinceEpoch: 0)
         takenToRound = row.int64("taken_to_round")
+        closedReason = row.string("status") == "closed" ? (row.string("closed_reason") ?? "") : nil
+        closedAt = row.date("closed_at")
     }
 
     var pending: PendingConcern { PendingConcern(reason: reason, raisedBy: raisedByName, raisedOn: raisedOn) }

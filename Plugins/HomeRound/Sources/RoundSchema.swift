@@ -153,5 +153,62 @@ enum RoundSchema {
             heard_at TEXT NOT NULL
         ) STRICT;
         """),
+        Migration(2, "close a resident's concerns and actions when they leave or die", sql: """
+        -- When a resident leaves the home or dies, the system closes (never deletes) their pending
+        -- concerns and open actions with the reason, so they leave the agenda and the action lists.
+        -- SQLite cannot change a CHECK constraint, so both tables are rebuilt with a 'closed' status.
+        -- Nothing references either table.
+        CREATE TABLE home_round_concerns_rebuilt (
+            id INTEGER PRIMARY KEY,
+            resident_id INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            raised_by INTEGER NOT NULL,
+            raised_by_name TEXT NOT NULL,
+            raised_at TEXT NOT NULL,
+            raised_on TEXT NOT NULL,
+            taken_to_round INTEGER REFERENCES home_round_rounds(id),
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'taken', 'entered-in-error', 'closed')),
+            error_reason TEXT,
+            closed_reason TEXT,
+            closed_at TEXT,
+            closed_by_name TEXT
+        ) STRICT;
+        INSERT INTO home_round_concerns_rebuilt (id, resident_id, reason, raised_by, raised_by_name, raised_at, raised_on, taken_to_round, status, error_reason)
+            SELECT id, resident_id, reason, raised_by, raised_by_name, raised_at, raised_on, taken_to_round, status, error_reason FROM home_round_concerns;
+        DROP TABLE home_round_concerns;
+        ALTER TABLE home_round_concerns_rebuilt RENAME TO home_round_concerns;
+        CREATE INDEX home_round_concerns_resident ON home_round_concerns(resident_id, status);
+
+        CREATE TABLE home_round_actions_rebuilt (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER NOT NULL REFERENCES home_round_rounds(id),
+            resident_id INTEGER NOT NULL,
+            description TEXT NOT NULL,
+            owner_name TEXT NOT NULL,
+            owner_role TEXT NOT NULL,
+            due_on TEXT NOT NULL,
+            created_by INTEGER NOT NULL,
+            created_by_name TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            done_on TEXT,
+            done_at TEXT,
+            done_by INTEGER,
+            done_by_name TEXT,
+            done_note TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'entered-in-error', 'closed')),
+            error_reason TEXT,
+            closed_reason TEXT,
+            closed_at TEXT,
+            closed_by_name TEXT
+        ) STRICT;
+        INSERT INTO home_round_actions_rebuilt (id, round_id, resident_id, description, owner_name, owner_role, due_on, created_by, created_by_name,
+                                                created_at, done_on, done_at, done_by, done_by_name, done_note, status, error_reason)
+            SELECT id, round_id, resident_id, description, owner_name, owner_role, due_on, created_by, created_by_name,
+                   created_at, done_on, done_at, done_by, done_by_name, done_note, status, error_reason FROM home_round_actions;
+        DROP TABLE home_round_actions;
+        ALTER TABLE home_round_actions_rebuilt RENAME TO home_round_actions;
+        CREATE INDEX home_round_actions_resident ON home_round_actions(resident_id, status);
+        CREATE INDEX home_round_actions_due ON home_round_actions(status, due_on);
+        """),
     ]
 }

@@ -121,6 +121,37 @@ struct RoundStore: Sendable {
         }.map(Concern.init(row:))
     }
 
+    /// Concerns the system closed because the resident left or died (newest first).
+    func closedConcerns(resident: Int64) throws -> [Concern] {
+        try database.read {
+            try $0.query("SELECT * FROM home_round_concerns WHERE status = 'closed' AND resident_id = ? ORDER BY id DESC", [SQLValue(resident)])
+        }.map(Concern.init(row:))
+    }
+
+    // MARK: A resident leaving or dying
+
+    /// Who closes a resident's items when they leave or die: no person did it.
+    static let systemName = "System"
+
+    /// Closes, never deletes, a resident's pending concerns and open actions in one transaction,
+    /// attributed to the system with `reason` ("Resident died on Mon 23 Nov 2026"). Items already
+    /// done, taken or entered in error keep their state. Returns how many of each were closed.
+    @discardableResult
+    func closeOpenItems(resident: Int64, reason: String, at now: Date) throws -> (concerns: Int, actions: Int) {
+        try database.write { db in
+            try db.execute("""
+                UPDATE home_round_concerns SET status = 'closed', closed_reason = ?, closed_at = ?, closed_by_name = ?
+                WHERE resident_id = ? AND status = 'pending'
+                """, [SQLValue(reason), SQLValue(now), SQLValue(RoundStore.systemName), SQLValue(resident)])
+            let concerns = db.changedRowCount
+            try db.execute("""
+                UPDATE home_round_actions SET status = 'closed', closed_reason = ?, closed_at = ?, closed_by_name = ?
+                WHERE resident_id = ? AND status = 'open'
+                """, [SQLValue(reason), SQLValue(now), SQLValue(RoundStore.systemName), SQLValue(resident)])
+            return (concerns, db.changedRowCount)
+        }
+    }
+
     // MARK: Attendees
 
     func attendees(round: Int64) throws -> [(id: Int64, attendee: Attendee)] {
@@ -276,7 +307,7 @@ struct RoundStore: Sendable {
                 UPDATE home_round_actions SET status = 'done', done_on = ?, done_at = ?, done_by = ?, done_by_name = ?, done_note = ?
                 WHERE id = ? AND status = 'open'
                 """, [SQLValue(day), SQLValue(now), SQLValue(principal.userID), SQLValue(principal.displayName), SQLValue(note), SQLValue(id)])
-            guard db.changedRowCount == 1 else { throw CareError.conflict("This action was already marked done or entered in error.") }
+            guard db.changedRowCount == 1 else { throw CareError.conflict("This action is no longer open: it was marked done, entered in error or closed.") }
         }
     }
 
