@@ -61,7 +61,7 @@ struct MetricsTests {
         for plugin in ["residents", "falls-log", "medication-review", "home-round"] {
             #expect(body.contains("carehome_plugin_state{plugin=\"\(plugin)\",state=\"loaded\","), "\(plugin) should be reported loaded")
         }
-        for plugin in ["residents", "medication-review"] {
+        for plugin in ["residents", "falls-log", "medication-review", "home-round"] {
             #expect(value(body, "carehome_metrics_source_up{plugin=\"\(plugin)\"}") == 1)
         }
         #expect(value(body, "carehome_database_writable") == 1)
@@ -84,6 +84,17 @@ struct MetricsTests {
         let bySeverity = ["high", "review", "consider"].compactMap { value(body, "carehome_medication_review_residents_with_open_prompts{severity=\"\($0)\"}") }
         #expect(bySeverity.count == 3)
         #expect(Int(bySeverity.reduce(0, +)) == listed)
+
+        // Falls: the dashboard's "N due now" card; the home round: "Overdue in the home (N)".
+        let checks = ["overdue", "due-now"].compactMap { value(body, "carehome_falls_log_checks_due{state=\"\($0)\"}") }
+        #expect(checks.count == 2)
+        #expect(dashboard.contains("<strong>\(Int(checks.reduce(0, +)))</strong> due now"))
+        let overdueActions = try #require(value(body, "carehome_home_round_actions_open{state=\"overdue\"}"))
+        #expect(dashboard.contains("Overdue in the home (\(Int(overdueActions)))"))
+        #expect(value(body, "carehome_home_round_rounds_held_28d") != nil)
+        let falls = ["yes", "no"].compactMap { value(body, "carehome_falls_log_falls_30d{injured=\"\($0)\"}") }
+        #expect(falls.count == 2 && falls.reduce(0, +) > 0, "the demo has falls this month")
+        #expect(value(body, "carehome_falls_log_assessments_waiting") != nil)
 
         // The text format: HELP and TYPE before each family's samples, valid names, numeric values.
         var typed = Set<String>()

@@ -48,6 +48,7 @@ public final class FallsLogPlugin: CarePlugin {
                                     render: app.toCompleteCard))
         registrar.add(DashboardCard(id: "falls-summary", title: "Falls", roles: recorders, order: 45, render: app.summaryCard))
         registrar.add(ResidentPanel(id: "falls", title: "Falls", roles: recorders, order: 40, render: app.residentPanel))
+        registrar.add(MetricSource(collect: app.metrics))
         registrar.publish(Services.falls, FallsSourceService(database: registrar.context.database) as any FallsSource)
         let context = registrar.context
         registrar.onEvent { event in

@@ -32,6 +32,7 @@ public final class HomeRoundPlugin: CarePlugin {
         registrar.add(NavigationEntry(title: "Round actions", path: "/rounds/actions", roles: [.carer], order: 30))
         registrar.add(app.dashboardCard)
         registrar.add(app.residentPanel)
+        registrar.add(MetricSource(collect: app.metrics))
         registrar.publish(Services.roundConcerns, ConcernService(store: app.store, now: now))
         let store = app.store
         let log = registrar.context.log
