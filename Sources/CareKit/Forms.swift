@@ -52,10 +52,11 @@ public enum Form {
         }.joined()
     }
 
-    /// A summary of every error at the top of the form, each linking to its field.
-    public static func errorSummary(_ errors: FormErrors) -> HTML {
+    /// A summary of every error at the top of the form, each linking to its field. `idPrefix`: for a
+    /// form whose fields were given `id: idPrefix + name` (several forms with the same fields on one page).
+    public static func errorSummary(_ errors: FormErrors, idPrefix: String = "") -> HTML {
         guard !errors.isEmpty else { return .empty }
-        let items = errors.items.map { item -> HTML in "<li><a href=\"#\(fieldID(item.field))\">\(item.message)</a></li>" }
+        let items = errors.items.map { item -> HTML in "<li><a href=\"#\(fieldID(idPrefix + item.field))\">\(item.message)</a></li>" }
         return """
         <div class="error-summary" role="alert" tabindex="-1"><h2>There is a problem</h2><ul>\(items)</ul></div>
         """
@@ -83,17 +84,18 @@ public enum Form {
         """
     }
 
-    /// A multi-line text box.
+    /// A multi-line text box. `id` as for `input`.
     public static func textarea(_ name: String, label: String, value: String?, errors: FormErrors, hint: String? = nil,
-                                rows: Int = 4, required: Bool = false) -> HTML {
-        let id = fieldID(name)
+                                rows: Int = 4, required: Bool = false, id customID: String? = nil) -> HTML {
+        let key = customID ?? name
+        let id = fieldID(key)
         let error = errors[name]
         let invalid: HTML = error == nil ? "" : " aria-invalid=\"true\""
         let requiredAttribute: HTML = required ? " required aria-required=\"true\"" : ""
         return """
         <div class="field\(error == nil ? "" : " field-error")">\
-        <label for="\(id)">\(label)\(required ? HTML.requiredMark : .empty)</label>\(hintAndError(name, hint: hint, error: error))\
-        <textarea id="\(id)" name="\(name)" rows="\(rows)"\(describedBy(name, hint: hint, error: error))\(invalid)\(requiredAttribute)>\(value ?? "")</textarea></div>
+        <label for="\(id)">\(label)\(required ? HTML.requiredMark : .empty)</label>\(hintAndError(key, hint: hint, error: error))\
+        <textarea id="\(id)" name="\(name)" rows="\(rows)"\(describedBy(key, hint: hint, error: error))\(invalid)\(requiredAttribute)>\(value ?? "")</textarea></div>
         """
     }
 
@@ -119,14 +121,14 @@ public enum Form {
     public static func radios(_ name: String, legend: String, options: [(value: String, label: String)], selected: String?,
                               errors: FormErrors, hint: String? = nil, required: Bool = false, inline: Bool = false) -> HTML {
         choiceGroup(name, legend: legend, type: "radio", options: options, selected: selected.map { [$0] } ?? [],
-                    errors: errors, hint: hint, required: required, inline: inline)
+                    errors: errors, hint: hint, required: required, inline: inline, key: name)
     }
 
-    /// A group of checkboxes with a legend; `selected` are the ticked values.
+    /// A group of checkboxes with a legend; `selected` are the ticked values. `id` as for `input`.
     public static func checkboxes(_ name: String, legend: String, options: [(value: String, label: String)], selected: Set<String>,
-                                  errors: FormErrors, hint: String? = nil) -> HTML {
+                                  errors: FormErrors, hint: String? = nil, id customID: String? = nil) -> HTML {
         choiceGroup(name, legend: legend, type: "checkbox", options: options, selected: Array(selected),
-                    errors: errors, hint: hint, required: false, inline: false)
+                    errors: errors, hint: hint, required: false, inline: false, key: customID ?? name)
     }
 
     /// A single checkbox (sent as `on` when ticked).
@@ -152,8 +154,8 @@ public enum Form {
     }
 
     static func choiceGroup(_ name: String, legend: String, type: String, options: [(value: String, label: String)], selected: [String],
-                            errors: FormErrors, hint: String?, required: Bool, inline: Bool) -> HTML {
-        let id = fieldID(name)
+                            errors: FormErrors, hint: String?, required: Bool, inline: Bool, key: String) -> HTML {
+        let id = fieldID(key)
         let error = errors[name]
         var items: HTML = ""
         for (index, option) in options.enumerated() {
@@ -165,8 +167,8 @@ public enum Form {
             """
         }
         return """
-        <div class="field\(error == nil ? "" : " field-error")"><fieldset\(describedBy(name, hint: hint, error: error))>\
-        <legend>\(legend)\(required ? HTML.requiredMark : .empty)</legend>\(hintAndError(name, hint: hint, error: error))\
+        <div class="field\(error == nil ? "" : " field-error")"><fieldset\(describedBy(key, hint: hint, error: error))>\
+        <legend>\(legend)\(required ? HTML.requiredMark : .empty)</legend>\(hintAndError(key, hint: hint, error: error))\
         <div class="choices\(inline ? " inline" : "")">\(items)</div></fieldset></div>
         """
     }

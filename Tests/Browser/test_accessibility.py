@@ -89,9 +89,7 @@ def test_no_serious_or_critical_axe_violations(username, path, as_user, browser,
     assert not duplicates, f"ids used more than once on {path}: {duplicates}"
 
 
-# Known, not yet fixed: the clock page's three recording forms repeat their field ids (f-done-on,
-# f-done-by, f-note…; Form.textarea takes no id). Strict, so that the fix makes this fail and is noticed.
-@pytest.mark.xfail(strict=True, reason="repeated field ids in the 7-day clock's three recording forms")
+# The clock page has three recording forms with the same fields: each gives its fields their own ids.
 def test_the_clock_page_has_no_repeated_ids(as_user, home):
     driver = as_user("nurse")
     driver.get(home.url("/residents/1/clock"))
@@ -99,7 +97,7 @@ def test_the_clock_page_has_no_repeated_ids(as_user, home):
 
 
 def test_the_clock_page_names_every_table_column(as_user, home):
-    """The clock page is left out of PAGES while its ids repeat (above); its tables are still checked."""
+    """The clock page with recorded entries (its Recorded table), through axe."""
     driver = as_user("nurse")
     driver.get(home.url("/residents/1/clock"))
     assert driver.find_elements("xpath", "//caption[normalize-space()='Recorded']"), "resident 1 should have recorded clock entries"

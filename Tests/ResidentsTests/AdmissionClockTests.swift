@@ -86,6 +86,29 @@ struct AdmissionClockTests {
         #expect(try home.post("/residents/\(id)/clock/assessment", as: .carer, form: ["done_on": "2026-11-20"]).status == 403)
     }
 
+    @Test("the clock page's three recording forms use distinct field ids, and an error links to the field of the form that failed")
+    func distinctFieldIDs() throws {
+        let home = try registryHome()
+        let id = try addResident(home, ["admission_date": "2026-11-20"])
+        for day in ["2026-11-21", "2026-11-23"] {   // two entries, each with its "Entered in error?" form
+            _ = try home.post("/residents/\(id)/clock/assessment", as: .nurse, fields: [("domains", "physical"), ("done_on", day), ("done_by", "N Hussain")])
+        }
+        func ids(_ html: String) -> [String] {
+            html.components(separatedBy: " id=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+        }
+        let page = try home.get("/residents/\(id)/clock", as: .nurse).body
+        let all = ids(page)
+        #expect(Set(all).count == all.count, "repeated ids: \(Dictionary(grouping: all, by: { $0 }).filter { $1.count > 1 }.keys.sorted())")
+        for label in ["f-assessment-done-on", "f-care-plan-done-on", "f-smr-done-on"] {
+            #expect(page.contains("<label for=\"\(label)\">"))
+        }
+        let plan = try home.post("/residents/\(id)/clock/care-plan", as: .nurse, form: ["done_on": "2026-11-23", "done_by": "", "review_on": "2027-02-23"])
+        #expect(plan.status == 422)
+        #expect(plan.body.contains("<a href=\"#f-care-plan-done-by\">"))
+        #expect(ids(plan.body).contains("f-care-plan-done-by"))
+        #expect(ids(plan.body).contains("f-care-plan-done-by-error"))
+    }
+
     @Test("a return from hospital restarts the clock; the earlier admission's entries do not count")
     func readmissionRestarts() throws {
         let home = try registryHome()

@@ -49,7 +49,7 @@ struct ClockPages: Sendable {
                 action = """
                 <details><summary>Entered in error?</summary>\
                 \(Form.start(action: "\(resident.path)/clock/entries/\(e.id)/error", request: request))\
-                \(Form.input("reason", label: "Reason it is wrong", value: nil, errors: FormErrors()))\
+                \(Form.input("reason", label: "Reason it is wrong", value: nil, errors: FormErrors(), id: "entry-\(e.id)-reason"))\
                 \(Form.submit("Mark entered in error", kind: "secondary"))\(Form.end)</details>
                 """
             }
@@ -69,34 +69,34 @@ struct ClockPages: Sendable {
         func e(_ which: ClockItem) -> FormErrors { item == which ? errors : FormErrors() }
         let today = pages.today().iso
         let assessment: HTML = """
-        \(Form.errorSummary(e(.assessment)))\
+        \(Form.errorSummary(e(.assessment), idPrefix: "assessment-"))\
         \(Form.start(action: "\(resident.path)/clock/assessment", request: request))\
         \(Form.checkboxes("domains", legend: "Domains assessed", options: AssessmentDomain.allCases.map { ($0.rawValue, $0.title) },
                           selected: Set(item == .assessment ? values["domains"] ?? [] : []), errors: e(.assessment),
-                          hint: "The assessment is complete when all five have been assessed (they can be recorded on different days)"))\
-        \(Form.input("done_on", label: "Date assessed", value: v("done_on", .assessment) ?? today, errors: e(.assessment), type: "date", required: true))\
-        \(Form.input("done_by", label: "Assessed by", value: who("done_by", .assessment), errors: e(.assessment), required: true))\
-        \(Form.input("done_by_role", label: "Their role", value: who("done_by_role", .assessment), errors: e(.assessment), hint: "For example GP, community matron, occupational therapist"))\
-        \(Form.textarea("note", label: "Note (optional)", value: v("note", .assessment), errors: e(.assessment), rows: 2))\
+                          hint: "The assessment is complete when all five have been assessed (they can be recorded on different days)", id: "assessment-domains"))\
+        \(Form.input("done_on", label: "Date assessed", value: v("done_on", .assessment) ?? today, errors: e(.assessment), type: "date", required: true, id: "assessment-done_on"))\
+        \(Form.input("done_by", label: "Assessed by", value: who("done_by", .assessment), errors: e(.assessment), required: true, id: "assessment-done_by"))\
+        \(Form.input("done_by_role", label: "Their role", value: who("done_by_role", .assessment), errors: e(.assessment), hint: "For example GP, community matron, occupational therapist", id: "assessment-done_by_role"))\
+        \(Form.textarea("note", label: "Note (optional)", value: v("note", .assessment), errors: e(.assessment), rows: 2, id: "assessment-note"))\
         \(Form.submit("Record assessment"))\(Form.end)
         """
         let plan: HTML = """
-        \(Form.errorSummary(e(.carePlan)))\
+        \(Form.errorSummary(e(.carePlan), idPrefix: "care-plan-"))\
         \(Form.start(action: "\(resident.path)/clock/care-plan", request: request))\
-        \(Form.input("done_on", label: "Date the plan was agreed", value: v("done_on", .carePlan) ?? today, errors: e(.carePlan), type: "date", required: true))\
-        \(Form.input("done_by", label: "MDT member the plan was made with", value: v("done_by", .carePlan), errors: e(.carePlan), required: true))\
-        \(Form.input("done_by_role", label: "Their role", value: v("done_by_role", .carePlan), errors: e(.carePlan)))\
-        \(Form.input("review_on", label: "Review date", value: v("review_on", .carePlan), errors: e(.carePlan), type: "date", required: true))\
-        \(Form.textarea("note", label: "Note (optional)", value: v("note", .carePlan), errors: e(.carePlan), rows: 2))\
+        \(Form.input("done_on", label: "Date the plan was agreed", value: v("done_on", .carePlan) ?? today, errors: e(.carePlan), type: "date", required: true, id: "care-plan-done_on"))\
+        \(Form.input("done_by", label: "MDT member the plan was made with", value: v("done_by", .carePlan), errors: e(.carePlan), required: true, id: "care-plan-done_by"))\
+        \(Form.input("done_by_role", label: "Their role", value: v("done_by_role", .carePlan), errors: e(.carePlan), id: "care-plan-done_by_role"))\
+        \(Form.input("review_on", label: "Review date", value: v("review_on", .carePlan), errors: e(.carePlan), type: "date", required: true, id: "care-plan-review_on"))\
+        \(Form.textarea("note", label: "Note (optional)", value: v("note", .carePlan), errors: e(.carePlan), rows: 2, id: "care-plan-note"))\
         \(Form.submit("Record care plan"))\(Form.end)
         """
         let smr: HTML = """
-        \(Form.errorSummary(e(.medicationReviewFlag)))\
+        \(Form.errorSummary(e(.medicationReviewFlag), idPrefix: "smr-"))\
         \(Form.start(action: "\(resident.path)/clock/medication-review", request: request))\
-        \(Form.input("done_on", label: "Date flagged for a structured medication review", value: v("done_on", .medicationReviewFlag) ?? today, errors: e(.medicationReviewFlag), type: "date", required: true))\
-        \(Form.input("done_by", label: "Flagged by", value: who("done_by", .medicationReviewFlag), errors: e(.medicationReviewFlag), required: true))\
-        \(Form.input("done_by_role", label: "Their role", value: who("done_by_role", .medicationReviewFlag), errors: e(.medicationReviewFlag), hint: "For example clinical pharmacist"))\
-        \(Form.textarea("note", label: "Note (optional)", value: v("note", .medicationReviewFlag), errors: e(.medicationReviewFlag), rows: 2))\
+        \(Form.input("done_on", label: "Date flagged for a structured medication review", value: v("done_on", .medicationReviewFlag) ?? today, errors: e(.medicationReviewFlag), type: "date", required: true, id: "smr-done_on"))\
+        \(Form.input("done_by", label: "Flagged by", value: who("done_by", .medicationReviewFlag), errors: e(.medicationReviewFlag), required: true, id: "smr-done_by"))\
+        \(Form.input("done_by_role", label: "Their role", value: who("done_by_role", .medicationReviewFlag), errors: e(.medicationReviewFlag), hint: "For example clinical pharmacist", id: "smr-done_by_role"))\
+        \(Form.textarea("note", label: "Note (optional)", value: v("note", .medicationReviewFlag), errors: e(.medicationReviewFlag), rows: 2, id: "smr-note"))\
         \(Form.submit("Record SMR flag"))\(Form.end)
         """
         return UI.section("Record the assessment", assessment) + UI.section("Record the care and support plan", plan)
