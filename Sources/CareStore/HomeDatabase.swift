@@ -12,6 +12,8 @@ package final class HomeDatabase: Sendable {
     /// The newest schema generation this build understands. Raise it when a core migration changes
     /// the meaning of existing data; an older build then refuses the newer file instead of damaging it.
     package static let supportedSchemaVersion = 1
+    /// SQLite's page cache per connection, as `PRAGMA cache_size` takes it (negative: KiB).
+    package static let pageCacheKiB = -512
 
     /// The database file.
     package let url: URL
@@ -58,6 +60,11 @@ package final class HomeDatabase: Sendable {
             // GRDB's pool uses WAL, where SQLite's usual advice is synchronous=NORMAL, which can lose the
             // last commits on power loss. A saved clinical record must survive a power cut: FULL.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Each connection (the writer and up to five readers) keeps at most 512 KiB of pages, rather
+            // than SQLite's 2 MiB: the kernel caches the file anyway, and the appliance stays within its
+            // memory budget on a small box (make bench: peak 46.3 MiB instead of 48.0 MiB, CPU per
+            // request unchanged within the noise).
+            try db.execute(sql: "PRAGMA cache_size = \(HomeDatabase.pageCacheKiB)")
         }
         return configuration
     }

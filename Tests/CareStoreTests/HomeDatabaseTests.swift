@@ -10,7 +10,7 @@ struct HomeDatabaseTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("carehome-store-\(UUID().uuidString)")
     }
 
-    @Test("the writer runs with synchronous=FULL, WAL, and foreign keys on (GRDB would lower synchronous to NORMAL)")
+    @Test("the writer runs with synchronous=FULL, WAL, foreign keys on (GRDB would lower synchronous to NORMAL), and a 512 KiB page cache per connection")
     func durabilitySettings() throws {
         let directory = freshDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -18,6 +18,8 @@ struct HomeDatabaseTests {
         #expect(try home.pragma("synchronous") == "2")
         #expect(try home.pragma("journal_mode") == "wal")
         #expect(try home.pragma("foreign_keys") == "1")
+        #expect(try home.pragma("cache_size") == "-512", "each connection keeps at most 512 KiB of pages")
+        #expect(try home.pool.read { db in try String.fetchOne(db, sql: "PRAGMA cache_size") } == "-512", "readers too")
     }
 
     @Test("a plugin's migrations run once each and are recorded with its id")
