@@ -357,9 +357,6 @@ final class Recent<Value: Sendable>: @unchecked Sendable {
             return fresh
         }
     }
-
-    /// Forgets the value, so the next caller computes it afresh.
-    func invalidate() { lock.withLock { computedAt = nil; last = nil } }
 }
 
 /// Request ids for log lines and error pages: a random prefix per process, so that ids from different
