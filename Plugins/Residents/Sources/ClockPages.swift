@@ -188,7 +188,7 @@ struct ClockPages: Sendable {
     func card(_ request: Request) throws -> HTML? {
         let open = try stores.clocks.openClocks(today: pages.today())
         guard !open.isEmpty else { return "<p>No open admission clocks.</p>" }
-        let overdue = open.filter { $0.detail.clock.assessment.isOverdue || $0.detail.clock.carePlan.isOverdue || $0.detail.clock.medicationReviewFlag.isOverdue }
+        let overdue = open.filter(\.detail.clock.hasOverdueItem)
         let items = open.prefix(5).map { entry -> HTML in
             let c = entry.detail.clock
             let worst = [c.assessment, c.carePlan, c.medicationReviewFlag].filter(\.isOpen)

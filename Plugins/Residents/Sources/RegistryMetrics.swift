@@ -16,7 +16,7 @@ struct RegistryMetrics: Sendable {
             Metric.Sample(residents.filter { $0.status == status }.count, labels: ["status": status.rawValue])
         }
         let open = try stores.clocks.openClocks(today: day)
-        let overdue = open.filter { RegistryMetrics.isOverdue($0.detail.clock) }.count
+        let overdue = open.filter(\.detail.clock.hasOverdueItem).count
         let outcomes = try stores.clocks.clocksStarted(since: day.adding(days: -RegistryMetrics.windowDays), today: day)
             .reduce(into: [String: Int]()) { counts, clock in counts[RegistryMetrics.outcome(clock), default: 0] += 1 }
         return [
@@ -26,10 +26,6 @@ struct RegistryMetrics: Sendable {
             Metric("carehome_residents_admissions_90d", help: "Admissions and returns from hospital in the last 90 days, by whether the assessment and care plan were done within 7 working days",
                    samples: ["on-time", "late", "in-progress"].map { Metric.Sample(outcomes[$0] ?? 0, labels: ["outcome": $0]) }),
         ]
-    }
-
-    static func isOverdue(_ clock: AdmissionClock) -> Bool {
-        [clock.assessment, clock.carePlan, clock.medicationReviewFlag].contains { if case .overdue = $0 { true } else { false } }
     }
 
     /// on-time: assessment and care plan both done by the deadline; late: either done late or overdue;

@@ -127,7 +127,7 @@ struct ResidentPages: Sendable {
         if !resident.enteredInError, resident.status == .livingHere,
            let detail = try stores.clocks.latestClock(residentID: resident.id, today: today), detail.clock.isOpen {
             let c = detail.clock
-            body += UI.banner(c.assessment.isOverdue || c.carePlan.isOverdue || c.medicationReviewFlag.isOverdue ? .warning : .info,
+            body += UI.banner(c.hasOverdueItem ? .warning : .info,
                               title: "7-working-day clock open: deadline \(c.deadline.display)",
                               "<ul><li>\(ClockItem.assessment.title): \(Parts.clockTag(c.assessment))</li><li>\(ClockItem.carePlan.title): \(Parts.clockTag(c.carePlan))</li><li>\(ClockItem.medicationReviewFlag.title): \(Parts.clockTag(c.medicationReviewFlag))</li></ul><p><a href=\"\(resident.path)/clock\">Open the clock</a></p>")
         }
@@ -347,4 +347,9 @@ struct ResidentPages: Sendable {
 
 extension ClockItemState {
     var isOverdue: Bool { if case .overdue = self { true } else { false } }
+}
+
+extension AdmissionClock {
+    /// Whether any of the three items is past its deadline.
+    var hasOverdueItem: Bool { assessment.isOverdue || carePlan.isOverdue || medicationReviewFlag.isOverdue }
 }
