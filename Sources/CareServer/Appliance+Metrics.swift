@@ -8,10 +8,7 @@ import Foundation
 /// carries that token as a bearer token is answered. No personal data: counts and indicators only.
 extension Appliance {
     func metrics(_ http: HTTPRequest, requestID: String) -> HTTPResponse {
-        guard let token = configuration.metricsToken else {
-            return pageResponse(Shell.errorPage(status: 404, message: "There is no page at this address. It may have moved, or the plugin that provides it is not loaded.", requestID: requestID),
-                                status: 404, viewer: nil, http: http, requestID: requestID)
-        }
+        guard let token = configuration.metricsToken else { return notFound(viewer: nil, http: http, requestID: requestID) }
         let sent = http.headers["authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
         guard constantTimeEqual(Array(sent.utf8), Array(token.utf8)) else {
             if !sent.isEmpty {
@@ -57,15 +54,14 @@ extension Appliance {
                    samples: host.statuses.map { Metric.Sample(1, labels: ["plugin": $0.id, "version": $0.version, "state": $0.state.rawValue]) }),
             Metric("carehome_database_writable", help: "1 when the home's database accepts writes", value: home.canWrite() ? 1 : 0),
         ]
-        if let backup = BackupStatus.load(dataDirectory: configuration.dataDirectory) {
-            let now = Date()
+        let backup = BackupStatus.load(dataDirectory: configuration.dataDirectory)
+        let now = Date()
+        if let backup {
             metrics.append(Metric("carehome_backup_age_seconds", help: "Seconds since the last good backup finished",
                                   samples: [Metric.Sample(backup.age(at: now).rounded())]))
-            metrics.append(Metric("carehome_backup_overdue", help: "1 when the last good backup is more than 36 hours old",
-                                  value: backup.isOverdue(at: now) ? 1 : 0))
-        } else {
-            metrics.append(Metric("carehome_backup_overdue", help: "1 when the last good backup is more than 36 hours old", value: 1))
         }
+        metrics.append(Metric("carehome_backup_overdue", help: "1 when the last good backup is more than 36 hours old, or there is none",
+                              value: (backup?.isOverdue(at: now) ?? true) ? 1 : 0))
         if let accounts = try? accounts.all() {
             let today = HomeTime.today()
             let active = accounts.filter { $0.blockReason(today: today) == nil }

@@ -134,7 +134,7 @@ package final class Appliance: Sendable {
         if let core = coreRoute(request, http: http, session: session, viewer: viewer) { return core }
         switch host.match(method: method, path: http.path) {
         case .notFound:
-            return pageResponse(Shell.errorPage(status: 404, message: "There is no page at this address. It may have moved, or the plugin that provides it is not loaded.", requestID: requestID), status: 404, viewer: viewer, http: http, requestID: requestID)
+            return notFound(viewer: viewer, http: http, requestID: requestID)
         case .methodNotAllowed(let allowed):
             var response = pageResponse(Shell.errorPage(status: 405, message: "This page cannot be used that way.", requestID: requestID), status: 405, viewer: viewer, http: http, requestID: requestID)
             response.headers.append(("Allow", allowed.map(\.rawValue).joined(separator: ", ")))
@@ -212,6 +212,10 @@ package final class Appliance: Sendable {
         headers.append(("Cache-Control", page.containsPersonalData || viewer != nil ? "no-store" : "no-cache"))
         if flash != nil { headers.append(("Set-Cookie", cookie(Appliance.flashCookie, "", maxAge: 0))) }
         return HTTPResponse(status: status, headers: headers, body: Array(html.utf8))
+    }
+
+    func notFound(viewer: Shell.Viewer?, http: HTTPRequest, requestID: String) -> HTTPResponse {
+        pageResponse(Shell.errorPage(status: 404, message: "There is no page at this address. It may have moved, or the plugin that provides it is not loaded.", requestID: requestID), status: 404, viewer: viewer, http: http, requestID: requestID)
     }
 
     func forbidden(viewer: Shell.Viewer, http: HTTPRequest, requestID: String) -> HTTPResponse {
