@@ -32,11 +32,10 @@ extension FallsApp {
         let today = HomeTime.today(now())
         let month = CalendarMonth(today)
         let since = HomeTime.startOf(month.adding(months: -1).first)
-        let (falls, assessments) = try database.read { db in (try FallsStore.falls(since: since, in: db), try FallsStore.openAssessments(in: db)) }
+        let falls = try database.read { db in try FallsStore.falls(since: since, in: db) }
         let thisMonth = falls.filter { $0.fact.month == month }
         let lastMonth = falls.count - thisMonth.count
-        let current = try directory().currentResidents().map(\.id)
-        let waiting = assessments.filter { current.contains($0.residentID) }.count
+        let waiting = try waitingAssessments().count
         return """
         <p>\(UI.link("\(thisMonth.count) \(thisMonth.count == 1 ? "fall" : "falls") in \(month.display)", to: "/falls?month=\(month.iso)")) (\(lastMonth) last month), \
         \(thisMonth.filter(\.injured).count) injurious.</p>\

@@ -126,15 +126,21 @@ extension FallsApp {
 // MARK: - Multifactorial falls assessment (NICE NG249)
 
 extension FallsApp {
-    func assessmentsList(_ request: Request) throws -> Response {
+    /// Open falls assessments of current residents (living here or in hospital): one who has left needs none.
+    func waitingAssessments() throws -> [FallsAssessmentRecord] {
         let open = try database.read { db in try FallsStore.openAssessments(in: db) }
-        let residents = try residents(for: open.map(\.residentID))
+        let current = Set(try directory().currentResidents().map(\.id))
+        return open.filter { current.contains($0.residentID) }
+    }
+
+    func assessmentsList(_ request: Request) throws -> Response {
+        let waiting = try waitingAssessments()
+        let residents = try residents(for: waiting.map(\.residentID))
         context.audit.record(request, .view, residentID: nil, detail: "falls assessments due")
-        let rows = open.compactMap { assessment -> [HTML]? in
-            guard residents[assessment.residentID]?.status.isCurrent ?? false else { return nil }
-            return [residentLink(assessment.residentID, residents), HTML(text: "Prompted \(assessment.promptText) [\(assessment.rule.id)]"),
-                    HTML(text: assessment.promptedByMovement ? HomeTime.day(of: assessment.promptedAt).display : HomeTime.display(assessment.promptedAt)),
-                    UI.link("Do the assessment", to: "/falls/assessments/\(assessment.residentID)")]
+        let rows = waiting.map { assessment -> [HTML] in
+            [residentLink(assessment.residentID, residents), HTML(text: "Prompted \(assessment.promptText) [\(assessment.rule.id)]"),
+             HTML(text: assessment.promptedByMovement ? HomeTime.day(of: assessment.promptedAt).display : HomeTime.display(assessment.promptedAt)),
+             UI.link("Do the assessment", to: "/falls/assessments/\(assessment.residentID)")]
         }
         let body: HTML = """
         \(FallRule.multifactorialAssessment.html)

@@ -8,9 +8,8 @@ extension FallsApp {
     @Sendable func metrics() throws -> [Metric] {
         let now = now()
         let since = HomeTime.startOf(HomeTime.today(now).adding(days: -30))
-        let (falls, assessments) = try database.read { db in (try FallsStore.falls(since: since, in: db), try FallsStore.openAssessments(in: db)) }
+        let falls = try database.read { db in try FallsStore.falls(since: since, in: db) }
         let (checks, _) = try dueChecksForResidentsHere(now: now)
-        let current = Set(try directory().currentResidents().map(\.id))
         return [
             Metric("carehome_falls_log_falls_30d", help: "Falls recorded in the last 30 days (not entered in error), by whether there was an injury",
                    samples: [Metric.Sample(falls.filter(\.injured).count, labels: ["injured": "yes"]),
@@ -19,7 +18,7 @@ extension FallsApp {
                    samples: [Metric.Sample(checks.filter { $0.state(now: now) == .overdue }.count, labels: ["state": "overdue"]),
                              Metric.Sample(checks.filter { $0.state(now: now) == .dueNow }.count, labels: ["state": "due-now"])]),
             Metric("carehome_falls_log_assessments_waiting", help: "Multifactorial falls assessments waiting for current residents",
-                   value: assessments.filter { current.contains($0.residentID) }.count),
+                   value: try waitingAssessments().count),
         ]
     }
 }
