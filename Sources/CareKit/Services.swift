@@ -50,14 +50,22 @@ public enum ResidentStatus: String, Sendable, CaseIterable, Codable {
     public var isCurrent: Bool { self == .livingHere || self == .inHospital }
 }
 
-/// Type of dementia recorded in the registry.
+/// Type of dementia recorded in the registry. "Not recorded" and "no dementia" are different
+/// answers: a rule that depends on dementia treats the first as a fact still to be recorded, never as "no".
 public enum DementiaType: String, Sendable, CaseIterable, Codable {
-    case none, alzheimers, vascular, mixed, lewyBody = "lewy-body", parkinsons = "parkinsons", other, unknown
+    /// Nobody has recorded whether the resident lives with dementia. Stored as `none`, the value the
+    /// registry saved when the field was left at its default ("No dementia recorded"), so records made
+    /// before "no dementia" became an answer of its own keep their honest meaning.
+    case notRecorded = "none"
+    /// Recorded: the resident does not have a diagnosis of dementia.
+    case noDementia = "no-dementia"
+    case alzheimers, vascular, mixed, lewyBody = "lewy-body", parkinsons = "parkinsons", other, unknown
 
     /// Shown to staff.
     public var title: String {
         switch self {
-        case .none: "No dementia recorded"
+        case .notRecorded: "Not recorded yet"
+        case .noDementia: "No dementia"
         case .alzheimers: "Alzheimer's disease"
         case .vascular: "Vascular dementia"
         case .mixed: "Mixed dementia"
@@ -67,10 +75,37 @@ public enum DementiaType: String, Sendable, CaseIterable, Codable {
         case .unknown: "Dementia, type not known"
         }
     }
-    /// Whether the resident lives with dementia.
-    public var hasDementia: Bool { self != .none }
+    /// Whether the resident is recorded as living with dementia.
+    public var hasDementia: Bool { self != .notRecorded && self != .noDementia }
+    /// Whether anyone has answered the question (yes, of a type, or no).
+    public var isRecorded: Bool { self != .notRecorded }
     /// Lewy body or Parkinson's disease dementia: antipsychotics are especially dangerous (NICE NG97).
     public var isLewyOrParkinsons: Bool { self == .lewyBody || self == .parkinsons }
+
+    /// The dementia a diagnoses list names, if any (`Alzheimer's disease` → `.alzheimers`; a line that
+    /// names dementia only to rule it out, such as "no dementia", does not count). Used to catch a
+    /// dementia field that disagrees with the diagnoses, never to fill the field in.
+    public static func mentioned(in diagnoses: String) -> DementiaType? {
+        var found: DementiaType?
+        for raw in diagnoses.split(whereSeparator: { $0 == "\n" || $0 == ";" }) {
+            let line = raw.lowercased().replacingOccurrences(of: "’", with: "'")
+            let negated = ["no dementia", "not dementia", "without dementia", "no evidence of dementia", "dementia excluded",
+                           "dementia ruled out", "no diagnosis of dementia", "?dementia", "? dementia", "query dementia",
+                           "possible dementia", "suspected dementia"]
+            if negated.contains(where: { line.contains($0) }) { continue }
+            let type: DementiaType?
+            if line.contains("lewy") { type = .lewyBody }
+            else if line.contains("parkinson") && (line.contains("dementia") || line.contains("pdd")) { type = .parkinsons }
+            else if line.contains("alzheimer") { type = .alzheimers }
+            else if line.contains("mixed dementia") { type = .mixed }
+            else if line.contains("vascular dementia") { type = .vascular }
+            else if line.contains("dementia") { type = .unknown }
+            else { type = nil }
+            // The most specific wins; Lewy body or Parkinson's over the rest (it carries the highest risk).
+            if let type, found == nil || found == .unknown || type.isLewyOrParkinsons { found = type }
+        }
+        return found
+    }
 }
 
 /// The headline of a resident's ReSPECT form or advance care plan, shown wherever decisions are made.
@@ -146,11 +181,15 @@ public struct ResidentSummary: Sendable, Equatable {
     public var advanceCarePlan: AdvanceCarePlanHeadline
     /// The GP practice.
     public var gpPractice: String
+    /// Key diagnoses in words, one a line (what the registry holds; may be empty).
+    public var diagnoses: String
 
     /// Creates a summary.
     public init(id: Int64, preferredName: String, fullName: String, dateOfBirth: Day?, nhsNumber: String?, room: String,
                 status: ResidentStatus, admittedOn: Day?, latestAdmission: Day?, latestAdmissionIsReadmission: Bool,
-                dementia: DementiaType, allergies: String, advanceCarePlan: AdvanceCarePlanHeadline, gpPractice: String) {
+                dementia: DementiaType, allergies: String, advanceCarePlan: AdvanceCarePlanHeadline, gpPractice: String,
+                diagnoses: String = "") {
+        self.diagnoses = diagnoses
         self.id = id
         self.preferredName = preferredName
         self.fullName = fullName
@@ -339,7 +378,10 @@ public enum AntithromboticStatus: Sendable, Equatable {
     case antiplatelet([String])
     /// On aspirin alone (not by itself a reason for hospital assessment under NG232).
     case aspirinAlone
-    /// On none of these.
+    /// No anticoagulant or antiplatelet among the medicines the drug table recognises, but these
+    /// medicines are not in it: the list cannot show there is none, so staff must be asked.
+    case cannotTell(unclassified: [String])
+    /// On none of these, and every current medicine is one the drug table recognises.
     case none
 }
 
@@ -378,9 +420,13 @@ public struct ResidentPrompt: Sendable, Equatable {
     public var reason: String
     /// Severity.
     public var severity: PromptSeverity
+    /// Whether the prompt belongs on the next home round's agenda (every high prompt, and those the
+    /// EHCH agenda signals name: structured medication review overdue, antipsychotic in dementia due for review).
+    public var forRound: Bool
 
     /// Creates a prompt.
-    public init(residentID: Int64, ruleID: String, title: String, reason: String, severity: PromptSeverity) {
+    public init(residentID: Int64, ruleID: String, title: String, reason: String, severity: PromptSeverity, forRound: Bool? = nil) {
+        self.forRound = forRound ?? (severity == .high)
         self.residentID = residentID
         self.ruleID = ruleID
         self.title = title
@@ -413,9 +459,13 @@ public struct FallSummary: Sendable, Equatable {
     public var injured: Bool
     /// One line for lists (`Lounge, unwitnessed, bruise to left hip`).
     public var summary: String
+    /// When it was first recorded (nil when not known): a fall recorded days after it happened still
+    /// has to reach the next round.
+    public var recordedAt: Date?
 
     /// Creates a summary.
-    public init(id: Int64, residentID: Int64, occurredAt: Date, headStrike: Bool?, injured: Bool, summary: String) {
+    public init(id: Int64, residentID: Int64, occurredAt: Date, headStrike: Bool?, injured: Bool, summary: String, recordedAt: Date? = nil) {
+        self.recordedAt = recordedAt
         self.id = id
         self.residentID = residentID
         self.occurredAt = occurredAt
@@ -432,6 +482,14 @@ public struct FallSummary: Sendable, Equatable {
 public protocol FallsSource: Sendable {
     /// Falls (not entered in error) since `since`, newest first; all residents when `residentID` is nil.
     func falls(residentID: Int64?, since: Date) throws -> [FallSummary]
+    /// Falls (not entered in error) that happened, or were first recorded, at or after `since`: what a
+    /// round must pick up, including a fall that happened before the last round but was recorded after it.
+    func fallsOccurredOrRecorded(since: Date) throws -> [FallSummary]
+}
+
+extension FallsSource {
+    /// Without a record of when falls were entered, the falls that happened since `since`.
+    public func fallsOccurredOrRecorded(since: Date) throws -> [FallSummary] { try falls(residentID: nil, since: since) }
 }
 
 // MARK: - Home round

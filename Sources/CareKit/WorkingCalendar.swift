@@ -52,14 +52,21 @@ public struct WorkingCalendar: Sendable, Equatable {
         if let aug31 = Day(year: year, month: 8, day: 31) {
             list.append(BankHoliday(name: "Summer bank holiday", day: lastMonday(onOrBefore: aug31)))
         }
-        // Christmas and Boxing Day: a weekend day moves to the next free weekday.
+        // Christmas and Boxing Day: a day that falls on a weekday keeps its own name and date; one that
+        // falls at a weekend takes the next weekday still free. So when Christmas is a Sunday, Monday
+        // 26 December is Boxing Day itself and Tuesday 27 is the Christmas Day substitute (as in 2022).
         if let christmas = Day(year: year, month: 12, day: 25), let boxing = Day(year: year, month: 12, day: 26) {
-            var taken = Set<Day>()
-            for (name, day) in [("Christmas Day", christmas), ("Boxing Day", boxing)] {
+            let days = [("Christmas Day", christmas), ("Boxing Day", boxing)]
+            var taken = Set(days.map(\.1).filter { !$0.weekday.isWeekend })
+            for (name, day) in days {
+                if !day.weekday.isWeekend {
+                    list.append(BankHoliday(name: name, day: day))
+                    continue
+                }
                 var actual = day
                 while actual.weekday.isWeekend || taken.contains(actual) { actual = actual.adding(days: 1) }
                 taken.insert(actual)
-                list.append(BankHoliday(name: actual == day ? name : "\(name) (substitute day)", day: actual))
+                list.append(BankHoliday(name: "\(name) (substitute day)", day: actual))
             }
         }
         for (day, name) in oneOffs where day.year == year { list.append(BankHoliday(name: name, day: day)) }

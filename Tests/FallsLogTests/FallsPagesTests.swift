@@ -379,4 +379,39 @@ struct FallsWithMedicinesTests {
         let seeded = try home.context.database.read { db in try FallsStore.falls(residentID: onAnticoagulant, in: db) }
         #expect(seeded.contains { $0.headInjuryAdvice.needsHospital && $0.antithromboticSource.hasPrefix("Medicines list") && $0.id != fall })
     }
+    @Test("a medicines list with a medicine the drug table does not know is not evidence of 'no anticoagulant': the check asks and says why")
+    func unclassifiedMedicineMeansAsk() throws {
+        let home = try TestHome(plugins: [ResidentsPlugin(), MedicationReviewPlugin(), FallsLogPlugin()])
+        let h = try FallsHome(home: home, residents: 2)
+        let started = HomeTime.today().adding(days: -30).iso
+        func add(_ resident: Int64, _ name: String) throws {
+            let saved = try home.post("/medication/residents/\(resident)/medicines/new", as: .nurse, form: [
+                "name": name, "dose": "1 tablet", "route": "oral", "frequency": "once a day", "regular": "regular", "started_on": started,
+            ])
+            #expect(saved.status == 303, "\(name) not saved: \(saved.status)")
+        }
+        // Resident 0: every medicine known, none an anticoagulant: the list answers "none".
+        try add(h.residentIDs[0], "Amlodipine 5mg tablets")
+        let known = try h.quickFall(resident: h.residentIDs[0], headStrike: "yes")
+        #expect(!(try home.get("/falls/\(known)/check", as: .carer)).body.contains("Do they take an anticoagulant or antiplatelet medicine?"))
+        // Resident 1: the same, plus a misspelt DOAC: the form must ask, and name the medicine it could not read.
+        try add(h.residentIDs[1], "Amlodipine 5mg tablets")
+        try add(h.residentIDs[1], "Apixaben 5mg")
+        let unknown = try h.quickFall(resident: h.residentIDs[1], headStrike: "yes")
+        let form = try home.get("/falls/\(unknown)/check", as: .carer).body
+        #expect(form.contains("Do they take an anticoagulant or antiplatelet medicine?"))
+        #expect(form.contains("the drug table does not recognise (Apixaben 5mg)"))
+        // Unanswered, the check is refused; answered "anticoagulant", the fall says hospital assessment.
+        #expect(try h.check(unknown).status == 422)
+        #expect(try h.check(unknown, extra: ["antithrombotic": "anticoagulant"]).status == 303)
+        let page = try home.get("/falls/\(unknown)", as: .carer).body
+        #expect(page.contains("Hospital assessment needed"))
+        #expect(!page.contains("No anticoagulant or antiplatelet (Medicines list)"))
+        // The transfer summary says the list cannot tell.
+        let transfer = try home.get("/residents/\(h.residentIDs[1])/transfer-summary", as: .nurse)
+        #expect(transfer.status == 200)
+        #expect(transfer.body.contains("Anticoagulants: not known from this list"))
+        #expect(transfer.body.contains("Apixaben 5mg"))
+    }
 }
+

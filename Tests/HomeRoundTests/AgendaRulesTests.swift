@@ -71,14 +71,48 @@ func admissionWindowBoundary() {
     #expect(AgendaSignals.reasons(ResidentSignalInput(resident: resident(1), clock: clock(open: true)), window: day29).isEmpty)
 }
 
-@Test("only high medication prompts put a resident on the agenda")
-func highPromptsOnly() {
+@Test("high medication prompts, and the prompts CLINICAL.md names as agenda signals, put a resident on the agenda; others do not")
+func medicationPromptsForTheRound() {
     let moderate = ResidentPrompt(residentID: 1, ruleID: "MR-POLY-6", title: "Six or more medicines", reason: "", severity: .moderate)
     let high = ResidentPrompt(residentID: 1, ruleID: "MR-POLY-10", title: "Ten or more medicines", reason: "", severity: .high)
+    let annual = ResidentPrompt(residentID: 1, ruleID: "MR-SMR-12M", title: "Structured medication review more than 12 months ago",
+                                reason: "", severity: .moderate, forRound: true)
     #expect(AgendaSignals.reasons(ResidentSignalInput(resident: resident(1), prompts: [moderate]), window: window).isEmpty)
     let reasons = AgendaSignals.reasons(ResidentSignalInput(resident: resident(1), prompts: [moderate, high]), window: window)
-    #expect(reasons.map(\.signal) == [.highMedicationPrompt])
-    #expect(reasons.first?.detail == "Ten or more medicines (MR-POLY-10)")
+    #expect(reasons.map(\.signal) == [.medicationPrompt])
+    // Plain words: no rule id in what staff read.
+    #expect(reasons.first?.detail == "Ten or more medicines (high)")
+    let overdue = AgendaSignals.reasons(ResidentSignalInput(resident: resident(1), prompts: [moderate, annual]), window: window)
+    #expect(overdue.map(\.signal) == [.medicationPrompt])
+    #expect(overdue.first?.detail == "Structured medication review more than 12 months ago")
+}
+
+@Test("a fall that happened before the last round closed but was recorded after it reaches this agenda; one recorded before it does not")
+func fallRecordedLate() {
+    func late(recorded: String) -> FallSummary {
+        var summary = fall(5, resident: 1, at: "2026-11-19T08:00")
+        summary.recordedAt = HomeTime.parse(recorded)
+        return summary
+    }
+    let afterClose = AgendaSignals.reasons(ResidentSignalInput(resident: resident(1), falls: [late(recorded: "2026-11-19T12:00")]), window: window)
+    #expect(afterClose.map(\.signal) == [.fall])
+    #expect(afterClose.first?.detail.contains("recorded late") == true)
+    let beforeClose = AgendaSignals.reasons(ResidentSignalInput(resident: resident(1), falls: [late(recorded: "2026-11-19T11:59")]), window: window)
+    #expect(beforeClose.isEmpty)
+}
+
+@Test("a resident on the last round's agenda who was not reviewed is carried, with what they were on it for; a reviewed one is not")
+func notReviewedIsCarried() {
+    var carried = window
+    carried.notReviewedAtLastRound = [4: ["Fall since the last round: 18 Nov 2026 21:10", "On the last round's agenda but not reviewed: Not reviewed at the round of Thu 12 Nov 2026"]]
+    let reasons = AgendaSignals.reasons(ResidentSignalInput(resident: resident(4)), window: carried)
+    #expect(reasons.map(\.signal) == [.notReviewedLastRound])
+    let detail = reasons.first?.detail ?? ""
+    #expect(detail.contains("Not reviewed at the round of Thu 19 Nov 2026"))
+    #expect(detail.contains("Fall since the last round: 18 Nov 2026 21:10"))
+    // The carried line of the round before is not repeated inside this one.
+    #expect(!detail.contains("12 Nov"))
+    #expect(AgendaSignals.reasons(ResidentSignalInput(resident: resident(5)), window: carried).isEmpty)
 }
 
 @Test("an action from an earlier round is a reason once it is past its due date, not on it")

@@ -76,7 +76,7 @@ func agendaFromSignals() throws {
     #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
     #expect(body.contains("Back from hospital since the last round"))
     #expect(body.contains("Fall with injury or head strike since the last round"))
-    #expect(body.contains("Ten or more medicines (MR-POLY-10)"))
+    #expect(body.contains("Ten or more medicines (high)"))
     #expect(body.contains("No ReSPECT form or advance care plan"))
     #expect(body.contains("How the order is worked out"))
 }
@@ -253,6 +253,22 @@ func closeRound() throws {
     #expect(page.contains("readonly"))
     // The agenda can no longer change.
     #expect(try h.home.post(round + "/agenda", as: .nurse, form: ["change": "add", "add_resident": "4", "add_reason": "x"]).status == 409)
+}
+
+@Test("a resident on a closed round's agenda who was not reviewed is on the next round's agenda with the reason carried; a reviewed one is not")
+func unreviewedResidentCarriedToNextRound() throws {
+    let h = try RoundHome(falls: [fall(9, resident: 1, at: "2026-11-21T03:10", injured: true)])
+    let round = try h.openRound()
+    // Bert (2) is reviewed; Ada (1, fell) is on the agenda but not seen before the round closes.
+    #expect(try h.home.post(round + "/residents/2", as: .clinician, form: ["version": "0", "outcome": "reviewed", "findings": "Well"]).status == 303)
+    #expect(try h.home.post(round + "/attendees", as: .clinician, form: ["name": "Dr A Patel", "role": "GP", "organisation": "Riverside Surgery"]).status == 303)
+    #expect(try h.home.post(round + "/close", as: .clinician, form: [:]).status == 303)
+    h.clock.set("2026-11-30T09:00")
+    let agenda = try h.home.get(try h.openRound("2026-12-03"), as: .nurse).body
+    #expect(agenda.contains("On the last round&#39;s agenda but not reviewed") || agenda.contains("On the last round's agenda but not reviewed"))
+    #expect(agenda.contains("Not reviewed at the round of Thu 26 Nov 2026"))
+    #expect(agenda.contains("Fall with injury or head strike since the last round"))
+    #expect(agenda.contains("Ada Testperson (room 1)"))
 }
 
 @Test("figures show whether each week's round was held and residents reviewed")

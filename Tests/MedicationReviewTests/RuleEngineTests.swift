@@ -20,7 +20,7 @@ struct RuleFixture {
     mutating func medicines(_ names: [String]) -> [MedicineFacts] { names.map { medicine($0) } }
 
     /// Facts for a long-standing resident reviewed recently, so that only the rule under test speaks.
-    func facts(_ medicines: [MedicineFacts], dementia: DementiaType = .none, falls: [(id: Int64, day: Day)] = []) -> ResidentFacts {
+    func facts(_ medicines: [MedicineFacts], dementia: DementiaType = .noDementia, falls: [(id: Int64, day: Day)] = []) -> ResidentFacts {
         ResidentFacts(residentID: 1, today: today, dementia: dementia, medicines: medicines,
                       latestAdmission: today.adding(days: -800), reviewDates: [today.adding(days: -10)],
                       reconciliationDates: [today.adding(days: -799)], falls: falls)
@@ -126,7 +126,7 @@ struct RuleEngineTests {
         #expect(!f.ids(RuleEngine.evaluate(facts)).contains("MR-AP-DEM"))
         facts.reviewDates = [f.today.adding(days: -42)]
         #expect(f.ids(RuleEngine.evaluate(facts)).contains("MR-AP-DEM"))
-        facts.dementia = .none
+        facts.dementia = .noDementia
         #expect(!f.ids(RuleEngine.evaluate(facts)).contains("MR-AP-DEM"))
     }
 

@@ -40,7 +40,7 @@ final class StandInDirectory: ResidentDirectory {
     }
 
     static func resident(_ id: Int64, _ name: String, room: String, admitted: Day, readmission: Bool = false,
-                         dementia: DementiaType = .none) -> ResidentSummary {
+                         dementia: DementiaType = .noDementia) -> ResidentSummary {
         ResidentSummary(id: id, preferredName: name, fullName: "\(name) Test", dateOfBirth: Day(year: 1940, month: 1, day: 1), nhsNumber: nil,
                         room: room, status: .livingHere, admittedOn: admitted, latestAdmission: admitted,
                         latestAdmissionIsReadmission: readmission, dementia: dementia, allergies: "None known",

@@ -56,6 +56,25 @@ struct ResidentInputTests {
         #expect(valid.admissionDate == Day(year: 2026, month: 11, day: 18))
     }
 
+    @Test("dementia left unanswered is 'not recorded', a different value from 'no dementia'; the page asks for it and flags diagnoses that disagree (RES-DEM-1)")
+    func dementiaNotRecordedIsNotNo() throws {
+        #expect(try input().validate(today: today, requireAdmissionDate: true).get().record.dementia == .notRecorded)
+        #expect(try input(["dementia_type": "no-dementia"]).validate(today: today, requireAdmissionDate: true).get().record.dementia == .noDementia)
+        // A spreadsheet import: a blank cell is not recorded; a stated "No" or "None" is no dementia.
+        #expect(ResidentImport.choice("dementia_type", "") == DementiaType.notRecorded.rawValue)
+        #expect(ResidentImport.choice("dementia_type", "No") == DementiaType.noDementia.rawValue)
+        #expect(ResidentImport.choice("dementia_type", "None") == DementiaType.noDementia.rawValue)
+        #expect(ResidentImport.choice("dementia_type", "Alzheimer's") == DementiaType.alzheimers.rawValue)
+        var record = try input().validate(today: today, requireAdmissionDate: true).get().record
+        #expect(ResidentPages.dementiaNote(record).rendered.contains("Record whether they have dementia"))
+        record.diagnoses = "Alzheimer's disease"
+        #expect(ResidentPages.dementiaNote(record).rendered.contains("The key diagnoses mention Alzheimer&#39;s disease"))
+        record.dementia = .noDementia
+        #expect(ResidentPages.dementiaNote(record).rendered.contains("but this says no dementia"))
+        record.dementia = .alzheimers
+        #expect(ResidentPages.dementiaNote(record).rendered.isEmpty)
+    }
+
     @Test("each bad input names its field")
     func badInputs() {
         #expect(errors(["date_of_birth": "2027-01-01"])["date_of_birth"] == "Date of birth must be today or in the past")
@@ -82,7 +101,7 @@ struct ResidentInputTests {
             .validate(today: today, requireAdmissionDate: true).get().record
         #expect(try JSONCoding.decode(ResidentRecord.self, record.snapshot()) == record)
         let old = try JSONCoding.decode(ResidentRecord.self, #"{"fullName":"Edna Rose Williams","room":"5"}"#)
-        #expect(old.fullName == "Edna Rose Williams" && old.room == "5" && old.dementia == .none && !old.planExists)
+        #expect(old.fullName == "Edna Rose Williams" && old.room == "5" && old.dementia == .notRecorded && !old.planExists)
     }
 
     @Test("the history lists what changed, field by field")
@@ -91,7 +110,7 @@ struct ResidentInputTests {
         var after = before
         after.room = "14"
         after.dementia = .lewyBody
-        #expect(after.changes(from: before) == ["Room: 12 → 14", "Dementia: No dementia recorded → Dementia with Lewy bodies"])
+        #expect(after.changes(from: before) == ["Room: 12 → 14", "Dementia: Not recorded yet → Dementia with Lewy bodies"])
     }
 }
 

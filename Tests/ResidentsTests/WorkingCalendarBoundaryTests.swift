@@ -43,6 +43,24 @@ struct WorkingCalendarBoundaryTests {
         #expect(holidays(2023).first == day(2023, 1, 2))
     }
 
+    @Test("Christmas and Boxing Day carry the right names for every weekday Christmas can fall on")
+    func christmasNames() {
+        func named(_ year: Int) -> [String] {
+            WorkingCalendar.bankHolidays(in: year).filter { $0.day.month == 12 }.map { "\($0.day.day) \($0.name)" }
+        }
+        // Published lists (GOV.UK, UK bank holidays): Christmas on a Friday (2020), Saturday (2021),
+        // Sunday (2022), Monday (2023), Thursday (2025).
+        #expect(named(2020) == ["25 Christmas Day", "28 Boxing Day (substitute day)"])
+        #expect(named(2021) == ["27 Christmas Day (substitute day)", "28 Boxing Day (substitute day)"])
+        #expect(named(2022) == ["26 Boxing Day", "27 Christmas Day (substitute day)"])
+        #expect(named(2023) == ["25 Christmas Day", "26 Boxing Day"])
+        #expect(named(2025) == ["25 Christmas Day", "26 Boxing Day"])
+        // The explanation staff read names the day off as it is.
+        let calendar = WorkingCalendar()
+        #expect(calendar.nonWorkingReason(day(2022, 12, 26)) == "Boxing Day (bank holiday)")
+        #expect(calendar.nonWorkingReason(day(2022, 12, 27)) == "Christmas Day (substitute day) (bank holiday)")
+    }
+
     @Test("the 2022 and 2023 one-off days are not working days")
     func oneOffs() {
         let calendar = WorkingCalendar()

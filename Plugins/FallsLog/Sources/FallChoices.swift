@@ -172,6 +172,7 @@ enum AntithromboticAnswer: String, FallChoice {
         case .anticoagulant(let names): (.anticoagulant, names)
         case .antiplatelet(let names): (.antiplatelet, names)
         case .aspirinAlone: (.aspirinAlone, ["Aspirin"])
+        case .cannotTell: (.unknown, [])
         case .none: (.none, [])
         }
     }

@@ -82,7 +82,8 @@ struct FallRecord: Codable, Sendable, Equatable {
 
     var fallSummary: FallSummary {
         FallSummary(id: id, residentID: residentID, occurredAt: occurredAt,
-                    headStrike: headStrike == .unknown ? nil : headStrike == .yes, injured: injured, summary: summary)
+                    headStrike: headStrike == .unknown ? nil : headStrike == .yes, injured: injured, summary: summary,
+                    recordedAt: recordedAt)
     }
 }
 

@@ -176,7 +176,7 @@ enum UrgentResponseAdvice: Equatable {
         case .unknown: return .notSuitable(reason: "A head injury cannot be ruled out: follow the head injury advice, not the community response.")
         case .no: break
         }
-        if let harm, harm >= .moderate { return .notSuitable(reason: "The harm recorded is \(harm.title.lowercased()): this needs more than the community response.") }
+        if let harm, harm >= .moderate { return .notSuitable(reason: "The harm recorded is \(Wording.midSentence(harm.title)): this needs more than the community response.") }
         return .offerUCR
     }
 }

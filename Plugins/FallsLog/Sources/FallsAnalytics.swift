@@ -129,11 +129,7 @@ enum FallsText {
     /// `14:00–14:59`.
     static func hourRange(_ hour: Int) -> String { "\(pad2(hour)):00–\(pad2(hour)):59" }
     /// `Bruise on the hip` → `bruise on the hip` for use inside a sentence; `GP` and `X-ray` stay as typed.
-    static func midSentence(_ text: String) -> String {
-        let chars = Array(text)
-        guard chars.count > 1, chars[0].isUppercase, chars[1].isLowercase else { return text }
-        return chars[0].lowercased() + String(chars.dropFirst())
-    }
+    static func midSentence(_ text: String) -> String { Wording.midSentence(text) }
 
     static func yesNo(_ value: Bool?) -> String {
         switch value {

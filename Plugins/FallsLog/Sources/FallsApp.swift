@@ -38,7 +38,7 @@ struct FallsApp: Sendable {
                                                   cpr: "the resident register has no record of this resident: check the paper ReSPECT form")
         return ResidentSummary(id: id, preferredName: "", fullName: "Resident \(id) (not in the register)", dateOfBirth: nil,
                                nhsNumber: nil, room: "", status: .left, admittedOn: nil, latestAdmission: nil,
-                               latestAdmissionIsReadmission: false, dementia: .unknown, allergies: "", advanceCarePlan: unknownPlan,
+                               latestAdmissionIsReadmission: false, dementia: .notRecorded, allergies: "", advanceCarePlan: unknownPlan,
                                gpPractice: "")
     }
 
@@ -58,16 +58,35 @@ struct FallsApp: Sendable {
     }
 
     /// The anticoagulant / antiplatelet status from the medicines list, when the medication plugin is
-    /// loaded and has medicines for the resident. Nil means the form must ask.
+    /// loaded, has medicines for the resident and recognises every one of them. Nil means the form must ask.
     func antithromboticFromMedicines(residentID: Int64) -> (answer: AntithromboticAnswer, source: String)? {
-        guard let medicines = context.services.resolve(Services.currentMedicines) else { return nil }
+        if case .known(let answer, let source) = medicinesLookup(residentID: residentID) { return (answer, source) }
+        return nil
+    }
+
+    /// What the medicines list says about anticoagulants, or why staff must be asked (FALL-NG232-LIST).
+    enum MedicinesLookup {
+        case known(AntithromboticAnswer, source: String)
+        case ask(because: String)
+    }
+
+    func medicinesLookup(residentID: Int64) -> MedicinesLookup {
+        guard let medicines = context.services.resolve(Services.currentMedicines) else {
+            return .ask(because: "The medicines list is not available here, so we ask. Check the MAR chart if you are not sure.")
+        }
         do {
-            guard !(try medicines.medicines(residentID: residentID)).isEmpty else { return nil }
-            let (answer, names) = AntithromboticAnswer.from(try medicines.antithromboticStatus(residentID: residentID))
-            return (answer, names.isEmpty ? "Medicines list" : "Medicines list: " + names.joined(separator: ", "))
+            guard !(try medicines.medicines(residentID: residentID)).isEmpty else {
+                return .ask(because: "No medicines are recorded for them here, so we ask. Check the MAR chart if you are not sure.")
+            }
+            let status = try medicines.antithromboticStatus(residentID: residentID)
+            if case .cannotTell(let unknown) = status {
+                return .ask(because: "Their medicines list has \(unknown.count == 1 ? "a medicine" : "medicines") the drug table does not recognise (\(unknown.joined(separator: ", "))), so it cannot show there is no anticoagulant. Check the MAR chart.")
+            }
+            let (answer, names) = AntithromboticAnswer.from(status)
+            return .known(answer, source: names.isEmpty ? "Medicines list" : "Medicines list: " + names.joined(separator: ", "))
         } catch {
             context.log.warning("falls.medicines-unavailable", ["resident.id": String(residentID)])
-            return nil
+            return .ask(because: "The medicines list could not be read just now, so we ask. Check the MAR chart if you are not sure.")
         }
     }
 
@@ -208,6 +227,12 @@ extension FallsApp {
         return antithromboticFromMedicines(residentID: fall.residentID)
     }
 
+    /// Why the check step asks about anticoagulants, in words for the form.
+    func askReason(_ fall: FallRecord) -> String {
+        if case .ask(let because) = medicinesLookup(residentID: fall.residentID) { return because }
+        return "Check the MAR chart if you are not sure."
+    }
+
     /// Whether the check step must ask about anticoagulants: a head strike is possible and the
     /// medicines list cannot answer.
     func asksAntithrombotic(_ fall: FallRecord) -> Bool {
@@ -224,7 +249,7 @@ extension FallsApp {
         let medicinesQuestion: HTML = asksAntithrombotic(fall) ? Form.radios(
             "antithrombotic", legend: "Do they take an anticoagulant or antiplatelet medicine?",
             options: AntithromboticAnswer.options, selected: form["antithrombotic"], errors: errors,
-            hint: "The medicines list is not available here, so we ask. Check the MAR chart if you are not sure.") : .empty
+            hint: askReason(fall)) : .empty
         let body: HTML = """
         \(Form.errorSummary(errors))
         <p class="lead">\(resident.label): \(fall.summary), \(HomeTime.display(fall.occurredAt)).</p>

@@ -64,15 +64,15 @@ enum AssessmentValidation {
             let finding = form["\(key)-finding"] ?? ""
             let action = form["\(key)-action"] ?? ""
             guard answer == "yes" || answer == "no" else {
-                errors.add("\(key)-problem", "Say whether a problem was found with \(component.title.lowercased())")
+                errors.add("\(key)-problem", "Say whether a problem was found with \(Wording.midSentence(component.title))")
                 return nil
             }
             let problem = answer == "yes"
             if problem && finding.isEmpty {
-                errors.add("\(key)-finding", "Describe what was found with \(component.title.lowercased())")
+                errors.add("\(key)-finding", "Describe what was found with \(Wording.midSentence(component.title))")
             }
             if problem && action.isEmpty {
-                errors.add("\(key)-action", "Record the action for \(component.title.lowercased()): every problem found needs one")
+                errors.add("\(key)-action", "Record the action for \(Wording.midSentence(component.title)): every problem found needs one")
             }
             return AssessmentFinding(component: component, problem: problem, finding: finding, action: action)
         }

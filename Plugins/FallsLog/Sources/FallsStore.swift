@@ -289,7 +289,7 @@ struct FallFilter: Equatable {
     /// Words for the list's heading: `in the lounge, Nov 2026`.
     var description: String {
         var parts = [String]()
-        if let location { parts.append("where: \(location.title.lowercased())") }
+        if let location { parts.append("where: \(Wording.midSentence(location.title))") }
         if let month { parts.append(month.display) }
         if let weekday { parts.append("on \(weekday.name)s") }
         if let hour { parts.append(FallsText.hourRange(hour)) }
@@ -553,5 +553,14 @@ struct FallsSourceService: FallsSource {
 
     func falls(residentID: Int64?, since: Date) throws -> [FallSummary] {
         try database.read { db in try FallsStore.falls(residentID: residentID, since: since, in: db).map(\.fallSummary) }
+    }
+
+    func fallsOccurredOrRecorded(since: Date) throws -> [FallSummary] {
+        try database.read { db in
+            try db.query("""
+                SELECT * FROM falls_log_falls WHERE status <> 'entered-in-error' AND (occurred_at >= ? OR recorded_at >= ?)
+                ORDER BY occurred_at DESC, id DESC
+                """, [SQLValue(since), SQLValue(since)]).compactMap(FallRecord.init(row:)).map(\.fallSummary)
+        }
     }
 }

@@ -24,11 +24,15 @@ struct AgendaBuilder {
     func window(for round: Round, today: Day) throws -> AgendaWindow {
         let last = try store.lastClosedRound(before: round.day)
         var reviewed = Set<Int64>()
+        var notReviewed = [Int64: [String]]()
         if let last {
             reviewed = Set(try store.entries(round: last.id).filter { $0.value.entry.outcome == .reviewed }.map(\.key))
+            for item in try store.finalAgenda(round: last.id) where !reviewed.contains(item.residentID) {
+                notReviewed[item.residentID] = item.reasons
+            }
         }
         return AgendaWindow(roundDay: round.day, asOf: max(today, round.day), lastRoundDay: last?.day,
-                            lastRoundClosedAt: last?.closedAt, reviewedAtLastRound: reviewed)
+                            lastRoundClosedAt: last?.closedAt, reviewedAtLastRound: reviewed, notReviewedAtLastRound: notReviewed)
     }
 
     func build(for round: Round, today: Day) throws -> Agenda {
@@ -43,7 +47,7 @@ struct AgendaBuilder {
         for fall in try store.fallEvents(since: window.fallsSince) { fallsByResident[fall.residentID, default: [:]][fall.id] = fall }
         if let falls = context.services.resolve(Services.falls) {
             do {
-                for fall in try falls.falls(residentID: nil, since: window.fallsSince) { fallsByResident[fall.residentID, default: [:]][fall.id] = fall }
+                for fall in try falls.fallsOccurredOrRecorded(since: window.fallsSince) { fallsByResident[fall.residentID, default: [:]][fall.id] = fall }
             } catch {
                 context.log.warning("home-round.agenda.falls-failed", ["error": String(describing: error)])
                 missing.append("The falls log could not be read: falls are shown only as far as this plugin heard of them.")

@@ -57,11 +57,8 @@ public enum AgendaRules {
     waited longest, then by room. Residents in hospital are listed last.
     """
 
-    /// `Fall since…` → `fall since…`, but `EHCH…` stays.
-    static func sentenceCase(_ text: String) -> String {
-        guard let first = text.first, text.dropFirst().first?.isLowercase == true else { return text }
-        return first.lowercased() + text.dropFirst()
-    }
+    /// `Fall since…` → `fall since…`, but `EHCH…` stays (CareKit's shared rule).
+    static func sentenceCase(_ text: String) -> String { Wording.midSentence(text) }
 
     /// The urgency score of a set of reasons.
     public static func score(_ reasons: [AgendaReason]) -> Int {

@@ -20,8 +20,11 @@ public enum AgendaSignal: String, Sendable, CaseIterable, Codable {
     case staffConcern = "HR-AG-CONCERN"
     /// Added to this round's agenda by staff, with a reason.
     case addedByStaff = "HR-AG-ADDED"
-    /// A high medication review prompt is open.
-    case highMedicationPrompt = "HR-AG-MED-HIGH"
+    /// A medication review prompt for the round is open (every high one, and an overdue annual review
+    /// or an antipsychotic in dementia due for review, whatever its severity).
+    case medicationPrompt = "HR-AG-MED"
+    /// On the last closed round's agenda but not recorded as reviewed there: carried to this one.
+    case notReviewedLastRound = "HR-AG-CARRIED"
     /// An action from an earlier round is overdue.
     case overdueAction = "HR-AG-ACTION"
     /// No ReSPECT form or advance care plan recorded.
@@ -40,7 +43,8 @@ public enum AgendaSignal: String, Sendable, CaseIterable, Codable {
         case .staffConcern: 35
         case .addedByStaff: 35
         case .fall: 30
-        case .highMedicationPrompt: 25
+        case .notReviewedLastRound: 30
+        case .medicationPrompt: 25
         case .overdueAction: 20
         case .noAdvanceCarePlan: 10
         }
@@ -66,7 +70,8 @@ public enum AgendaSignal: String, Sendable, CaseIterable, Codable {
         case .fall: "Fall since the last round"
         case .staffConcern: "Concern raised by staff"
         case .addedByStaff: "Added to this round by staff"
-        case .highMedicationPrompt: "High medication review prompt"
+        case .notReviewedLastRound: "On the last round's agenda but not reviewed"
+        case .medicationPrompt: "Medication review prompt for the round"
         case .overdueAction: "Overdue action from an earlier round"
         case .noAdvanceCarePlan: "No ReSPECT form or advance care plan"
         }
@@ -83,8 +88,10 @@ public enum AgendaSignal: String, Sendable, CaseIterable, Codable {
             "After a fall, a multifactorial falls assessment (including a medication review) should be done and acted on."
         case .staffConcern, .addedByStaff:
             "Staff who know the resident best are often first to notice a change; the round discusses any staff or family concern."
-        case .highMedicationPrompt:
-            "A high-priority structured medication review prompt is open for this resident."
+        case .notReviewedLastRound:
+            "A resident put on a round's agenda stays on the next one until a round records them as reviewed; their reasons are not dropped."
+        case .medicationPrompt:
+            "A high-priority medication review prompt is open, or a review the round should see is due (annual structured medication review overdue, antipsychotic in dementia due for review)."
         case .overdueAction:
             "Actions agreed at earlier rounds are followed until done."
         case .noAdvanceCarePlan:
@@ -99,7 +106,8 @@ public enum AgendaSignal: String, Sendable, CaseIterable, Codable {
         case .backFromHospital: "British Geriatrics Society, care home guidance; NHS England SMR guidance"
         case .fallWithHarm, .fall: "NICE NG249 (2025), falls: assessment and prevention"
         case .staffConcern, .addedByStaff: "NHS England EHCH framework v3: residents prioritised by MDT judgement and the home's advice"
-        case .highMedicationPrompt: "NHS England structured medication review guidance (via the medication review plugin)"
+        case .notReviewedLastRound: "Home round agenda rules (own design)"
+        case .medicationPrompt: "NHS England structured medication review guidance; NICE QS85 statement 5; NICE NG97 (via the medication review plugin)"
         case .overdueAction: "Home round agenda rules (own design)"
         case .noAdvanceCarePlan: "NHS England EHCH framework v3; Resuscitation Council UK, ReSPECT"
         }

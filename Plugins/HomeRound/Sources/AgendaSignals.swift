@@ -13,9 +13,14 @@ public struct AgendaWindow: Sendable, Equatable {
     public var lastRoundClosedAt: Date?
     /// Residents reviewed at the last round (a return from hospital on that day, before they were seen, still counts).
     public var reviewedAtLastRound: Set<Int64>
+    /// Residents on the last round's frozen agenda who were not recorded as reviewed, with the
+    /// reasons they were on it.
+    public var notReviewedAtLastRound: [Int64: [String]]
 
     /// Creates a window.
-    public init(roundDay: Day, asOf: Day, lastRoundDay: Day? = nil, lastRoundClosedAt: Date? = nil, reviewedAtLastRound: Set<Int64> = []) {
+    public init(roundDay: Day, asOf: Day, lastRoundDay: Day? = nil, lastRoundClosedAt: Date? = nil, reviewedAtLastRound: Set<Int64> = [],
+                notReviewedAtLastRound: [Int64: [String]] = [:]) {
+        self.notReviewedAtLastRound = notReviewedAtLastRound
         self.roundDay = roundDay
         self.asOf = asOf
         self.lastRoundDay = lastRoundDay
@@ -124,13 +129,17 @@ public enum AgendaSignals {
             reasons.append(AgendaReason(.backFromHospital, detail: detail, since: returns.map(\.on).min()))
         }
 
-        // Falls since the last round (harm: an injury or a head strike).
+        // Falls since the last round (harm: an injury or a head strike), by when they happened or when
+        // they were recorded: a fall recorded after the last round closed never reached its agenda.
         let since = window.fallsSince
-        let falls = input.falls.filter { $0.occurredAt >= since && HomeTime.day(of: $0.occurredAt) <= asOf }.sorted { $0.occurredAt < $1.occurredAt }
+        let falls = input.falls.filter { fall in
+            (fall.occurredAt >= since || (fall.recordedAt.map { $0 >= since } ?? false)) && HomeTime.day(of: fall.occurredAt) <= asOf
+        }.sorted { $0.occurredAt < $1.occurredAt }
         if let first = falls.first {
             let harmed = falls.contains { $0.injured || $0.headStrike == true }
             let lines = falls.map { fall -> String in
                 var line = "\(HomeTime.display(fall.occurredAt))"
+                if fall.occurredAt < since, let recorded = fall.recordedAt { line += " (recorded late, \(HomeTime.display(recorded)))" }
                 if !fall.summary.isEmpty { line += ": \(fall.summary)" }
                 if fall.headStrike == true { line += " (head strike)" } else if fall.headStrike == nil { line += " (head strike not known)" }
                 if fall.injured { line += " (injured)" }
@@ -149,10 +158,20 @@ public enum AgendaSignals {
             reasons.append(AgendaReason(.addedByStaff, detail: added, since: nil))
         }
 
-        // High medication review prompts.
-        let high = input.prompts.filter { $0.severity == .high }
-        if !high.isEmpty {
-            reasons.append(AgendaReason(.highMedicationPrompt, detail: high.map { "\($0.title) (\($0.ruleID))" }.joined(separator: "; "), count: high.count))
+        // Medication review prompts the medication plugin marks for the round.
+        let forRound = input.prompts.filter(\.forRound).sorted { $0.severity > $1.severity }
+        if !forRound.isEmpty {
+            reasons.append(AgendaReason(.medicationPrompt, detail: forRound.map { $0.severity == .high ? "\($0.title) (high)" : $0.title }.joined(separator: "; "),
+                                        count: forRound.count))
+        }
+
+        // On the last round's agenda and not reviewed there: carried, with what it was about.
+        if let earlier = window.notReviewedAtLastRound[input.resident.id], let lastDay = window.lastRoundDay {
+            let carriedTitle = AgendaSignal.notReviewedLastRound.title
+            let then = earlier.filter { !$0.hasPrefix(carriedTitle) }
+            var detail = "Not reviewed at the round of \(lastDay.display)"
+            if !then.isEmpty { detail += "; on it for: \(then.joined(separator: "; "))" }
+            reasons.append(AgendaReason(.notReviewedLastRound, detail: detail, since: lastDay))
         }
 
         // Overdue actions from earlier rounds.

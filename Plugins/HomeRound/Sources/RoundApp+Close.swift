@@ -83,7 +83,7 @@ extension RoundApp {
         \(Form.start(action: "/rounds/\(round.id)/close", request: request))<div class="field"><span id="\(Form.fieldID("attendees"))"></span></div>\
         \(Form.submit("Close the round"))\(Form.end)
         """
-        return .page(Page(title: "Close the \(round.title.lowercased())", breadcrumbs: [RoundApp.roundsCrumb, (round.title, round.path)], body: body), status: status)
+        return .page(Page(title: "Close the \(Wording.midSentence(round.title))", breadcrumbs: [RoundApp.roundsCrumb, (round.title, round.path)], body: body), status: status)
     }
 
     func closeRound(_ request: Request) throws -> Response {

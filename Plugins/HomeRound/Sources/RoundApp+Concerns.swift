@@ -23,7 +23,7 @@ extension RoundApp {
         }
         html += try closedItemsHTML(request, residentID: residentID)
         if HomeRoundPlugin.runners.contains(request.principal.role), let last = try store.previousEntry(resident: residentID, before: today.adding(days: 1)) {
-            html += "<p>Last seen at the \(UI.link(last.round.title.lowercased(), to: "/rounds/\(last.round.id)/residents/\(residentID)")): \(last.entry.entry.outcome.title.lowercased()).</p>"
+            html += "<p>Last seen at the \(UI.link(Wording.midSentence(last.round.title), to: "/rounds/\(last.round.id)/residents/\(residentID)")): \(Wording.midSentence(last.entry.entry.outcome.title)).</p>"
         }
         // Nobody can be added to a round once they have left the home or died (the handler refuses it too).
         if let resident = try? resident(residentID), !resident.status.isCurrent { return html }

@@ -333,10 +333,11 @@ struct RoundStore: Sendable {
     }
 
     func fallEvents(since: Date) throws -> [FallSummary] {
-        try database.read { try $0.query("SELECT * FROM home_round_fall_events WHERE occurred_at >= ?", [SQLValue(since)]) }.compactMap { row in
+        // Heard when recorded: a fall that happened before `since` but was recorded after it still counts.
+        try database.read { try $0.query("SELECT * FROM home_round_fall_events WHERE occurred_at >= ? OR heard_at >= ?", [SQLValue(since), SQLValue(since)]) }.compactMap { row in
             guard let id = row.int64("fall_id"), let resident = row.int64("resident_id"), let at = row.date("occurred_at") else { return nil }
             return FallSummary(id: id, residentID: resident, occurredAt: at, headStrike: row.bool("head_strike"), injured: row.bool("injured") ?? false,
-                               summary: "")
+                               summary: "", recordedAt: row.date("heard_at"))
         }
     }
 

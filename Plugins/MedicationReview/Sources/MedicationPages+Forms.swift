@@ -98,7 +98,7 @@ extension MedicationPages {
                 let id = try context.database.write { try MedicationStore.insertMedicine($0, medicine, by: author) }
                 context.audit.record(request, .create, residentID: resident.id, detail: "medicine \(id) added")
                 context.log.info("medicine added", ["resident.id": String(resident.id), "medicine.id": String(id)])
-                let unclassified = service.table.lookup(medicine.name) == nil
+                let unclassified = service.table.lookup(medicine.name, recordedRoute: medicine.route) == nil
                 return .redirect(to: MedicationPages.residentPath(resident.id),
                                  flash: unclassified ? "Medicine saved. It is not in the drug table, so it is marked unclassified and prompted for classification."
                                                      : "Medicine saved")

@@ -144,7 +144,7 @@ struct MedicationPages: Sendable {
 
     func medicinesTable(_ medicines: [MedicineRecord], canEdit: Bool) -> HTML {
         let rows = medicines.map { m -> [HTML] in
-            let drug = service.table.lookup(m.name)
+            let drug = service.table.lookup(m.name, recordedRoute: m.route)
             var name: HTML = "\(m.name)"
             if drug == nil { name += " " + UI.tag("Unclassified", colour: "orange") }
             var classification: HTML = ""
@@ -197,7 +197,7 @@ struct MedicationPages: Sendable {
         let current = medication.current(on: today)
         let open = medication.prompts.filter(\.isOpen)
         let meds = current.map { m -> HTML in
-            let unclassified: HTML = service.table.lookup(m.name) == nil ? " " + UI.tag("Unclassified", colour: "orange") : ""
+            let unclassified: HTML = service.table.lookup(m.name, recordedRoute: m.route) == nil ? " " + UI.tag("Unclassified", colour: "orange") : ""
             return "<li>\(m.name) \(m.directions)\(unclassified)</li>"
         }
         let promptItems = open.map { promptHTML($0, residentID: residentID, request: request, compact: true) }

@@ -15,9 +15,12 @@ public struct MedicationRule: Sendable, Equatable {
     public let severity: PromptSeverity
     /// Rule version: raised whenever the logic or threshold changes.
     public let version: Int
+    /// Whether its prompts go on the next home round's agenda whatever their severity (CLINICAL.md's
+    /// agenda signals: structured medication review overdue, antipsychotic in dementia due for review).
+    public var forRound: Bool = false
 
     /// The version of the whole rule set, shown on the "Rules in use" page.
-    public static let ruleSetVersion = "2026.11.1"
+    public static let ruleSetVersion = "2026.11.2"
 
     /// Days after a fall during which any falls-risk drug raises a prompt (own design).
     public static let recentFallDays = 30
@@ -42,7 +45,7 @@ public struct MedicationRule: Sendable, Equatable {
         id: "MR-SMR-12M", title: "Structured medication review more than 12 months ago",
         checks: "The last structured medication review was more than 12 months ago (exactly 12 months is not yet overdue), or none is recorded and the resident was not admitted in the last 12 months.",
         source: "NICE QS85 (2015) Medicines management in care homes, statement 5: a multidisciplinary medication review at least once a year.",
-        severity: .moderate, version: 1)
+        severity: .moderate, version: 1, forRound: true)
     public static let polypharmacyHigh = MedicationRule(
         id: "MR-POLY-10", title: "Polypharmacy: 10 or more long-term medicines",
         checks: "Counts unique long-term regular medicines in BNF chapters 1–4 and 6–10: as-needed (PRN) medicines, courses planned for 28 days or less, and chapters 5 and 11–15 (infections, eye, ear, skin, immunology, anaesthesia) are not counted; a medicine recorded twice counts once; unclassified medicines are counted (their chapter is unknown). 10 or more: High.",
@@ -64,14 +67,19 @@ public struct MedicationRule: Sendable, Equatable {
         source: "STOPPFall (Seppala LJ et al., Age Ageing 2021;50:1189–99); NICE NG249 (2025): medication review as part of a multifactorial falls assessment.",
         severity: .moderate, version: 1)
     public static let fallsRiskAfterFall = MedicationRule(
-        id: "MR-FALLS-AFTER-FALL", title: "Fall while on a falls-risk-increasing drug",
-        checks: "A fall in the last 30 days (own design) while on any current STOPPFall medicine. Comes back after each new fall.",
+        id: "MR-FALLS-AFTER-FALL", title: "Recent fall: review falls-risk-increasing drugs",
+        checks: "A fall in the last 30 days (own design) and any current STOPPFall medicine, or any current medicine the drug table does not recognise (it may be one). The reason says which were taken at the time of the fall and which were started since. Comes back after each new fall.",
         source: "NICE NG249 (2025): review medicines after a fall; STOPPFall (Seppala 2021); NHS England SMR guidance: recent falls are an SMR cohort.",
-        severity: .high, version: 1)
+        severity: .high, version: 2)
     public static let antipsychoticDementia = MedicationRule(
         id: "MR-AP-DEM", title: "Antipsychotic with dementia: review due",
-        checks: "A current antipsychotic and dementia recorded, with no structured medication review in the last 6 weeks (42 days; counted from the later of the antipsychotic's start and the last review). Due on that day: Review.",
+        checks: "A current antipsychotic and dementia recorded, or named in the key diagnoses when the dementia field says otherwise, with no structured medication review in the last 6 weeks (42 days; counted from the later of the antipsychotic's start and the last review). Due on that day: Review.",
         source: "NICE NG97 (2018) Dementia (managing non-cognitive symptoms): reassess the need for antipsychotics at least every 6 weeks.",
+        severity: .moderate, version: 2, forRound: true)
+    public static let antipsychoticDementiaNotRecorded = MedicationRule(
+        id: "MR-AP-DEM-UNKNOWN", title: "Antipsychotic: whether they have dementia is not recorded",
+        checks: "A current antipsychotic, and the registry's dementia field is \u{201C}not recorded yet\u{201D} with no dementia in the key diagnoses. Not recorded is not \u{201C}no\u{201D}: record it, so the dementia rules can apply.",
+        source: "NICE NG97 (2018) Dementia: antipsychotics in dementia need review at least every 6 weeks and are dangerous in Lewy body and Parkinson's disease dementia; own design (a missing fact is asked for, never assumed).",
         severity: .moderate, version: 1)
     public static let antipsychoticLewy = MedicationRule(
         id: "MR-AP-LEWY", title: "Antipsychotic with Lewy body or Parkinson's disease dementia",
@@ -90,9 +98,9 @@ public struct MedicationRule: Sendable, Equatable {
         severity: .moderate, version: 1)
     public static let sameClass = MedicationRule(
         id: "MR-DUP-CLASS", title: "Two medicines of the same class or with the same ingredient",
-        checks: "Two or more current medicines (regular or as-needed, different entries) of the same class in the drug table, or sharing an active ingredient (paracetamol in paracetamol and co-codamol), or one medicine recorded twice as regular. A regular and an as-needed record of the same medicine are not counted as a duplicate.",
+        checks: "Two or more current medicines (regular or as-needed, different entries) of the same class in the drug table, or sharing an active ingredient taken into the body (paracetamol in paracetamol and co-codamol; not an ibuprofen gel beside ibuprofen tablets), or one medicine recorded twice as regular. A regular and an as-needed record of the same medicine are not counted as a duplicate, nor are classes where several products at once are usual care (emollients, tear replacements, barrier preparations, nutritional supplements: the drug table lists them with the reason).",
         source: "STOPP/START v3 (O'Mahony 2023), section A: duplicate drug class prescription; MHRA/NPSA: paracetamol in combination products.",
-        severity: .moderate, version: 1)
+        severity: .moderate, version: 2)
     public static let sickDay = MedicationRule(
         id: "MR-SICK-DAY", title: "Sick-day medicines: sick-day guidance in the care plan",
         checks: "Two or more current regular medicines among diuretics, ACE inhibitors / ARBs, metformin, NSAIDs (also SGLT2 inhibitors and sulfonylureas: SADMANS). Check the care plan says what to do during dehydrating illness.",
@@ -107,7 +115,7 @@ public struct MedicationRule: Sendable, Equatable {
     /// Every rule, in the order shown on the "Rules in use" page.
     public static let all: [MedicationRule] = [
         admissionReview, reconciliation, reviewOverdue, polypharmacyHigh, polypharmacyConsider, anticholinergicBurden,
-        fallsRiskDrugs, fallsRiskAfterFall, antipsychoticDementia, antipsychoticLewy, opioidWithoutLaxative,
+        fallsRiskDrugs, fallsRiskAfterFall, antipsychoticDementia, antipsychoticLewy, antipsychoticDementiaNotRecorded, opioidWithoutLaxative,
         benzodiazepineLong, sameClass, sickDay, unclassified,
     ]
 

@@ -86,13 +86,14 @@ struct MedicationService: CurrentMedicines, MedicationPromptSource {
         let current = medicines.filter { $0.isCurrent(on: day) }
         let facts = ResidentFacts(
             residentID: resident.id, today: day, dementia: resident.dementia,
-            medicines: current.map { MedicineFacts(id: $0.id, version: $0.version, name: $0.name, drug: table.lookup($0.name),
+            medicines: current.map { MedicineFacts(id: $0.id, version: $0.version, name: $0.name, drug: table.lookup($0.name, recordedRoute: $0.route),
                                                    asNeeded: $0.asNeeded, startedOn: $0.startedOn, plannedStop: $0.stopOn) },
             latestAdmission: clock?.startedOn ?? resident.latestAdmission,
             latestAdmissionIsReadmission: clock?.isReadmission ?? resident.latestAdmissionIsReadmission,
             admissionDeadline: clock?.deadline, calendar: shared.calendar,
             reviewDates: reviews.map(\.reviewedOn), reconciliationDates: reconciliations.map(\.reconciledOn),
-            falls: falls.map { (id: $0.key, day: $0.value) }, reviewFlaggedOn: clock.flatMap { MedicationService.doneDay($0.medicationReviewFlag) })
+            falls: falls.map { (id: $0.key, day: $0.value) }, reviewFlaggedOn: clock.flatMap { MedicationService.doneDay($0.medicationReviewFlag) },
+            diagnoses: resident.diagnoses, usualDuplicateClasses: Set(table.duplicatesExpected.keys))
         let prompts = RuleEngine.evaluate(facts).map { finding -> PromptItem in
             let latest = decisions[finding.rule.id]
             let same = latest?.fingerprint == finding.fingerprint
@@ -161,7 +162,7 @@ struct MedicationService: CurrentMedicines, MedicationPromptSource {
     }
 
     func summary(_ record: MedicineRecord) -> MedicineSummary {
-        let flags = table.lookup(record.name)?.medicineFlags ?? [.unclassified]
+        let flags = table.lookup(record.name, recordedRoute: record.route)?.medicineFlags ?? [.unclassified]
         return MedicineSummary(name: record.name, directions: record.directions, asNeeded: record.asNeeded, flags: flags)
     }
 
@@ -171,12 +172,17 @@ struct MedicationService: CurrentMedicines, MedicationPromptSource {
 
     /// NICE NG232: an anticoagulant, or an antiplatelet other than aspirin alone, makes a head injury
     /// a reason for hospital assessment; aspirin alone does not.
+    /// A list with any unclassified medicine is not evidence of "none" (nor of "aspirin alone"): any of
+    /// them could be an anticoagulant the table does not know, so the answer is `cannotTell` and the
+    /// falls log asks staff.
     static func antithromboticStatus(of medicines: [MedicineSummary]) -> AntithromboticStatus {
         let anticoagulants = medicines.filter { $0.flags.contains(.anticoagulant) }.map(\.name)
         if !anticoagulants.isEmpty { return .anticoagulant(anticoagulants) }
         let antiplatelets = medicines.filter { $0.flags.contains(.antiplatelet) }
         let other = antiplatelets.filter { !$0.flags.contains(.aspirin) }
         if !other.isEmpty { return .antiplatelet(antiplatelets.map(\.name)) }
+        let unknown = medicines.filter { $0.flags.contains(.unclassified) }.map(\.name)
+        if !unknown.isEmpty { return .cannotTell(unclassified: unknown) }
         if !antiplatelets.isEmpty { return .aspirinAlone }
         return .none
     }
@@ -195,7 +201,8 @@ struct MedicationService: CurrentMedicines, MedicationPromptSource {
     func residentPrompts(_ medication: ResidentMedication) -> [ResidentPrompt] {
         medication.prompts.filter(\.isOpen).map {
             ResidentPrompt(residentID: medication.resident.id, ruleID: $0.finding.rule.id, title: $0.finding.rule.title,
-                           reason: $0.finding.reason, severity: $0.finding.severity)
+                           reason: $0.finding.reason, severity: $0.finding.severity,
+                           forRound: $0.finding.severity == .high || $0.finding.rule.forRound)
         }
     }
 }

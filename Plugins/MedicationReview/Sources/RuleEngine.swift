@@ -48,8 +48,12 @@ public struct ResidentFacts: Sendable {
     public var residentID: Int64
     /// The day the rules are evaluated for.
     public var today: Day
-    /// Dementia and its type (registry).
+    /// Dementia and its type (registry); `.notRecorded` is a fact still to be recorded, not "no".
     public var dementia: DementiaType
+    /// The registry's key diagnoses, in words (checked for a dementia the field does not record).
+    public var diagnoses: String
+    /// Drug classes where several products at once are usual care (from the drug table).
+    public var usualDuplicateClasses: Set<String>
     /// Current medicines (not stopped, not entered in error).
     public var medicines: [MedicineFacts]
     /// The latest admission or re-admission (day 0 of the clock), if known.
@@ -71,11 +75,14 @@ public struct ResidentFacts: Sendable {
     public var falls: [(id: Int64, day: Day)]
 
     /// Creates facts.
-    public init(residentID: Int64, today: Day, dementia: DementiaType = .none, medicines: [MedicineFacts] = [],
+    public init(residentID: Int64, today: Day, dementia: DementiaType = .noDementia, medicines: [MedicineFacts] = [],
                 latestAdmission: Day? = nil, latestAdmissionIsReadmission: Bool = false, admissionDeadline: Day? = nil,
                 calendar: WorkingCalendar = WorkingCalendar(), reviewDates: [Day] = [], reconciliationDates: [Day] = [],
-                falls: [(id: Int64, day: Day)] = [], reviewFlaggedOn: Day? = nil) {
+                falls: [(id: Int64, day: Day)] = [], reviewFlaggedOn: Day? = nil, diagnoses: String = "",
+                usualDuplicateClasses: Set<String> = []) {
         self.residentID = residentID
+        self.diagnoses = diagnoses
+        self.usualDuplicateClasses = usualDuplicateClasses
         self.reviewFlaggedOn = reviewFlaggedOn
         self.today = today
         self.dementia = dementia
@@ -91,6 +98,24 @@ public struct ResidentFacts: Sendable {
 
     /// The latest review on or before today.
     public var lastReview: Day? { reviewDates.filter { $0 <= today }.max() }
+
+    /// Current medicines the drug table does not recognise: no rule can tell what they are.
+    var unclassifiedMedicines: [MedicineFacts] { medicines.filter { $0.drug == nil }.sorted { $0.id < $1.id } }
+
+    /// The dementia the rules act on, with a note when it is not what the dementia field says: the
+    /// field wins when it records a dementia, unless the key diagnoses name Lewy body or Parkinson's
+    /// disease dementia (the higher risk); a field of "not recorded" or "no dementia" never hides a
+    /// dementia the diagnoses name.
+    var effectiveDementia: (type: DementiaType, note: String) {
+        guard let mentioned = DementiaType.mentioned(in: diagnoses) else { return (dementia, "") }
+        if !dementia.hasDementia {
+            return (mentioned, " The dementia field says \u{201C}\(dementia.title)\u{201D}, but the key diagnoses name \(Wording.midSentence(mentioned.title)): treated as dementia until the record is put right.")
+        }
+        if mentioned.isLewyOrParkinsons && !dementia.isLewyOrParkinsons {
+            return (mentioned, " The key diagnoses name \(Wording.midSentence(mentioned.title)) (the dementia field says \(Wording.midSentence(dementia.title))): check the record.")
+        }
+        return (dementia, "")
+    }
 }
 
 /// A rule that fired for a resident: the prompt, with the facts behind it.
@@ -252,34 +277,54 @@ public enum RuleEngine {
 
     static func fallsRisk(_ facts: ResidentFacts) -> [RuleFinding] {
         let risky = unique(facts.medicines).filter { $0.drug?.stoppfall != nil }
-        guard !risky.isEmpty else { return [] }
-        let described = risky.map { "\($0.name) (\($0.drug?.stoppfall ?? ""))" }
+        let unknown = facts.unclassifiedMedicines
+        func described(_ medicines: [MedicineFacts]) -> String { list(medicines.map { "\($0.name) (\($0.drug?.stoppfall ?? ""))" }) }
         var findings = [RuleFinding]()
         let windowStart = facts.today.adding(days: -MedicationRule.recentFallDays)
         let recent = facts.falls.filter { $0.day >= windowStart && $0.day <= facts.today }.sorted { $0.day > $1.day }
-        if let latest = recent.first {
-            let reason = "\(plural(recent.count, "fall")) in the last \(MedicationRule.recentFallDays) days (latest \(latest.day.display)) while on \(plural(risky.count, "falls-risk-increasing drug")): \(list(described))."
+        // After a recent fall, a falls-risk drug is worth review whenever it was started; but the words
+        // say only what the dates show: taken at the time of a fall, or started since.
+        if let latest = recent.first, !risky.isEmpty || !unknown.isEmpty {
+            let takenAtFall = risky.filter { medicine in recent.contains { $0.day >= medicine.startedOn } }
+            let startedSince = risky.filter { medicine in !recent.contains { $0.day >= medicine.startedOn } }
+            var reason = "\(plural(recent.count, "fall")) in the last \(MedicationRule.recentFallDays) days (latest \(latest.day.display))."
+            if !takenAtFall.isEmpty {
+                reason += " Falls-risk-increasing \(takenAtFall.count == 1 ? "drug" : "drugs") already taken at the time: \(described(takenAtFall))."
+            }
+            if !startedSince.isEmpty {
+                reason += " Started since the \(recent.count == 1 ? "fall" : "falls"): \(described(startedSince))."
+            }
+            if !unknown.isEmpty {
+                reason += " Not in the drug table, so whether they add to the risk of falls is not known: \(list(unknown.map(\.name)))."
+            }
             findings.append(finding(MedicationRule.fallsRiskAfterFall, reason: reason,
-                                    facts: "falls=\(recent.map { String($0.id) }.sorted().joined(separator: ","));meds=\(stamps(risky))", medicines: risky))
+                                    facts: "falls=\(recent.map { String($0.id) }.sorted().joined(separator: ","));meds=\(stamps(risky + unknown))",
+                                    medicines: risky + unknown))
         }
         if risky.count >= 3 {
             findings.append(finding(MedicationRule.fallsRiskDrugs,
-                                    reason: "\(risky.count) falls-risk-increasing drugs (STOPPFall classes): \(list(described)).",
+                                    reason: "\(risky.count) falls-risk-increasing drugs (STOPPFall classes): \(described(risky)).",
                                     facts: "meds=\(stamps(risky))", medicines: risky))
         }
         return findings
     }
 
     static func antipsychotics(_ facts: ResidentFacts) -> [RuleFinding] {
-        guard facts.dementia.hasDementia else { return [] }
         let drugs = unique(facts.medicines).filter { $0.has(.antipsychotic) }
         guard !drugs.isEmpty else { return [] }
-        var findings = [RuleFinding]()
         let names = list(drugs.map(\.name))
-        if facts.dementia.isLewyOrParkinsons {
+        let (dementia, note) = facts.effectiveDementia
+        guard dementia.hasDementia else {
+            guard !dementia.isRecorded else { return [] }
+            return [finding(MedicationRule.antipsychoticDementiaNotRecorded,
+                            reason: "\(names) prescribed, and whether they have dementia is not recorded. Record it on their record: antipsychotics in dementia need review at least every 6 weeks, and carry a high risk in Lewy body or Parkinson's disease dementia.",
+                            facts: "meds=\(stamps(drugs));dementia=not-recorded", medicines: drugs)]
+        }
+        var findings = [RuleFinding]()
+        if dementia.isLewyOrParkinsons {
             findings.append(finding(MedicationRule.antipsychoticLewy,
-                                    reason: "\(names) with \(facts.dementia.title.lowercasedFirst). Antipsychotics can cause severe sensitivity reactions and worsen movement in this dementia: flag for urgent clinical review.",
-                                    facts: "meds=\(stamps(drugs));dementia=\(facts.dementia.rawValue)", medicines: drugs))
+                                    reason: "\(names) with \(dementia.title.lowercasedFirst). Antipsychotics can cause severe sensitivity reactions and worsen movement in this dementia: flag for urgent clinical review.\(note)",
+                                    facts: "meds=\(stamps(drugs));dementia=\(dementia.rawValue)", medicines: drugs))
         }
         let earliestStart = drugs.map(\.startedOn).min() ?? facts.today
         let lastReview = facts.reviewDates.filter { $0 >= earliestStart && $0 <= facts.today }.max()
@@ -288,7 +333,7 @@ public enum RuleEngine {
         if facts.today >= due {
             let since = lastReview.map { "last structured medication review \($0.display)" } ?? "started \(earliestStart.display), no review since"
             findings.append(finding(MedicationRule.antipsychoticDementia,
-                                    reason: "\(names) with \(facts.dementia.title.lowercasedFirst): \(since). Review due every 6 weeks; due since \(due.display).",
+                                    reason: "\(names) with \(dementia.title.lowercasedFirst): \(since). Review due every 6 weeks; due since \(due.display).\(note)",
                                     facts: "meds=\(stamps(drugs));from=\(from.iso)", medicines: drugs))
         }
         return findings
@@ -297,8 +342,11 @@ public enum RuleEngine {
     static func opioidWithoutLaxative(_ facts: ResidentFacts) -> [RuleFinding] {
         let opioids = unique(facts.medicines.filter { $0.has(.opioid) && !$0.asNeeded })
         guard !opioids.isEmpty, !facts.medicines.contains(where: { $0.has(.laxative) }) else { return [] }
+        var reason = "Regular \(list(opioids.map(\.name))) and no laxative (regular or as-needed) on the medicines list."
+        let unknown = facts.unclassifiedMedicines
+        if !unknown.isEmpty { reason += " Not in the drug table (one may be a laxative): \(list(unknown.map(\.name)))." }
         return [finding(MedicationRule.opioidWithoutLaxative,
-                        reason: "Regular \(list(opioids.map(\.name))) and no laxative (regular or as-needed) on the medicines list.",
+                        reason: reason,
                         facts: "meds=\(stamps(opioids))", medicines: opioids)]
     }
 
@@ -317,9 +365,14 @@ public enum RuleEngine {
         var byIngredient = [String: [MedicineFacts]]()
         var regularByDrug = [String: [MedicineFacts]]()
         for medicine in facts.medicines.sorted(by: { $0.id < $1.id }) {
-            guard let drug = medicine.drug else { continue }
+            // Several emollients or tear replacements at once are usual care, not duplication.
+            guard let drug = medicine.drug, !facts.usualDuplicateClasses.contains(drug.drugClass) else { continue }
             byClass[drug.drugClass, default: []].append(medicine)
-            for ingredient in drug.contains { byIngredient[ingredient, default: []].append(medicine) }
+            // An ingredient counts twice only by the same route: an ibuprofen gel beside ibuprofen
+            // tablets is not a double dose, two inhalers with beclometasone are.
+            for ingredient in drug.contains {
+                for route in Set(drug.routes) { byIngredient["\(ingredient)|\(route.rawValue)", default: []].append(medicine) }
+            }
             if !medicine.asNeeded { regularByDrug[drug.id, default: []].append(medicine) }
         }
         func distinctDrugs(_ members: [MedicineFacts]) -> Int { Set(members.compactMap { $0.drug?.id }).count }
@@ -331,9 +384,12 @@ public enum RuleEngine {
             parts.append("\(drugClass): \(list(members.map(\.name)))")
             for m in members { involved[m.id] = m }
         }
-        for (ingredient, members) in byIngredient.sorted(by: { $0.key < $1.key }) where distinctDrugs(members) >= 2 {
+        var reportedIngredients = Set<String>()
+        for (key, members) in byIngredient.sorted(by: { $0.key < $1.key }) where distinctDrugs(members) >= 2 {
             // Already reported as a class when every record is the same class.
             if Set(members.compactMap { $0.drug?.drugClass }).count == 1 { continue }
+            let ingredient = String(key.prefix { $0 != "|" })
+            guard reportedIngredients.insert(ingredient).inserted else { continue }
             parts.append("\(ingredient) in \(list(members.map(\.name)))")
             for m in members { involved[m.id] = m }
         }
@@ -356,18 +412,15 @@ public enum RuleEngine {
     }
 
     static func unclassified(_ facts: ResidentFacts) -> [RuleFinding] {
-        let unknown = facts.medicines.filter { $0.drug == nil }.sorted { $0.id < $1.id }
+        let unknown = facts.unclassifiedMedicines
         guard !unknown.isEmpty else { return [] }
         return [finding(MedicationRule.unclassified,
-                        reason: "\(list(unknown.map { "“\($0.name)”" })) \(unknown.count == 1 ? "is" : "are") not in the drug table: class, ACB score and falls risk unknown, so the other rules cannot count \(unknown.count == 1 ? "it" : "them"). Check the name or ask for the table to be extended.",
+                        reason: "\(list(unknown.map { "“\($0.name)”" })) \(unknown.count == 1 ? "is" : "are") not in the drug table: class, ACB score and falls risk unknown, so the other rules cannot count \(unknown.count == 1 ? "it" : "them") (an anticoagulant, an antipsychotic or a falls-risk drug among them would not be seen; the falls log asks about anticoagulants instead). Check the name or ask for the table to be extended.",
                         facts: "meds=\(stamps(unknown))", medicines: unknown)]
     }
 }
 
 extension String {
     /// The string with its first letter in lower case (`Due today` → `due today`).
-    var lowercasedFirst: String {
-        guard let first else { return self }
-        return first.lowercased() + dropFirst()
-    }
+    var lowercasedFirst: String { Wording.midSentence(self) }
 }

@@ -112,7 +112,7 @@ struct ClockPages: Sendable {
             return .page(Page(title: "7-day clock: \(resident.record.displayName)", breadcrumbs: Parts.breadcrumbs(resident), body: body), status: status)
         }
         if resident.status != .livingHere {
-            body += UI.banner(.info, title: "\(resident.record.displayName) is \(resident.status.title.lowercased())",
+            body += UI.banner(.info, title: "\(resident.record.displayName) is \(Wording.midSentence(resident.status.title))",
                               "<p>A return from hospital starts a new clock.</p>")
         }
         body += UI.section(current.clock.isReadmission ? "Re-admission of \(current.clock.startedOn.display)" : "Admission of \(current.clock.startedOn.display)",

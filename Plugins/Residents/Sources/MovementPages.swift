@@ -42,7 +42,7 @@ struct MovementPages: Sendable {
                                                                 caption: "Movements, newest first, including corrections"))
         if let latest = resident.movements.last {
             body += UI.section("Correct the latest movement", """
-            <p>If "\(latest.title.lowercased())" on \(latest.on.display) is wrong, give the right date, or leave the date empty \
+            <p>If "\(Wording.midSentence(latest.title))" on \(latest.on.display) is wrong, give the right date, or leave the date empty \
             to mark it entered in error. The wrong entry is kept, marked, with your reason.</p>\
             \(Form.errorSummary(correctionErrors))\
             \(Form.start(action: "\(resident.path)/movements/\(latest.id)/correct", request: request))\

@@ -108,6 +108,9 @@ struct PrintPages: Sendable {
         switch antithrombotic {
         case .anticoagulant(let names): html += UI.banner(.warning, title: "On an anticoagulant: \(names.joined(separator: ", "))")
         case .antiplatelet(let names): html += UI.banner(.warning, title: "On an antiplatelet: \(names.joined(separator: ", "))")
+        case .cannotTell(let unknown):
+            html += UI.banner(.warning, title: "Anticoagulants: not known from this list",
+                              "<p>Not recognised by the appliance's drug table: \(unknown.joined(separator: ", ")). Check the MAR chart for an anticoagulant or antiplatelet.</p>")
         case .aspirinAlone, .none: break
         }
         let rows = list.map { m -> [HTML] in ["\(m.name)", "\(m.directions)", "\(m.asNeeded ? "When needed" : "Regular")"] }

@@ -77,8 +77,11 @@ struct ResidentImport: Sendable {
         switch key {
         case "admission_type": options = AdmissionType.allCases.map { ($0.rawValue, [$0.title, "d2a"]) }
         case "dementia_type":
-            options = DementiaType.allCases.map { ($0.rawValue, [$0.title]) }
-            options += [("none", ["no", "nodementia", ""]), ("alzheimers", ["alzheimer", "ad"]), ("lewy-body", ["lewybody", "dlb", "lewy"]),
+            // An empty cell is "not recorded"; a stated "no" or "none" is "no dementia" (checked first:
+            // the stored value of "not recorded" is also spelt `none`).
+            options = [("no-dementia", ["no", "nodementia", "none"]), ("none", ["", "notrecorded", "notknown"])]
+            options += DementiaType.allCases.map { ($0.rawValue, [$0.title]) }
+            options += [("alzheimers", ["alzheimer", "ad"]), ("lewy-body", ["lewybody", "dlb", "lewy"]),
                         ("parkinsons", ["pdd", "parkinsonsdementia", "parkinsonsdiseasedementia"]), ("vascular", ["vasculardementia"])]
         case "plan_kind": options = PlanKind.allCases.map { ($0.rawValue, [$0.title, "respectform", "acp"]) }
         case "plan_cpr": options = CPRRecommendation.allCases.map { ($0.rawValue, [$0.title, $0 == .notForCPR ? "dnacpr" : "-"]) }

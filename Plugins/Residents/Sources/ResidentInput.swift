@@ -103,9 +103,9 @@ struct ResidentInput: Sendable, Equatable {
         if record.allergies.isEmpty { errors.add("allergies", "Enter allergies, or \"None known\"") }
         record.diagnoses = self["diagnoses"]
         let dementia = self["dementia_type"]
-        if dementia.isEmpty { record.dementia = .none }
+        if dementia.isEmpty { record.dementia = .notRecorded }
         else if let type = DementiaType(rawValue: dementia) { record.dementia = type }
-        else { errors.add("dementia_type", "Choose a type of dementia from the list, or \"No dementia recorded\"") }
+        else { errors.add("dementia_type", "Choose a type of dementia from the list, \"No dementia\" or \"Not recorded yet\"") }
         record.whatMatters = self["what_matters"]
 
         switch self["plan_exists"] {

@@ -146,7 +146,7 @@ struct ResidentPages: Sendable {
         body += UI.section("Health", UI.summaryList([
             ("Allergies", Parts.multiline(r.allergies)),
             ("Key diagnoses", Parts.multiline(r.diagnoses)),
-            ("Dementia", "\(r.dementia.title)\(r.dementia.isLewyOrParkinsons ? HTML(" ") + UI.tag("Antipsychotics: high risk", colour: "red") : HTML.empty)"),
+            ("Dementia", "\(r.dementia.title)\(r.dementia.isLewyOrParkinsons ? HTML(" ") + UI.tag("Antipsychotics: high risk", colour: "red") : HTML.empty)\(ResidentPages.dementiaNote(r))"),
             ("Communication needs", Parts.multiline(r.communicationNeeds)),
         ]))
         body += UI.section("What matters to me", "<p>\(Parts.multiline(r.whatMatters))</p>")
@@ -155,6 +155,23 @@ struct ResidentPages: Sendable {
         body += UI.section("Movements", MovementPages.table(resident.movements, caption: "Admissions, hospital stays and leaving"))
         body += context.panels.render(for: request, residentID: resident.id)
         return .page(title: r.displayName, breadcrumbs: [("Residents", "/residents")], body)
+    }
+
+    /// What is missing or contradictory about the dementia field: "not recorded" is not "no", and a
+    /// field that disagrees with the key diagnoses is shown, not silently trusted (RES-DEM-1).
+    static func dementiaNote(_ r: ResidentRecord) -> HTML {
+        let mentioned = DementiaType.mentioned(in: r.diagnoses)
+        var text: String?
+        if !r.dementia.isRecorded {
+            text = "Record whether they have dementia: medicines and falls prompts depend on it."
+            if let mentioned { text! += " The key diagnoses mention \(Wording.midSentence(mentioned.title))." }
+        } else if let mentioned, !r.dementia.hasDementia {
+            text = "The key diagnoses mention \(Wording.midSentence(mentioned.title)), but this says no dementia: check which is right."
+        } else if let mentioned, mentioned.isLewyOrParkinsons, !r.dementia.isLewyOrParkinsons {
+            text = "The key diagnoses mention \(Wording.midSentence(mentioned.title)): check the type recorded here."
+        }
+        guard let text else { return .empty }
+        return "<p class=\"residents-dementia-note\">\(UI.tag("Check", colour: "yellow")) \(text)</p>"
     }
 
     static func planSummary(_ r: ResidentRecord) -> HTML {
@@ -227,7 +244,7 @@ struct ResidentPages: Sendable {
         html += area("allergies", "Allergies", hint: "Each allergy and the reaction, or \"None known\"", required: true)
         html += area("diagnoses", "Key diagnoses")
         html += Form.select("dementia_type", label: "Dementia", options: DementiaType.allCases.map { ($0.rawValue, $0.title) },
-                            selected: input["dementia_type"].isEmpty ? DementiaType.none.rawValue : input["dementia_type"],
+                            selected: input["dementia_type"].isEmpty ? DementiaType.notRecorded.rawValue : input["dementia_type"],
                             errors: errors, placeholder: nil)
         html += area("communication_needs", "Communication needs", hint: "Hearing, sight, language, how best to explain things")
         html += area("what_matters", "What matters to me")

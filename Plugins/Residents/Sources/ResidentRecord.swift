@@ -83,7 +83,7 @@ struct ResidentRecord: Sendable, Equatable, Codable {
     var communicationNeeds = ""
     var allergies = ""
     var diagnoses = ""
-    var dementia = DementiaType.none
+    var dementia = DementiaType.notRecorded
     var whatMatters = ""
     var planExists = false
     var planKind: PlanKind?

@@ -29,7 +29,7 @@ struct StoredResident: Sendable {
                         latestAdmission: latestAdmission?.on,
                         latestAdmissionIsReadmission: latestAdmission?.kind == .returnedFromHospital,
                         dementia: record.dementia, allergies: record.allergies, advanceCarePlan: record.advanceCarePlan,
-                        gpPractice: record.gpPractice)
+                        gpPractice: record.gpPractice, diagnoses: record.diagnoses)
     }
 }
 
@@ -198,7 +198,7 @@ struct ResidentStore: Sendable {
             }
             if day > today { errors.add("on_day", "The date must be today or in the past") }
             else if let last = current.movements.last, day < last.on {
-                errors.add("on_day", "The date is before the last movement (\(last.title.lowercased()) on \(last.on.displayShort))")
+                errors.add("on_day", "The date is before the last movement (\(Wording.midSentence(last.title)) on \(last.on.displayShort))")
             } else if let dob = current.record.dateOfBirth, day < dob {
                 errors.add("on_day", "The date is before the date of birth")
             }
