@@ -29,6 +29,10 @@ public enum Services {
     public static let falls = ServiceKey<any FallsSource>("falls.source")
     /// Concerns raised for the next home round (home round plugin).
     public static let roundConcerns = ServiceKey<any RoundConcerns>("home-round.concerns")
+    /// Soft signs, observations and escalations (deterioration plugin).
+    public static let deterioration = ServiceKey<any DeteriorationSource>("deterioration.source")
+    /// Recording a resident's move to hospital from another plugin's page (resident registry).
+    public static let residentMovements = ServiceKey<any ResidentMovementRecorder>("residents.movements")
 }
 
 // MARK: - Resident registry
@@ -498,4 +502,27 @@ extension FallsSource {
 public protocol RoundConcerns: Sendable {
     /// Puts a resident on the next round's agenda with a reason.
     func raise(residentID: Int64, reason: String, by principal: Principal) throws
+}
+
+// MARK: - Deterioration
+
+/// The deterioration plugin's service.
+public protocol DeteriorationSource: Sendable {
+    /// Residents whose record shows a deterioration at or after `since` (soft signs, a set of
+    /// observations in a NEWS2 trigger band or above their usual, an escalation), each with one line
+    /// saying what, in plain words.
+    func deteriorating(since: Date) throws -> [Int64: String]
+    /// The path of the form that records a structured set of observations for a resident, with why it
+    /// was asked for (`Falls log: head-injury observations`).
+    func observationFormPath(residentID: Int64, prompt: String) -> String
+}
+
+// MARK: - Movements recorded from other plugins
+
+/// The resident registry's service for a move recorded on another plugin's page.
+public protocol ResidentMovementRecorder: Sendable {
+    /// Records that the resident went to hospital on `day` (status "In hospital"), with a note, as the
+    /// registry's own movement page would. Throws a `CareError` whose message says why it cannot be
+    /// recorded (the resident is already in hospital, has left, …).
+    func recordWentToHospital(residentID: Int64, on day: Day, note: String, by principal: Principal) throws
 }

@@ -98,9 +98,17 @@ extension FallsApp {
         \(Form.submit("Record the check as done"))
         \(Form.end)
         """
+        // With the deterioration plugin loaded, the observations go in as a structured set (trend, NEWS2),
+        // and this check records what was found besides.
+        var structured: HTML = .empty
+        if check.kind != .skin, check.doneAt == nil, let deterioration = context.services.resolve(Services.deterioration) {
+            let path = deterioration.observationFormPath(residentID: check.residentID, prompt: "Falls log: \(check.label)")
+            structured = "<p>\(UI.buttonLink("Record the observations as a set (NEWS2)", to: path, kind: "secondary"))</p>"
+        }
         let body: HTML = """
         \(Form.errorSummary(errors))
         <p class="lead">\(resident.label): \(check.label), due \(HomeTime.display(check.dueAt)). \(check.state(now: now()).tag)</p>
+        \(structured)
         \(done)
         \(formHTML)
         <p>Escalate any change: call the GP, 111 or 999 as the observations and the ReSPECT form indicate.</p>

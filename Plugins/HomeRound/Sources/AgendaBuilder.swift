@@ -68,6 +68,14 @@ struct AgendaBuilder {
             missing.append("The medication review plugin is not loaded: medication prompts are not on this agenda.")
         }
 
+        var deterioration = [Int64: String]()
+        if let source = context.services.resolve(Services.deterioration) {
+            do { deterioration = try source.deteriorating(since: window.fallsSince) } catch {
+                context.log.warning("home-round.agenda.deterioration-failed", ["error": String(describing: error)])
+                missing.append("The deterioration record could not be read: soft signs and observations are not on this agenda.")
+            }
+        }
+
         let concerns = Dictionary(grouping: try store.pendingConcerns(), by: \.residentID)
         let changes = try store.agendaChanges(round: round.id)
         let earlierActions = Dictionary(grouping: try store.actions(outstandingOnly: true).filter { $0.roundID != round.id }, by: \.residentID)
@@ -85,7 +93,7 @@ struct AgendaBuilder {
                 concerns: (concerns[resident.id] ?? []).map(\.pending),
                 addedBecause: change?.isAddition == true ? "\(change?.reason ?? "") (\(change?.byName ?? ""))" : nil,
                 openActions: (earlierActions[resident.id] ?? []).map { ($0.description, $0.due) },
-                advanceCarePlanDiscussedOn: discussions[resident.id])
+                advanceCarePlanDiscussedOn: discussions[resident.id], deterioration: deterioration[resident.id])
             candidates.append(AgendaCandidate(residentID: resident.id, label: resident.label, room: resident.room,
                                               present: resident.status == .livingHere,
                                               reasons: AgendaSignals.reasons(input, window: window)))

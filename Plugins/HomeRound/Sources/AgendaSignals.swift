@@ -81,11 +81,14 @@ public struct ResidentSignalInput: Sendable {
     public var openActions: [(description: String, due: Day)]
     /// When a ReSPECT / advance care plan conversation was last recorded at a round, if ever.
     public var advanceCarePlanDiscussedOn: Day?
+    /// What the deterioration plugin recorded since the last round, in words (nil: nothing, or not loaded).
+    public var deterioration: String?
 
     /// Creates an input.
     public init(resident: ResidentSummary, clock: AdmissionClock? = nil, movements: [ResidentMovement] = [], falls: [FallSummary] = [],
                 prompts: [ResidentPrompt] = [], concerns: [PendingConcern] = [], addedBecause: String? = nil,
-                openActions: [(description: String, due: Day)] = [], advanceCarePlanDiscussedOn: Day? = nil) {
+                openActions: [(description: String, due: Day)] = [], advanceCarePlanDiscussedOn: Day? = nil, deterioration: String? = nil) {
+        self.deterioration = deterioration
         self.resident = resident
         self.clock = clock
         self.movements = movements
@@ -147,6 +150,11 @@ public enum AgendaSignals {
             }
             let detail = (falls.count == 1 ? "1 fall: " : "\(falls.count) falls: ") + lines.joined(separator: "; ")
             reasons.append(AgendaReason(harmed ? .fallWithHarm : .fall, detail: detail, since: HomeTime.day(of: first.occurredAt), count: falls.count))
+        }
+
+        // Deterioration since the last round (soft signs, a NEWS2 trigger or a rise from the usual, an escalation).
+        if let deterioration = input.deterioration {
+            reasons.append(AgendaReason(.deterioration, detail: deterioration))
         }
 
         // Concerns raised by staff and not yet taken to a round.

@@ -23,6 +23,7 @@ public final class ResidentsPlugin: CarePlugin {
         // Services first, so that plugins loading after this one can resolve them at once.
         registrar.publish(Services.residentDirectory, stores.directory)
         registrar.publish(Services.homeProfile, RegistryHomeProfile(profiles: stores.profiles))
+        registrar.publish(Services.residentMovements, RegistryMovementRecorder(residents: stores.residents, today: today) as any ResidentMovementRecorder)
 
         let residents = ResidentPages(context: context, stores: stores, today: today)
         let movements = MovementPages(pages: residents)
