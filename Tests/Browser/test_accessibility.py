@@ -45,6 +45,13 @@ PAGES = [
     ("manager", "/residents/new"),
     ("nurse", "/account"),
     ("manager", "/audit"),
+    # Deterioration: the list, a resident's record with its trend charts, the forms and the escalation screen.
+    ("nurse", "/deterioration"),
+    ("nurse", "/deterioration/residents/1"),
+    ("nurse", "/deterioration/residents/1/escalate"),
+    ("nurse", "/deterioration/residents/1/baseline"),
+    ("carer", "/deterioration/residents/1/soft-signs/new"),
+    ("carer", "/deterioration/residents/1/observations/new"),
 ]
 # Grouped by account, so the browser signs in as few times as possible.
 PAGES.sort(key=lambda page: [None, "nurse", "carer", "manager", "admin"].index(page[0]))

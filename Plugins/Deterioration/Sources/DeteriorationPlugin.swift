@@ -1,0 +1,53 @@
+public import CareKit
+public import Foundation
+
+/// Deterioration: soft signs a carer notices, observations and NEWS2 (RCP 2017) shown against each
+/// resident's own usual, when the next set is due, and the escalation call with an SBARD handover.
+public final class DeteriorationPlugin: CarePlugin {
+    public let manifest = PluginManifest(
+        id: "deterioration", displayName: "Deterioration", version: "1.0.0", requires: ["residents"],
+        summary: "Soft signs, observations and NEWS2 against each resident's usual, observations due, escalation with SBARD; publishes deterioration for the round")
+
+    let now: @Sendable () -> Date
+
+    /// Creates the plugin. `now` is for tests; the appliance uses the real clock.
+    public init(now: @escaping @Sendable () -> Date = { Date() }) {
+        self.now = now
+    }
+
+    public var migrations: [Migration] { DeteriorationSchema.migrations }
+
+    public func register(with registrar: any PluginRegistrar) throws {
+        let app = DeteriorationApp(context: registrar.context, now: now)
+        let recorders = DeteriorationApp.recorders, clinical = DeteriorationApp.clinical
+        let routes: [Route] = [
+            Route(.get, "/deterioration", roles: recorders, handler: app.homeList),
+            Route(.get, "/deterioration/rules", roles: recorders, handler: app.rulesPage),
+            Route(.get, "/deterioration/residents/:id", roles: recorders, handler: app.residentPage),
+            Route(.get, "/deterioration/residents/:id/soft-signs/new", roles: recorders, handler: app.softSignsForm),
+            Route(.post, "/deterioration/residents/:id/soft-signs/new", roles: recorders, handler: app.saveSoftSigns),
+            Route(.get, "/deterioration/residents/:id/observations/new", roles: recorders, handler: app.observationsForm),
+            Route(.post, "/deterioration/residents/:id/observations/new", roles: recorders, handler: app.saveObservations),
+            Route(.get, "/deterioration/residents/:id/baseline", roles: clinical, handler: app.baselineForm),
+            Route(.post, "/deterioration/residents/:id/baseline", roles: clinical, handler: app.saveBaseline),
+            Route(.get, "/deterioration/residents/:id/spo2-target", roles: clinical, handler: app.spo2TargetForm),
+            Route(.post, "/deterioration/residents/:id/spo2-target", roles: clinical, handler: app.saveSpO2Target),
+            Route(.get, "/deterioration/residents/:id/escalate", roles: recorders, handler: app.escalationScreen),
+            Route(.post, "/deterioration/residents/:id/escalate", roles: clinical, handler: app.saveEscalation),
+            Route(.get, "/deterioration/observations/:id", roles: recorders, handler: app.showObservations),
+            Route(.post, "/deterioration/observations/:id/entered-in-error", roles: DeteriorationApp.editors, handler: app.observationsEnteredInError),
+        ]
+        for route in routes { registrar.add(route) }
+        registrar.add(NavigationEntry(title: "Deterioration", path: "/deterioration", roles: recorders, order: 45))
+        registrar.add(DashboardCard(id: "deterioration-due", title: "Observations due", roles: [.carer, .nurse, .clinician], order: 18, render: app.dueCard))
+        registrar.add(DashboardCard(id: "deterioration-concern", title: "Deteriorating: above their usual or in a trigger band",
+                                    roles: [.nurse, .manager, .clinician], order: 12, render: app.concernCard))
+        registrar.add(ResidentPanel(id: "deterioration", title: "Deterioration", roles: recorders, order: 15, render: app.residentPanel))
+        registrar.add(MetricSource(collect: app.metrics))
+        registrar.publish(Services.deterioration, DeteriorationService(database: registrar.context.database) as any DeteriorationSource)
+    }
+
+    public func seedDemoData(_ context: PluginContext, today: Day) throws {
+        try DeteriorationDemoData.seed(context, today: today)
+    }
+}
