@@ -12,6 +12,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -25,7 +26,7 @@ MONITORING = REPO / "Deploy" / "monitoring"
 RULES = MONITORING / "carehome-rules.yml"
 DASHBOARD = MONITORING / "carehome-dashboard.json"
 
-SERVING = re.compile(r"(?:serving|ready:) http://(127\.0\.0\.1:\d+)/")
+SERVING = re.compile(r"(?:serving|ready:) (https?)://(127\.0\.0\.1:\d+)/")
 SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
@@ -62,6 +63,7 @@ class Process:
                                       start_new_session=True, env=env)
         self.lines: list[str] = []
         self._address: str | None = None
+        self.scheme = "http"
         self._found = threading.Event()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -70,7 +72,7 @@ class Process:
             self.lines.append(line.rstrip("\n"))
             match = SERVING.search(line)
             if match and not self._found.is_set():
-                self._address = match.group(1)
+                self.scheme, self._address = match.groups()
                 self._found.set()
         self._found.set()
 
@@ -95,15 +97,22 @@ class Process:
 
 
 class Home:
-    """One appliance: `carehome serve` on its own data directory, with a metrics token."""
+    """One appliance: `carehome serve` on its own data directory, with a metrics token; over HTTPS
+    when it has a certificate (`ca_file`, made for carehome.local as the installer makes it)."""
 
-    def __init__(self, name: str, data: Path, token: str, process: Process):
-        self.name, self.data, self.token, self.process = name, data, token, process
+    def __init__(self, name: str, data: Path, token: str, process: Process, ca_file: Path | None = None):
+        self.name, self.data, self.token, self.process, self.ca_file = name, data, token, process, ca_file
         self.address = process.address()
+        self.scheme = process.scheme
 
     def metrics(self) -> str:
-        request = urllib.request.Request(f"http://{self.address}/metrics", headers={"Authorization": f"Bearer {self.token}"})
-        with urllib.request.urlopen(request, timeout=10) as reply:
+        request = urllib.request.Request(f"{self.scheme}://{self.address}/metrics", headers={"Authorization": f"Bearer {self.token}"})
+        context = None
+        if self.ca_file:
+            # The certificate names carehome.local, not 127.0.0.1: check the chain, not the name.
+            context = ssl.create_default_context(cafile=str(self.ca_file))
+            context.check_hostname = False
+        with urllib.request.urlopen(request, timeout=10, context=context) as reply:
             assert reply.status == 200
             return reply.read().decode()
 
@@ -125,9 +134,13 @@ class Prometheus:
             token_file = directory / f"{home.name}.token"
             token_file.write_text(home.token + "\n")
             token_file.chmod(0o600)
-            jobs.append({"job_name": f"carehome-{home.name}",
-                         "authorization": {"credentials_file": str(token_file)},
-                         "static_configs": [{"targets": [home.address], "labels": {"home": home.name}}]})
+            job = {"job_name": f"carehome-{home.name}",
+                   "authorization": {"credentials_file": str(token_file)},
+                   "static_configs": [{"targets": [home.address], "labels": {"home": home.name}}]}
+            if home.ca_file:
+                # As INSTALLING.md tells a care group: trust the home's own certificate, by its name.
+                job |= {"scheme": "https", "tls_config": {"ca_file": str(home.ca_file), "server_name": "carehome.local"}}
+            jobs.append(job)
         config = {"global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
                   "rule_files": [str(RULES)], "scrape_configs": jobs}
         config_file = directory / "prometheus.yml"
@@ -170,8 +183,8 @@ class Prometheus:
     def by_home(self, expr: str) -> dict[str, float]:
         return {r["metric"]["home"]: float(r["value"][1]) for r in self.query(expr)}
 
-    def wait_for(self, what: str, check, timeout: float = 30):
-        """Polls `check()` until it returns something truthy; fails naming `what` after `timeout`."""
+    def wait_for(self, what: str, check, timeout: float = 30, describe=None):
+        """Polls `check()` until it returns something truthy; fails naming `what` (and `describe()`) after `timeout`."""
         deadline = time.monotonic() + timeout
         last = None
         while time.monotonic() < deadline:
@@ -179,7 +192,7 @@ class Prometheus:
             if last:
                 return last
             time.sleep(0.25)
-        raise AssertionError(f"waited {timeout}s for {what}; last: {last}")
+        raise AssertionError(f"waited {timeout}s for {what}; last: {describe() if describe else last}")
 
     def stop(self):
         self.process.stop()
@@ -188,7 +201,8 @@ class Prometheus:
 class CareGroup:
     """Three homes with different data, and Prometheus scraping them:
 
-    - willow-court: the demo home, with a good backup taken;
+    - willow-court: the demo home, with a good backup taken, over HTTPS with a certificate made
+      the way Deploy/install.sh makes one (for carehome.local);
     - oak-lodge: the same demo residents, no backup, and two more carers' accounts;
     - ash-house: a new, empty home (no residents, no backup).
     """
@@ -231,20 +245,31 @@ class CareGroup:
         for carer in ("carer2", "carer3"):
             self._carehome("user", "add", "--data-dir", str(data["oak-lodge"]), "--username", carer, "--role", "carer",
                            stdin="monitoring-test-pass\n")
+        cert, key = self.root / "willow-court-cert.pem", self.root / "willow-court-key.pem"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                        "-days", "2", "-subj", "/CN=carehome.local/O=Carehome appliance (willow-court)",
+                        "-addext", "subjectAltName=DNS:carehome.local,DNS:willow-court.local",
+                        "-addext", "basicConstraints=critical,CA:FALSE", "-keyout", str(key), "-out", str(cert)],
+                       check=True, capture_output=True, timeout=30)
         env = {**os.environ, "CAREHOME_LOG_LEVEL": "warning"}
         for name in self.NAMES:
             token = secrets.token_hex(24)
             config = self.root / f"{name}.conf"
             config.write_text(f"metrics_token = {token}\n")
+            tls = ["--tls-cert", str(cert), "--tls-key", str(key)] if name == "willow-court" else []
             process = Process([str(self.binary), "serve", "--data-dir", str(data[name]), "--config", str(config),
-                               "--listen", "127.0.0.1:0"], self.root / f"{name}.log", env=env)
+                               "--listen", "127.0.0.1:0", *tls], self.root / f"{name}.log", env=env)
             self.processes.append(process)
-            self.homes[name] = Home(name, data[name], token, process)
+            self.homes[name] = Home(name, data[name], token, process, ca_file=cert if tls else None)
         self.prometheus = Prometheus(self.root, list(self.homes.values()))
         self.processes.append(self.prometheus.process)
         p = self.prometheus
-        p.wait_for("every home's target to be up", lambda: sorted(
-            t["labels"]["home"] for t in p.api("targets")["activeTargets"] if t["health"] == "up") == sorted(self.NAMES))
+        def targets_down():
+            targets = p.api("targets")["activeTargets"]
+            if sorted(t["labels"]["home"] for t in targets if t["health"] == "up") == sorted(self.NAMES):
+                return None
+            return {t["labels"]["home"]: t["lastError"] or t["health"] for t in targets if t["health"] != "up"} or "no targets"
+        p.wait_for("every home's target to be up", lambda: targets_down() is None, describe=targets_down)
         # Recording rules have run once the falls sum exists for every home.
         p.wait_for("the recording rules", lambda: len(p.query("home:carehome_falls_30d:sum")) == 3)
 

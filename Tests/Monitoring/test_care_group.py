@@ -38,6 +38,9 @@ def test_every_home_answers_under_its_own_label(group):
         assert result["metric"]["instance"] == home.address
         assert result["metric"]["job"] == f"carehome-{home.name}"
         assert result["value"][1] == "1"
+    # Willow Court is scraped over HTTPS, its certificate checked against the one the group was given.
+    schemes = {t["labels"]["home"]: t["scrapeUrl"].split(":")[0] for t in group.prometheus.api("targets")["activeTargets"]}
+    assert schemes == {"willow-court": "https", "oak-lodge": "http", "ash-house": "http"}
 
 
 def test_each_homes_figures_reach_prometheus_with_its_home_label(group):
