@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import signal
+import http.cookiejar
 import socket
 import ssl
 import subprocess
@@ -19,6 +20,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from html.parser import HTMLParser
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -125,6 +127,53 @@ class Home:
                 "SELECT full_name, preferred_name, nhs_number, date_of_birth, status, entered_in_error FROM residents_residents")]
 
 
+class FormReader(HTMLParser):
+    """The fields of the first form inside <main> whose action is `action`, with their default values."""
+
+    def __init__(self, action: str):
+        super().__init__()
+        self.action, self.inside, self.select = action, False, None
+        self.fields: dict[str, str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and a.get("action") == self.action and not self.fields:
+            self.inside = True
+        elif not self.inside:
+            return
+        elif tag == "input" and a.get("name") and a.get("type") not in ("radio", "checkbox"):
+            self.fields.setdefault(a["name"], a.get("value") or "")
+        elif tag == "select":
+            self.select = a.get("name")
+        elif tag == "option" and self.select and a.get("value") and not self.fields.get(self.select):
+            self.fields[self.select] = a["value"]  # the first real choice
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select":
+            self.select = None
+
+
+class Browser:
+    """A signed-in member of staff, as a browser with JavaScript off: cookies, forms, CSRF tokens."""
+
+    def __init__(self, home: "Home", username: str, password: str):
+        self.base = f"{home.scheme}://{home.address}"
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.submit("/login", {"username": username, "password": password})
+
+    def submit(self, path: str, answers: dict[str, str]) -> str:
+        """Opens the page at `path`, fills its form (defaults, then `answers`) and posts it; the page after."""
+        with self.opener.open(self.base + path, timeout=15) as page:
+            form = FormReader(path)
+            form.feed(page.read().decode())
+        assert "_csrf" in form.fields, f"no form posting to {path}"
+        data = urllib.parse.urlencode({**form.fields, **answers}).encode()
+        with self.opener.open(self.base + path, data=data, timeout=15) as reply:
+            return reply.read().decode()
+
+
 class Prometheus:
     def __init__(self, directory: Path, homes: list[Home]):
         self.port = free_port()
@@ -203,7 +252,8 @@ class CareGroup:
 
     - willow-court: the demo home, with a good backup taken, over HTTPS with a certificate made
       the way Deploy/install.sh makes one (for carehome.local);
-    - oak-lodge: the same demo residents, no backup, and two more carers' accounts;
+    - oak-lodge: the same demo residents, no backup, two more carers' accounts, and one more fall
+      (with an injury) recorded by the demo nurse through the falls form;
     - ash-house: a new, empty home (no residents, no backup).
     """
 
@@ -261,6 +311,9 @@ class CareGroup:
                                "--listen", "127.0.0.1:0", *tls], self.root / f"{name}.log", env=env)
             self.processes.append(process)
             self.homes[name] = Home(name, data[name], token, process, ca_file=cert if tls else None)
+        nurse = Browser(self.homes["oak-lodge"], "nurse", "carehome-demo")
+        saved = nurse.submit("/falls/new", {"witnessed": "no", "injured": "yes", "head_strike": "no"})
+        assert "saved" in saved.lower(), "the fall at Oak Lodge was not saved:\n" + saved[:3000]
         self.prometheus = Prometheus(self.root, list(self.homes.values()))
         self.processes.append(self.prometheus.process)
         p = self.prometheus

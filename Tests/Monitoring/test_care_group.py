@@ -72,6 +72,11 @@ def test_the_homes_figures_differ_as_their_data_do(group):
     carers = prometheus.by_home('carehome_accounts_active{role="carer"}')
     assert carers["oak-lodge"] == carers["willow-court"] + 2
     assert carers["ash-house"] == 0
+    # Oak Lodge's nurse recorded one more fall, with an injury.
+    injured = prometheus.by_home('carehome_falls_log_falls_30d{injured="yes"}')
+    assert injured["oak-lodge"] == injured["willow-court"] + 1
+    assert prometheus.by_home('carehome_falls_log_falls_30d{injured="no"}')["oak-lodge"] == \
+        prometheus.by_home('carehome_falls_log_falls_30d{injured="no"}')["willow-court"]
     # The empty home's EHCH figures are zero, and present (a zero is not a missing figure).
     assert prometheus.by_home("carehome_residents_admission_clocks_open")["ash-house"] == 0
     assert prometheus.by_home("home:carehome_falls_30d:sum")["ash-house"] == 0
