@@ -13,6 +13,7 @@ import shutil
 import signal
 import http.cookiejar
 import socket
+import sqlite3
 import ssl
 import subprocess
 import tempfile
@@ -118,13 +119,19 @@ class Home:
             assert reply.status == 200
             return reply.read().decode()
 
-    def residents(self) -> list[dict]:
-        """Every resident in the home's database, read directly (read-only) from SQLite."""
-        import sqlite3
+    def _read(self, sql: str) -> list[dict]:
+        """Rows from the home's database, read directly (read-only) from SQLite."""
         with sqlite3.connect(f"file:{self.data / 'home.sqlite'}?mode=ro", uri=True) as db:
             db.row_factory = sqlite3.Row
-            return [dict(row) for row in db.execute(
-                "SELECT full_name, preferred_name, nhs_number, date_of_birth, status, entered_in_error FROM residents_residents")]
+            return [dict(row) for row in db.execute(sql)]
+
+    def residents(self) -> list[dict]:
+        """Every resident ever recorded in the home."""
+        return self._read("SELECT full_name, preferred_name, nhs_number, date_of_birth, status, entered_in_error FROM residents_residents")
+
+    def staff_names(self) -> list[str]:
+        """The names staff accounts are shown by ("Niamh Nurse")."""
+        return [row["display_name"] for row in self._read("SELECT display_name FROM core_users")]
 
 
 class FormReader(HTMLParser):
