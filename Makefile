@@ -10,6 +10,7 @@ PLUGINS := Residents HomeRound MedicationReview FallsLog
 BUILD_DEPS := libmicrohttpd-dev libsqlite3-dev libgnutls28-dev pkg-config sqlite3 curl
 TEST_DEPS := chromium chromium-driver python3-pip python3-venv openssl
 # Prometheus and promtool for the care group's monitoring test, without the recommended node exporter.
+# (Where systemd runs, Debian also starts its own prometheus service on :9090; the test does not use it.)
 MONITORING_DEPS := prometheus
 VENV := .build/venv
 
