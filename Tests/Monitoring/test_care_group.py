@@ -6,7 +6,6 @@ import json
 import re
 import shutil
 import subprocess
-import time
 from datetime import date
 
 import pytest
