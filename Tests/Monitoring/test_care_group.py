@@ -157,7 +157,7 @@ def test_the_dashboard_is_a_grafana_dashboard_over_the_home_variable(group):
     home = variables["home"]
     assert home["type"] == "query" and home["includeAll"] and home["multi"]
     match = re.fullmatch(r"label_values\((\w+), home\)", home["definition"])
-    assert match and home["query"]["query"] == home["definition"]
+    assert match and home["query"] == home["definition"]
     # The variable's query lists the three homes.
     assert sorted(group.prometheus.api("label/home/values", **{"match[]": match.group(1)})) == sorted(group.NAMES)
 
