@@ -9,9 +9,12 @@ PLUGINS := Residents HomeRound MedicationReview FallsLog Deterioration
 # Debian packages needed to build and test (the Swift toolchain itself is a prerequisite).
 BUILD_DEPS := libmicrohttpd-dev libsqlite3-dev libgnutls28-dev pkg-config sqlite3 curl
 TEST_DEPS := chromium chromium-driver python3-pip python3-venv openssl
+# Prometheus and promtool for the care group's monitoring test, without the recommended node exporter.
+# (Where systemd runs, Debian also starts its own prometheus service on :9090; the test does not use it.)
+MONITORING_DEPS := prometheus
 VENV := .build/venv
 
-.PHONY: all deps test-deps build run demo test test-swift test-integration test-browser test-deploy bench package clean
+.PHONY: all deps test-deps build run demo test test-swift test-integration test-browser test-deploy test-monitoring bench package clean
 
 all: build
 
@@ -24,6 +27,9 @@ test-deps: deps
 	@missing=""; for p in $(TEST_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
+	@missing=""; for p in $(MONITORING_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
 	@[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
 	@$(VENV)/bin/python -c "import selenium, selenium_axe_python, pytest" 2>/dev/null || \
 	  $(VENV)/bin/pip install -q selenium selenium-axe-python==2.2.0 pytest
@@ -49,7 +55,7 @@ run: build
 
 demo: run
 
-test: test-deps test-swift test-browser test-deploy
+test: test-deps test-swift test-browser test-deploy test-monitoring
 
 # Unit and in-process tests, and the integration tests that start the real binary with the real
 # plugin libraries from the appliance tree (Tests/IntegrationTests).
@@ -68,6 +74,13 @@ test-browser: build test-deps
 
 test-deploy: build
 	@if [ -x Tests/Deploy/run.sh ]; then Tests/Deploy/run.sh $(APPLIANCE); else echo "no deploy tests"; fi
+
+# A care group's view (Deploy/monitoring): promtool checks and unit-tests the rules, then three demo
+# homes from the appliance tree and a real Prometheus on loopback (Tests/Monitoring, about 15 s).
+test-monitoring: build test-deps
+	promtool check rules Deploy/monitoring/carehome-rules.yml
+	promtool test rules Deploy/monitoring/tests/carehome-rules.test.yml
+	$(VENV)/bin/python -m pytest Tests/Monitoring --appliance $(APPLIANCE)
 
 bench: deps
 	Tests/Bench/run.sh
