@@ -17,6 +17,8 @@ public struct CareError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let conflict = Code(name: "conflict", status: 409)
         /// A service this page needs is not available (503).
         public static let unavailable = Code(name: "unavailable", status: 503)
+        /// A stored record cannot be read as it should (500): the database may be damaged.
+        public static let damagedRecord = Code(name: "damaged-record", status: 500)
         /// The HTTP status the server answers with.
         public var httpStatus: Int { status }
         public var description: String { name }

@@ -74,10 +74,60 @@ public struct SQLRow: Sendable {
         self.values = values
     }
 
-    /// The value of `column`, or `.null` when there is no such column.
+    /// The value of `column`. Reading a column the query did not return is a mistake in the code (a
+    /// misspelt name, a column left out of the SELECT), never blank data: it stops a debug build and
+    /// the tests at once, and in a release build is reported to the log and read as `.null`.
     public subscript(column: String) -> SQLValue {
-        guard let index = columns.firstIndex(of: column) else { return .null }
+        guard let index = columns.firstIndex(of: column) else {
+            SQLRow.missingColumn(column, columns)
+            return .null
+        }
         return values[index]
+    }
+
+    /// Whether the query returned `column` (for code that reads rows of several shapes).
+    public func has(_ column: String) -> Bool { columns.contains(column) }
+
+    /// Called when a column that the query did not return is read. The server sets the release-build
+    /// reporter (its log) once at start-up.
+    public static func missingColumn(_ column: String, _ columns: [String]) {
+        let message = "SQL row has no column \"\(column)\"; the query returned: \(columns.joined(separator: ", "))"
+        #if DEBUG
+        preconditionFailure(message)
+        #else
+        reporter.withLock { $0 }?(message)
+        #endif
+    }
+
+    /// Where a release build reports a missing column (the server sets its log once at start-up).
+    public static func reportMissingColumns(to report: @escaping @Sendable (String) -> Void) {
+        reporter.withLock { $0 = report }
+    }
+
+    private static let reporter = Mutex<(@Sendable (String) -> Void)?>(nil)
+
+    /// The value of `column`, which must be present and not NULL: a clear error otherwise.
+    public func required(_ column: String) throws -> SQLValue {
+        let value = self[column]
+        guard value != .null else { throw CareError(.damagedRecord, "A stored record has no \(column): the database may be damaged. Run carehome check.") }
+        return value
+    }
+    /// Text value of a required column.
+    public func requiredString(_ column: String) throws -> String { try required(column).text ?? "" }
+    /// Integer value of a required column.
+    public func requiredInt64(_ column: String) throws -> Int64 {
+        guard let value = try required(column).integer else { throw CareError(.damagedRecord, "A stored \(column) is not a number: run carehome check.") }
+        return value
+    }
+    /// Calendar day of a required column.
+    public func requiredDay(_ column: String) throws -> Day {
+        guard let value = day(column) else { throw CareError(.damagedRecord, "A stored \(column) is not a date: run carehome check.") }
+        return value
+    }
+    /// Instant of a required column.
+    public func requiredDate(_ column: String) throws -> Date {
+        guard let value = date(column) else { throw CareError(.damagedRecord, "A stored \(column) is not a time: run carehome check.") }
+        return value
     }
 
     /// Text value of `column`.

@@ -40,6 +40,9 @@ struct HomeOptions: ParsableArguments {
 func makeLogger() -> Logger {
     var logger = Logger(label: "carehome")
     logger.logLevel = ProcessInfo.processInfo.environment["CAREHOME_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+    // A release build logs a read of a column its query did not return (a debug build stops on it).
+    let reporter = logger
+    SQLRow.reportMissingColumns { message in reporter.error("sql.missing-column", metadata: ["detail": .string(message)]) }
     return logger
 }
 

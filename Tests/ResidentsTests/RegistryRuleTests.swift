@@ -119,8 +119,9 @@ struct OccupancyTests {
     func d(_ m: Int, _ day: Int) -> Day { Day(year: 2026, month: m, day: day)! }
 
     func movement(_ kind: ResidentMovement.Kind, _ on: Day, id: Int64) throws -> StoredMovement {
-        try StoredMovement(row: SQLRow(columns: ["id", "resident_id", "kind", "on_day"],
-                                       values: [.integer(id), .integer(1), .text(kind.rawValue), .text(on.iso)]))
+        try StoredMovement(row: SQLRow(columns: ["id", "resident_id", "kind", "on_day", "place", "note", "clock_tracked", "recorded_at",
+                                                 "recorded_by", "entered_in_error", "error_reason", "error_by"],
+                                       values: [.integer(id), .integer(1), .text(kind.rawValue), .text(on.iso), "", "", 1, .null, "", 0, .null, .null]))
     }
 
     @Test("a night counts when the resident is here at midnight: admission day yes, hospital and leaving days no")

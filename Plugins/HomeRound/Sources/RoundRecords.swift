@@ -70,7 +70,8 @@ public struct StoredEntry: Sendable, Equatable {
         version = row.int("version") ?? 0
         savedByName = row.string("saved_by_name") ?? ""
         savedAt = row.date("saved_at")
-        kind = row.string("kind") ?? "saved"
+        // Entries have no kind; their versions say how each was saved.
+        kind = row.has("kind") ? (row.string("kind") ?? "saved") : "saved"
     }
 
     /// `Dr Asha Patel, 23 Nov 2026 11:05`.

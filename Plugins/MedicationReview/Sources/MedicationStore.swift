@@ -196,7 +196,11 @@ enum MedicationStore {
     }
 
     static func versions(_ db: any SQLReader, medicineID: Int64) throws -> [MedicineRecord] {
-        try db.query("SELECT *, medicine_id AS id FROM medication_review_medicine_versions WHERE medicine_id = ? ORDER BY version DESC",
+        // Versions carry the medicine's resident from the medicine itself (the versions table does not repeat it).
+        try db.query("""
+            SELECT v.*, v.medicine_id AS id, m.resident_id FROM medication_review_medicine_versions v
+            JOIN medication_review_medicines m ON m.id = v.medicine_id WHERE v.medicine_id = ? ORDER BY v.version DESC
+            """,
                      [SQLValue(medicineID)]).map(MedicineRecord.init(row:))
     }
 
