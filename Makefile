@@ -5,7 +5,8 @@ CONFIG ?= debug
 LISTEN ?= 127.0.0.1:8080
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APPLIANCE := .build/appliance
-PLUGINS := Residents HomeRound MedicationReview FallsLog Deterioration
+# Every folder under Plugins/ with an Entry/ folder (Package.swift finds them the same way).
+PLUGINS := $(sort $(patsubst Plugins/%/Entry/,%,$(wildcard Plugins/*/Entry/)))
 # Debian packages needed to build and test (the Swift toolchain itself is a prerequisite).
 BUILD_DEPS := libmicrohttpd-dev libsqlite3-dev libgnutls28-dev pkg-config sqlite3 curl
 TEST_DEPS := chromium chromium-driver python3-pip python3-venv openssl

@@ -2,6 +2,7 @@
 // The appliance: server core, the `carehome` command, the first-party plugins and the tests.
 // The plugin SDK (CareKit) is a package of its own under Sources/CareKit so that the server and
 // every plugin link one shared libCareKit.so (see Sources/CareKit/README.md).
+import Foundation
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -22,11 +23,25 @@ func plugin(_ name: String, resources: [Resource] = []) -> [Target] {
     ]
 }
 
-let pluginNames = ["Residents", "HomeRound", "MedicationReview", "FallsLog", "Deterioration"]
-// Data files are compiled into the plugin (`.embedInCode`), so a plugin is one self-contained .so.
-let pluginResources: [String: [Resource]] = [
-    "MedicationReview": [.embedInCode("Data/drug-table.json")],
-]
+/// Every folder under Plugins/ with an Entry/ folder is a plugin: adding one touches only its folder
+/// (Plugins/README.md). Sorted, so the build is the same on every machine.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+func folders(_ path: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: packageRoot.appendingPathComponent(path).path)) ?? []).sorted()
+}
+func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: packageRoot.appendingPathComponent(path).path) }
+let pluginNames = folders("Plugins").filter { exists("Plugins/\($0)/Entry") }
+// Files in a plugin's Sources/Data/ are compiled into it (`.embedInCode`), so a plugin is one self-contained .so.
+let pluginResources: [String: [Resource]] = Dictionary(uniqueKeysWithValues: pluginNames.map { name in
+    (name, folders("Plugins/\(name)/Sources/Data").filter { !$0.hasPrefix(".") }.map { Resource.embedInCode("Data/\($0)") })
+})
+
+let pluginLogic: [Target.Dependency] = pluginNames.map { .target(name: "\($0)Plugin") }
+let pluginTargets: [Target] = pluginNames.flatMap { plugin($0, resources: pluginResources[$0] ?? []) }
+/// A plugin's tests, when it has a Tests/<Name>Tests folder (they may use every first-party plugin).
+let pluginTestTargets: [Target] = pluginNames.filter { exists("Tests/\($0)Tests") }.map { name -> Target in
+    .testTarget(name: "\(name)Tests", dependencies: [careKit, "CareTesting"] + pluginLogic, path: "Tests/\(name)Tests")
+}
 
 let package = Package(
     name: "carehome",
@@ -81,13 +96,8 @@ let package = Package(
 
         .testTarget(name: "CareKitTests", dependencies: [careKit], path: "Tests/CareKitTests"),
         .testTarget(name: "CareStoreTests", dependencies: ["CareStore", careKit], path: "Tests/CareStoreTests"),
-        .testTarget(name: "CareServerTests", dependencies: ["CareServer", "CareStore", "CareHTTP", "CareTesting", careKit]
-                        + pluginNames.map { .target(name: "\($0)Plugin") },
+        .testTarget(name: "CareServerTests", dependencies: ["CareServer", "CareStore", "CareHTTP", "CareTesting", careKit] + pluginLogic,
                     path: "Tests/CareServerTests"),
         .testTarget(name: "IntegrationTests", dependencies: [careKit], path: "Tests/IntegrationTests"),
-    ] + pluginNames.flatMap { plugin($0, resources: pluginResources[$0] ?? []) } + pluginNames.map {
-        .testTarget(name: "\($0)Tests",
-                    dependencies: [careKit, "CareTesting"] + pluginNames.map { .target(name: "\($0)Plugin") },
-                    path: "Tests/\($0)Tests")
-    }
+    ] + pluginTargets + pluginTestTargets
 )

@@ -12,8 +12,9 @@ VERSION=$("$TREE/bin/carehome" --version)
 
 check "the installed binary runs from the prefix and reports the tree's version" \
     bash -c "[ \"\$('$OPT/bin/carehome' --version)\" = '$VERSION' ]"
-for plugin in Residents HomeRound MedicationReview FallsLog Deterioration; do
-    check "plugin lib$plugin.so is installed" test -f "$OPT/plugins/lib$plugin.so"
+for library in "$TREE"/plugins/lib*.so; do
+    plugin=$(basename "$library")
+    check "plugin $plugin is installed" test -f "$OPT/plugins/$plugin"
 done
 check "every library the binary and plugins need resolves from the installed tree" \
     bash -c "! LD_LIBRARY_PATH='$OPT/lib' ldd '$OPT/bin/carehome' '$OPT'/plugins/*.so | grep 'not found'"
@@ -24,6 +25,7 @@ check "the installed binary reads the installed configuration and finds its plug
 for id in residents home-round medication-review falls-log deterioration; do
     if grep -q "^  $id .*loaded" <<<"$plugins"; then pass "plugin $id loads from the installed tree"; else fail "plugin $id loads from the installed tree" "$plugins"; fi
 done
+if grep -q "disabled\|failed" <<<"$plugins"; then fail "every plugin shipped loads on a new install" "$plugins"; else pass "every plugin shipped loads on a new install"; fi
 check "the TLS key is readable by root and the service group only (640)" bash -c "[ \$(stat -c %a '$P/etc/carehome/tls/key.pem') = 640 ]"
 check "the backup key is 64 hexadecimal characters, mode 640" \
     bash -c "grep -Eqx '[0-9a-f]{64}' '$P/etc/carehome/backup.key' && [ \$(stat -c %a '$P/etc/carehome/backup.key') = 640 ]"
