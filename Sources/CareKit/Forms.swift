@@ -58,7 +58,7 @@ public enum Form {
         guard !errors.isEmpty else { return .empty }
         let items = errors.items.map { item -> HTML in "<li><a href=\"#\(fieldID(idPrefix + item.field))\">\(item.message)</a></li>" }
         return """
-        <div class="error-summary" role="alert" tabindex="-1"><h2>There is a problem</h2><ul>\(items)</ul></div>
+        <div class="error-summary" role="alert" tabindex="-1" autofocus><h2>There is a problem</h2><ul>\(items)</ul></div>
         """
     }
 

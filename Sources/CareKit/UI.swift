@@ -76,6 +76,17 @@ public enum UI {
         "<p class=\"rule-reason\">\(reason) <span class=\"rule-source\">Source: \(source)</span></p>"
     }
 
+    /// A clinical rule's reason in plain words, with its id and source one tap away behind "Why?": staff
+    /// read the reason; those who want the rule and its source open it.
+    public static func ruleReason(_ reason: String, ruleID: String, source: String) -> HTML {
+        "<p class=\"rule-reason\">\(reason)</p>\(why(ruleID: ruleID, source: source))"
+    }
+
+    /// A "Why?" disclosure naming a rule and its source.
+    public static func why(ruleID: String, source: String) -> HTML {
+        "<details class=\"why\"><summary>Why?</summary><p class=\"rule-source\">Rule \(ruleID). Source: \(source)</p></details>"
+    }
+
     /// A section with a heading (level 2).
     public static func section(_ title: String, _ body: HTML) -> HTML {
         "<section class=\"section\"><h2>\(title)</h2>\(body)</section>"

@@ -42,12 +42,16 @@ struct Shell: Sendable {
             let items = page.breadcrumbs.map { crumb -> HTML in "<li><a href=\"\(crumb.path)\">\(crumb.title)</a></li>" }
             crumbs = "<nav class=\"breadcrumbs\" aria-label=\"Breadcrumb\"><ol>\(items)</ol></nav>"
         }
+        // A form sent back with errors says so first: in the title (read out first by a screen reader,
+        // shown on the tab) as well as in the summary at the top, which takes the focus.
+        let hasErrors = page.body.rendered.contains("class=\"error-summary\"")
+        let title = hasErrors && !page.title.hasPrefix("Error: ") ? "Error: " + page.title : page.title
         let flashHTML: HTML = flash.map { "<div class=\"flash\" role=\"status\">\($0)</div>" } ?? .empty
         let accountLink: HTML = viewer == nil ? .empty : " · <a href=\"/account\">Your account</a>"
         let document: HTML = """
         <!doctype html>
         <html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">\
-        <title>\(page.title) · \(homeName)</title>\(links)</head>
+        <title>\(title) · \(homeName)</title>\(links)</head>
         <body><a class="skip-link" href="#main">Skip to main content</a>
         <header class="site-header"><div class="header-inner">\(header)</div>\(nav)</header>
         <main id="main" class="main" tabindex="-1">\(masthead)\(crumbs)\(flashHTML)<h1>\(page.title)</h1>

@@ -35,7 +35,9 @@ struct FallsJourneyTests {
 
         let list = try h.home.get("/falls/assessments", as: .nurse).body
         #expect(list.occurrences(of: link) == 1)
-        #expect(list.contains("Prompted on return from hospital [FALL-NG249-2]"))
+        // Plain words first; the rule id and its source behind "Why?".
+        #expect(list.contains("Prompted on return from hospital<details class=\"why\"><summary>Why?</summary><p class=\"rule-source\">Rule FALL-NG249-2."))
+        #expect(!list.contains("[FALL-NG249-2]"))
         let page = try h.home.get("/falls/assessments/\(resident)", as: .nurse).body
         #expect(page.contains("Falls assessment due on return from hospital"))
         #expect(page.contains("Coming back from hospital is a re-admission"))

@@ -191,3 +191,10 @@ func roomOrder() {
     #expect(!AgendaRules.roomOrder("12", "2"))
     #expect(AgendaRules.roomOrder("2A", "2B"))
 }
+
+@Test("a reason frozen with a rule id by an earlier version reaches the GP record in plain words")
+func gpSummaryDropsRuleIDs() {
+    #expect(GPSummary.withoutRuleIDs("High medication review prompt: Ten or more regular medicines (MR-POLY-10)")
+            == "High medication review prompt: Ten or more regular medicines")
+    #expect(GPSummary.withoutRuleIDs("Fall since the last round: lounge (witnessed)") == "Fall since the last round: lounge (witnessed)")
+}

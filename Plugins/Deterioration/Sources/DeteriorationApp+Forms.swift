@@ -85,7 +85,7 @@ extension DeteriorationApp {
         \(Form.submit("Save the observations"))
         \(Form.end)
         """
-        return .page(Page(title: "\(errors.isEmpty && unusual.isEmpty ? "" : "Error: ")Observations: \(resident.label)",
+        return .page(Page(title: "Observations: \(resident.label)",
                           breadcrumbs: DeteriorationApp.crumbs(resident), body: body), status: status)
     }
 
@@ -200,7 +200,7 @@ extension DeteriorationApp {
             }
             body += UI.table(caption: "Earlier versions (newest first)", headers: ["Agreed on", "Usual NEWS2", "Agreed by", "Notes"], rows: rows)
         }
-        return .page(Page(title: "\(errors.isEmpty ? "" : "Error: ")Usual observations: \(resident.label)", breadcrumbs: DeteriorationApp.crumbs(resident), body: body),
+        return .page(Page(title: "Usual observations: \(resident.label)", breadcrumbs: DeteriorationApp.crumbs(resident), body: body),
                      status: status)
     }
 
@@ -251,7 +251,7 @@ extension DeteriorationApp {
         \(Form.submit("Save the target"))
         \(Form.end)
         """
-        return .page(Page(title: "\(errors.isEmpty ? "" : "Error: ")Oxygen saturation target: \(resident.label)", breadcrumbs: DeteriorationApp.crumbs(resident), body: body),
+        return .page(Page(title: "Oxygen saturation target: \(resident.label)", breadcrumbs: DeteriorationApp.crumbs(resident), body: body),
                      status: status)
     }
 

@@ -110,11 +110,11 @@ extension DeteriorationApp {
         var body: HTML = Form.errorSummary(errors)
         body += DeteriorationApp.planBanner(resident)
         let suggestionItems = facts.suggestions.map { s -> HTML in "<li><strong>\(s.route.title)</strong>: \(s.why)</li>" }
-        let why = UI.ruleReason("Routes follow the RCP's NEWS2 response bands (emergency at 7 or more; urgent at 5–6 or a single 3), a rise from the resident's usual, soft signs and the ReSPECT plan, which is shown first (rule DET-ESC-1, our own design).",
-                                source: NEWS2.source + " NHS England: 2-hour Urgent Community Response.")
+        let why = UI.ruleReason("Routes follow the RCP's NEWS2 response bands (emergency at 7 or more; urgent at 5–6 or a single 3), a rise from the resident's usual, soft signs and the ReSPECT plan, which is shown first (our own design).",
+                                ruleID: "DET-ESC-1", source: NEWS2.source + " NHS England: 2-hour Urgent Community Response.")
         let advice: HTML = """
         <ol class="det-routes">\(suggestionItems)</ol><p>A suggestion from the record: the person making the call decides.</p>\
-        <details class="det-why"><summary>Why?</summary>\(why)</details>
+        \(why)
         """
         body += UI.banner(facts.suggestions.first?.route == .emergency ? .danger : .warning, title: "Suggested: \(facts.suggestions.first?.route.title ?? "")", advice)
         if let latest = facts.picture.latest {
@@ -160,7 +160,7 @@ extension DeteriorationApp {
             \(Form.submit("Save the escalation"))\(Form.end)
             """)
         }
-        return .page(Page(title: "\(errors.isEmpty ? "" : "Error: ")Escalate: \(resident.label)", breadcrumbs: DeteriorationApp.crumbs(resident), body: body), status: status)
+        return .page(Page(title: "Escalate: \(resident.label)", breadcrumbs: DeteriorationApp.crumbs(resident), body: body), status: status)
     }
 
     func saveEscalation(_ request: Request) throws -> Response {

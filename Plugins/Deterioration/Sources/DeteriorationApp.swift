@@ -111,8 +111,7 @@ struct DeteriorationApp: Sendable {
         guard let band = score.band else { return .empty }
         let tone: UI.Tone = band >= .medium ? .danger : band == .lowMediumSingleThree ? .warning : .info
         return UI.banner(tone, title: band.title, """
-        <p>\(band.response)</p><p>Monitoring: \(band.monitoring).</p>\
-        <details class="det-why"><summary>Why?</summary>\(UI.ruleReason("The RCP's clinical response to NEWS2 (rule DET-NEWS2-BAND).", source: NEWS2.source))</details>
+        <p>\(band.response)</p><p>Monitoring: \(band.monitoring).</p>\(UI.why(ruleID: "DET-NEWS2-BAND", source: NEWS2.source))
         """)
     }
 
@@ -123,7 +122,7 @@ struct DeteriorationApp: Sendable {
             return UI.banner(.warning, title: "No usual observations agreed", "<p>Without them a rise from their usual cannot be seen.\(link)</p>")
         }
         let comparison = baseline.compare(set.score)
-        let why: HTML = "<details class=\"det-why\"><summary>Why?</summary>\(UI.ruleReason(Baseline.reasoning + " (rule DET-BASE-1)", source: "Own design; evidence cited in the text"))</details>"
+        let why: HTML = "<details class=\"why\"><summary>Why?</summary><p>\(Baseline.reasoning)</p><p class=\"rule-source\">Rule DET-BASE-1. Source: own design; evidence as cited.</p></details>"
         if comparison.isFlagged {
             return UI.banner(.warning, title: "Above their usual: \(comparison.summary)", "<p>Tell the nurse in charge now, whatever the total.</p>\(why)")
         }

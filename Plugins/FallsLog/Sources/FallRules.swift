@@ -8,7 +8,7 @@ struct FallRule: Sendable, Equatable {
     let source: String
 
     /// The reason and source, as every page that applies the rule shows them.
-    var html: HTML { UI.ruleReason("\(reason) [\(id)]", source: source) }
+    var html: HTML { UI.ruleReason(reason, ruleID: id, source: source) }
 
     static let postFallCheck = FallRule(
         id: "FALL-ISTUMBLE-1",

@@ -226,7 +226,7 @@ extension FallsApp {
         let medicinesHint = fall.antithromboticSource.isEmpty ? "Check the MAR chart." : "Recorded from: \(fall.antithromboticSource)."
         let body: HTML = """
         \(Form.errorSummary(errors))
-        <p class="lead">\(resident.label). Every field of the falls record (CLINICAL.md list); times are the home's local time.</p>
+        <p class="lead">\(resident.label). Every part of the falls record; times are the home's local time.</p>
         \(adviceBanners(fall))
         \(respectHeadline(resident))
         \(Form.start(action: action, request: request, id: "full-fall"))

@@ -146,7 +146,7 @@ extension FallsApp {
         let residents = try residents(for: waiting.map(\.residentID))
         context.audit.record(request, .view, residentID: nil, detail: "falls assessments due")
         let rows = waiting.map { assessment -> [HTML] in
-            [residentLink(assessment.residentID, residents), HTML(text: "Prompted \(assessment.promptText) [\(assessment.rule.id)]"),
+            [residentLink(assessment.residentID, residents), HTML(text: "Prompted \(assessment.promptText)") + UI.why(ruleID: assessment.rule.id, source: assessment.rule.source),
              HTML(text: assessment.promptedByMovement ? HomeTime.day(of: assessment.promptedAt).display : HomeTime.display(assessment.promptedAt)),
              UI.link("Do the assessment", to: "/falls/assessments/\(assessment.residentID)")]
         }

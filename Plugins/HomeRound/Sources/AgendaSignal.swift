@@ -112,7 +112,7 @@ public enum AgendaSignal: String, Sendable, CaseIterable, Codable {
         case .backFromHospital: "British Geriatrics Society, care home guidance; NHS England SMR guidance"
         case .fallWithHarm, .fall: "NICE NG249 (2025), falls: assessment and prevention"
         case .staffConcern, .addedByStaff: "NHS England EHCH framework v3: residents prioritised by MDT judgement and the home's advice"
-        case .deterioration: "CLINICAL.md agenda signals (EHCH + BGS): soft signs of deterioration or a raised NEWS2; RCP NEWS2 (2017) via the deterioration plugin"
+        case .deterioration: "NHS England EHCH framework and British Geriatrics Society guidance (soft signs of deterioration or a raised NEWS2); RCP NEWS2 (2017), via the deterioration plugin"
         case .notReviewedLastRound: "Home round agenda rules (own design)"
         case .medicationPrompt: "NHS England structured medication review guidance; NICE QS85 statement 5; NICE NG97 (via the medication review plugin)"
         case .overdueAction: "Home round agenda rules (own design)"

@@ -83,7 +83,7 @@ struct DemoRounds {
              reviewed("ReSPECT conversation with her and her son: she would prefer to stay here and be kept comfortable. GP to write the form.", acp: true),
              [("Write the ReSPECT form and give the copy to the home", DemoRounds.gp, .clinician, 7, nil),
               ("Offer a drink every hour while awake and keep a fluid chart for a week", DemoRounds.carer, .carer, 8, nil)]),
-            (other(3), ["High medication review prompt: Ten or more regular medicines (MR-POLY-10)"],
+            (other(3), ["Medication review prompt for the round: Polypharmacy: 10 or more long-term medicines (high)"],
              reviewed("11 regular medicines. Stopped simvastatin (life expectancy, swallowing); stopped senna (bowels regular).",
                       medicines: "Stopped simvastatin and senna", referrals: [.speechAndLanguage]),
              []),

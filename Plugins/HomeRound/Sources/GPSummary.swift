@@ -38,6 +38,12 @@ public struct GPSummary: Sendable {
     public var roundDay: Day
     public var resident: ResidentSummary
     public var attendees: [Attendee]
+    /// A reason frozen by an earlier version (`… (MR-POLY-10)`) without the rule id: the GP record gets
+    /// plain words; the id stays on the round's page behind "Why?".
+    static func withoutRuleIDs(_ text: String) -> String {
+        text.replacing(#/ \((MR|FALL|HR|DET|RES)-[A-Z0-9]+(-[A-Z0-9]+)*\)/#, with: "")
+    }
+
     public var reasons: [String]
     public var entry: RoundEntry
     public var actions: [ActionLine]
@@ -68,7 +74,7 @@ public struct GPSummary: Sendable {
         if !attendees.isEmpty { lines.append("Attendees: " + attendees.map(\.line).joined(separator: "; ")) }
         if !reasons.isEmpty {
             lines.append("Reason for review:")
-            lines += reasons.map { "- \($0)" }
+            lines += reasons.map { "- \(GPSummary.withoutRuleIDs($0))" }
         }
         switch entry.outcome {
         case .reviewed: lines.append("Outcome: reviewed")

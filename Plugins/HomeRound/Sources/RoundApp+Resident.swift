@@ -133,7 +133,7 @@ extension RoundApp {
             guard !prompts.isEmpty else { return "<p>No open prompts.</p>" }
             let items = prompts.map { prompt -> HTML in
                 let colour = prompt.severity == .high ? "red" : prompt.severity == .moderate ? "orange" : "grey"
-                return "<li>\(UI.tag(prompt.severity.title, colour: colour)) <strong>\(prompt.title)</strong> (\(prompt.ruleID)): \(prompt.reason)</li>"
+                return "<li>\(UI.tag(prompt.severity.title, colour: colour)) <strong>\(prompt.title)</strong>: \(prompt.reason)\(UI.why(ruleID: prompt.ruleID, source: "the medication review rules page"))</li>"
             }
             return "<ul>\(items)</ul>"
         } catch {

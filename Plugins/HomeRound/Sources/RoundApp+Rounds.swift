@@ -24,7 +24,7 @@ extension RoundApp {
             let status = round.isClosed ? UI.tag("Closed", colour: "green") : UI.tag("Open", colour: "yellow")
             let sheet: HTML = round.isClosed ? " · \(UI.link("Round sheet", to: "/rounds/\(round.id)/sheet"))" : .empty
             return [UI.link(round.day.display, to: round.path), status,
-                    HTML(text: round.isClosed ? String(fact?.agenda ?? 0) : "Building"),
+                    HTML(text: round.isClosed ? String(fact?.agenda ?? 0) : "Open: agenda still changing"),
                     HTML(text: String(fact?.reviewed ?? 0)), HTML(text: String(fact?.notSeen ?? 0)),
                     "\(UI.link("Agenda", to: round.path))\(sheet)"]
         }
@@ -131,7 +131,7 @@ extension RoundApp {
         body += UI.table(caption: "Agenda, most urgent first", headers: ["#", "Resident", "Why", "Score", "Outcome"], rows: rows,
                          emptyMessage: "Nobody is on the agenda yet: no signals since the last round. Add a resident below.")
         body += """
-        <details class="round-explain"><summary>How the order is worked out (\(AgendaRules.orderRuleID))</summary>\
+        <details class="why round-explain"><summary>How the order is worked out</summary><p class="rule-source">Rule \(AgendaRules.orderRuleID).</p>\
         <p>\(AgendaRules.explanation)</p>\
         \(UI.table(caption: "Reasons and their points", headers: ["Reason", "Points", "Rule", "Source"], rows: AgendaSignal.allCases.sorted { $0.weight > $1.weight }.map {
             [HTML(text: $0.title), HTML(text: String($0.weight)), HTML(text: $0.ruleID), HTML(text: $0.source)]

@@ -114,7 +114,7 @@ struct RoundApp: Sendable {
     func reasonsHTML(_ row: AgendaRow, withSources: Bool) -> HTML {
         if let reasons = row.reasons {
             let items = reasons.map { reason -> HTML in
-                let source: HTML = withSources ? UI.ruleReason(reason.signal.reason, source: "\(reason.signal.source) (\(reason.signal.ruleID))") : .empty
+                let source: HTML = withSources ? UI.ruleReason(reason.signal.reason, ruleID: reason.signal.ruleID, source: reason.signal.source) : .empty
                 return "<li><strong>\(reason.signal.title)</strong>\(reason.detail.isEmpty ? "" : ": \(reason.detail)")\(source)</li>"
             }
             return "<ul class=\"round-reasons\">\(items)</ul>"

@@ -35,7 +35,7 @@ struct MedicationPages: Sendable {
         if compact {
             html += " <span class=\"hint\">\(finding.reason)</span>"
         } else {
-            html += UI.ruleReason(finding.reason, source: "\(finding.rule.source) Rule \(finding.rule.id) v\(finding.rule.version).")
+            html += UI.ruleReason(finding.reason, ruleID: "\(finding.rule.id) v\(finding.rule.version)", source: finding.rule.source)
             if let earlier = item.earlierDecision {
                 html += "<p class=\"hint\">Back because the facts changed since it was \(earlier.decision) by \(UI.person(earlier.decidedBy, earlier.decidedByRole)) on \(HomeTime.display(earlier.decidedAt)): \(earlier.reason)</p>"
             }
