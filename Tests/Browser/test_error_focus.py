@@ -1,0 +1,54 @@
+"""Every form sent back with errors says so first: the page title starts "Error:", the error summary
+is at the top of the form and takes the focus (so a long page does not look like a saved one)."""
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from carehome_browser import submit_and_wait
+
+# (who, form page, the form's submit button). Each is sent empty or nearly so.
+FORMS = [
+    ("carer", "/falls/new", "Save and do the post-fall check"),
+    ("carer", "/deterioration/residents/2/soft-signs/new", "Save and take observations"),
+    ("carer", "/deterioration/residents/2/observations/new", "Save the observations"),
+    ("nurse", "/deterioration/residents/2/baseline", "Save their usual observations"),
+    ("nurse", "/deterioration/residents/2/spo2-target", "Save the target"),
+    ("nurse", "/deterioration/residents/2/escalate", "Save the escalation"),
+    ("nurse", "/residents/new", None),
+    ("nurse", "/residents/2/movements", None),
+    ("nurse", "/medication/residents/2/medicines/new", None),
+    ("nurse", "/medication/residents/2/reconciliation", None),
+    ("nurse", "/medication/residents/2/reviews/new", None),
+    ("nurse", "/falls/assessments/2", None),
+    ("manager", "/home-profile/edit", None),
+]
+
+
+def clear_text_fields(form) -> None:
+    for field in form.find_elements(By.CSS_SELECTOR, "input[type=text], input[type=date], input[type=datetime-local], input[type=number], textarea"):
+        if field.is_displayed() and field.get_attribute("readonly") is None:
+            field.clear()
+
+
+@pytest.mark.parametrize("user,path,label", FORMS, ids=[f"{u}:{p}" for u, p, _ in FORMS])
+def test_a_form_with_errors_says_so_first_and_takes_the_focus(user, path, label, as_user, home):
+    driver = as_user(user)
+    driver.get(home.url(path))
+    forms = [f for f in driver.find_elements(By.CSS_SELECTOR, "main form[method=post]")
+             if f.find_elements(By.CSS_SELECTOR, "button[type=submit]")]
+    assert forms, f"{path} has no form"
+    if label:
+        button = driver.find_element(By.XPATH, f"//main//form//button[normalize-space()='{label}']")
+        form = button.find_element(By.XPATH, "ancestor::form[1]")
+    else:
+        form = max(forms, key=lambda f: len(f.find_elements(By.CSS_SELECTOR, "input, textarea, select")))
+        button = form.find_elements(By.CSS_SELECTOR, "button[type=submit]")[0]
+    clear_text_fields(form)
+    submit_and_wait(driver, button)
+    assert driver.title.startswith("Error:"), f"{path}: the title should start with 'Error:', it is {driver.title!r}"
+    summary = driver.find_element(By.CSS_SELECTOR, ".error-summary")
+    assert driver.switch_to.active_element == summary, f"{path}: the error summary should have the focus"
+    top = driver.execute_script("return arguments[0].getBoundingClientRect().top", summary)
+    height = driver.execute_script("return window.innerHeight")
+    assert 0 <= top < height, f"{path}: the error summary should be on screen, it is at {top}px of {height}px"
