@@ -69,7 +69,7 @@ extension DeteriorationApp {
 
     func dueCard(_ request: Request) throws -> HTML? {
         let due = try statuses().filter { $0.due != nil }
-        guard !due.isEmpty else { return "<p>No observations are due.</p>" }
+        guard !due.isEmpty else { return "<p>No observations are due. \(UI.link("Deterioration: everyone's latest observations", to: "/deterioration"))</p>" }
         let overdue = due.filter(\.isOverdue).count
         let items = due.prefix(6).map { s -> HTML in
             "<li>\(UI.link(s.resident.label, to: "/deterioration/residents/\(s.resident.id)/observations/new"))\(s.isOverdue ? " " + UI.tag("Overdue", colour: "red") : HTML.empty)</li>"
