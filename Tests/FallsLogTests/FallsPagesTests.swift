@@ -37,6 +37,33 @@ struct FallsPagesTests {
         #expect(page.body.contains("ReSPECT"))
     }
 
+    @Test("the same fall recorded twice: a second entry within two hours asks 'is this the same fall?' with a link, before a second record is made")
+    func sameFallTwice() throws {
+        let h = try FallsHome()
+        let resident = h.residentIDs[0]
+        let first = try h.quickFall(resident: resident, minutesAgo: 100, anotherFall: false)
+        func entry(minutesAgo: Int, _ extra: [String: String] = [:]) throws -> TestResponse {
+            var form = ["resident_id": String(resident), "occurred_at": FallsHome.input(minutesAgo: minutesAgo), "location": "lounge",
+                        "witnessed": "no", "injured": "no", "head_strike": "no"]
+            form.merge(extra) { _, new in new }
+            return try h.home.post("/falls/new", as: .carer, form: form)
+        }
+        // 100 minutes apart: within two hours, so it asks; nothing is saved yet.
+        let asked = try entry(minutesAgo: 0)
+        #expect(asked.status == 200)
+        #expect(asked.body.contains("Is this the same fall?"))
+        #expect(asked.body.contains("href=\"/falls/\(first)\""))
+        #expect(asked.body.contains("It is another fall: save it"))
+        #expect(try FallsLogPagesProbe.fallCount(h) == 1)
+        // The carer says it is another fall: it is saved.
+        #expect(try entry(minutesAgo: 0, ["same_fall": "another"]).status == 303)
+        #expect(try FallsLogPagesProbe.fallCount(h) == 2)
+        // More than two hours from both: no question.
+        #expect(try entry(minutesAgo: -0 + 0, ["occurred_at": FallsHome.input(minutesAgo: 230)]).status == 303)
+        // Another resident's fall at the same time is never asked about.
+        #expect(try h.quickFall(resident: h.residentIDs[1], minutesAgo: 100, anotherFall: false) > 0)
+    }
+
     @Test("a quick entry with answers missing comes back with each error beside its field and the input kept")
     func quickEntryErrors() throws {
         let h = try FallsHome()
@@ -371,6 +398,11 @@ struct FallsWithMedicinesTests {
         let fall = try h.quickFall(resident: onAnticoagulant, headStrike: "yes")
         let form = try home.get("/falls/\(fall)/check", as: .carer)
         #expect(!form.body.contains("Do they take an anticoagulant or antiplatelet medicine?"))
+        // NG232 as soon as it is known: on the check itself, first, with what to do now.
+        let banner = try #require(form.body.range(of: "Hospital assessment needed (head injury on an anticoagulant or antiplatelet)"))
+        let check = try #require(form.body.range(of: "I STUMBLE"))
+        #expect(banner.lowerBound < check.lowerBound)
+        #expect(form.body.contains("Now: tell the nurse in charge, and call NHS 111 or 999 for assessment in hospital."))
         #expect(try h.check(fall).status == 303)
         let page = try home.get("/falls/\(fall)", as: .carer)
         #expect(page.body.contains("Hospital assessment needed"))

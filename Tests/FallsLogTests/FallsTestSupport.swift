@@ -42,13 +42,16 @@ struct FallsHome {
         HomeTime.inputValue(Date().addingTimeInterval(TimeInterval(-minutesAgo * 60)))
     }
 
-    /// Records a fall through the quick-entry form and returns its id.
+    /// Records a fall through the quick-entry form and returns its id. `anotherFall`: answer "it is
+    /// another fall" if a fall is already recorded within two hours (tests that record several).
     func quickFall(resident: Int64, minutesAgo: Int = 5, location: String = "lounge", witnessed: Bool = true,
-                   injured: Bool = false, headStrike: String = "no", as role: Role = .carer) throws -> Int64 {
-        let response = try home.post("/falls/new", as: role, form: [
+                   injured: Bool = false, headStrike: String = "no", as role: Role = .carer, anotherFall: Bool = true) throws -> Int64 {
+        var form = [
             "resident_id": String(resident), "occurred_at": FallsHome.input(minutesAgo: minutesAgo), "location": location,
             "witnessed": witnessed ? "yes" : "no", "injured": injured ? "yes" : "no", "head_strike": headStrike,
-        ])
+        ]
+        if anotherFall { form["same_fall"] = "another" }
+        let response = try home.post("/falls/new", as: role, form: form)
         try #require(response.status == 303, "quick entry failed: \(response.status) \(response.body.prefix(3000))")
         let location = try #require(response.location)
         let parts = location.split(separator: "/")

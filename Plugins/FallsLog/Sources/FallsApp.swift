@@ -13,6 +13,8 @@ struct FallsApp: Sendable {
     static let editors: Set<Role> = [.nurse, .manager]
     /// Falls assessments: nurses, the manager and visiting clinicians (MDT members carry them out).
     static let assessors: Set<Role> = [.nurse, .manager, .clinician]
+    /// A second fall for the same resident within this many hours of one already recorded asks "is this the same fall?".
+    static let sameFallHours: Double = 2
 
     var database: any CareDatabase { context.database }
 
@@ -121,7 +123,7 @@ extension FallsApp {
         try quickEntryPage(request, form: request.query, errors: FormErrors(), status: 200)
     }
 
-    private func quickEntryPage(_ request: Request, form: FormData, errors: FormErrors, status: Int) throws -> Response {
+    private func quickEntryPage(_ request: Request, form: FormData, errors: FormErrors, status: Int, sameFall: [FallRecord] = []) throws -> Response {
         let residents = try directory().currentResidents().filter { $0.status == .livingHere }
         let chosen = form["resident_id"] ?? form["resident"]
         let when = form["occurred_at"] ?? HomeTime.inputValue(now())
@@ -129,8 +131,21 @@ extension FallsApp {
         if let id = chosen.flatMap({ Int64($0) }), let resident = residents.first(where: { $0.id == id }) {
             respect = respectHeadline(resident)
         }
+        var duplicate: HTML = .empty
+        if !sameFall.isEmpty {
+            let items = sameFall.map { fall -> HTML in
+                "<li>\(UI.link("\(HomeTime.display(fall.occurredAt)): \(fall.summary), recorded by \(fall.recordedByName)", to: "/falls/\(fall.id)"))</li>"
+            }
+            duplicate = UI.banner(.warning, title: "Is this the same fall?", """
+            <p>A fall is already recorded for them within two hours of this one:</p><ul>\(items)</ul>\
+            <p>If it is the same fall, open it and add to it. If it is another fall, press \u{201C}It is another fall: save it\u{201D} below.</p>
+            """)
+        }
+        let submit: HTML = sameFall.isEmpty ? Form.submit("Save and do the post-fall check")
+            : "<input type=\"hidden\" name=\"same_fall\" value=\"another\">" + Form.submit("It is another fall: save it")
         let body: HTML = """
         \(Form.errorSummary(errors))
+        \(duplicate)
         <p class="lead">The essentials now; a nurse completes the full record later.</p>
         \(UI.banner(.warning, title: "If they are still on the floor, do not lift them yet", "<p>Save these answers, then do the eight-point post-fall check on the next screen.</p>"))
         \(respect)
@@ -141,7 +156,7 @@ extension FallsApp {
         \(Form.radios("witnessed", legend: "Did anyone see the fall?", options: [("yes", "Yes"), ("no", "No")], selected: form["witnessed"], errors: errors, required: true, inline: true))
         \(Form.radios("injured", legend: "Any injury?", options: [("yes", "Yes"), ("no", "No")], selected: form["injured"], errors: errors, required: true, inline: true))
         \(Form.radios("head_strike", legend: "Did they hit their head?", options: HeadStrike.options, selected: form["head_strike"], errors: errors, required: true, inline: true))
-        \(Form.submit("Save and do the post-fall check"))
+        \(submit)
         \(Form.end)
         """
         return .page(Page(title: "Record a fall", breadcrumbs: FallsApp.breadcrumbs(), body: body), status: status)
@@ -163,6 +178,15 @@ extension FallsApp {
         if headStrike == nil { errors.add("head_strike", "Say whether they hit their head, or that it is not known") }
         guard errors.isEmpty, let resident, let occurredAt, let location, let witnessed, let injured, let headStrike else {
             return try quickEntryPage(request, form: form, errors: errors, status: 422)
+        }
+        // The same fall recorded twice (two carers, or a second entry after a timeout) would be counted
+        // twice: ask first (FALL-SAME-1, own design: two hours either side).
+        if form["same_fall"] != "another" {
+            let window = FallsApp.sameFallHours * 3600
+            let nearby = try database.read { db in
+                try FallsStore.falls(residentID: resident.id, since: occurredAt.addingTimeInterval(-window), in: db)
+            }.filter { abs($0.occurredAt.timeIntervalSince(occurredAt)) <= window }
+            if !nearby.isEmpty { return try quickEntryPage(request, form: form, errors: FormErrors(), status: 200, sameFall: nearby) }
         }
         var fall = FallRecord(residentID: resident.id, occurredAt: occurredAt, location: location, witnessed: witnessed,
                               injured: injured, headStrike: headStrike)
@@ -233,6 +257,20 @@ extension FallsApp {
         return "Check the MAR chart if you are not sure."
     }
 
+    /// NICE NG232 as soon as the head strike and the medicine are known (on the check itself, not two
+    /// screens later): what to do now and who to tell in one line, and the plan beside it when the two
+    /// pull different ways.
+    func ng232Now(_ recorded: FallRecord, resident: ResidentSummary) -> HTML {
+        let fall = withMedicinesAnswer(recorded)
+        guard case .hospitalAssessment(let reason) = fall.headInjuryAdvice else { return .empty }
+        var body: HTML = "<p><strong>Now: tell the nurse in charge, and call NHS 111 or 999 for assessment in hospital.</strong> \(reason)</p>"
+        let plan = resident.advanceCarePlan
+        if plan.exists && (plan.hospitalTransfer.lowercased().contains("stay here") || plan.priority.lowercased().contains("prioritise comfort")) {
+            body += "<p>Their ReSPECT plan prefers care here: \(plan.summary). Tell the clinician you call, so that the decision follows it.</p>"
+        }
+        return UI.banner(.danger, title: "Hospital assessment needed (head injury on an anticoagulant or antiplatelet)", body + FallRule.headInjuryOnAntithrombotics.html)
+    }
+
     /// Whether the check step must ask about anticoagulants: a head strike is possible and the
     /// medicines list cannot answer.
     func asksAntithrombotic(_ fall: FallRecord) -> Bool {
@@ -253,6 +291,7 @@ extension FallsApp {
         let body: HTML = """
         \(Form.errorSummary(errors))
         <p class="lead">\(resident.label): \(fall.summary), \(HomeTime.display(fall.occurredAt)).</p>
+        \(ng232Now(fall, resident: resident))
         \(UI.banner(.warning, title: "Do not lift until you have done this check", FallRule.postFallCheck.html))
         \(respectHeadline(resident))
         \(Form.start(action: "/falls/\(fall.id)/check", request: request, id: "post-fall-check"))
