@@ -183,8 +183,38 @@ func residentScreen() throws {
     #expect(body.contains("EHCH items due after admission"), "the EHCH items are offered while the clock is open")
     #expect(body.contains("Speech and language therapy") && body.contains("Audiology"))
     #expect(body.contains("Next: "))
-    #expect(body.contains("<input list=\"round-owners\" type=\"text\""), "owners are suggested from attendees and earlier owners")
+    #expect(body.contains("<input form=\"entry\" list=\"round-owners\" type=\"text\""), "owners are suggested from attendees and earlier owners; the action's fields belong to the entry's form")
     #expect(body.contains("<option value=\"Test Visiting clinician\">"))
+}
+
+@Test("nothing typed on the resident screen is lost: 'Add the action' saves the findings with it, 'Save' saves a typed action, and an error keeps both")
+func oneScreenOneSave() throws {
+    let h = try RoundHome()
+    let round = try h.openRound()
+    let action = ["description": "Bloods: U&E", "owner": "Test Nurse", "owner_team": "nurse", "due": "2026-11-30"]
+    // Findings typed, then "Add the action" (posted to the action's address with the whole screen's fields).
+    var fields = ["version": "0", "outcome": "reviewed", "findings": "Chest clear; ankles less swollen."]
+    fields.merge(action) { _, new in new }
+    let added = try h.home.post(round + "/residents/1/actions", as: .clinician, form: fields)
+    #expect(added.status == 303)
+    #expect(added.flash == "Action added and the entry saved")
+    let page = try h.home.get(round + "/residents/1", as: .clinician).body
+    #expect(page.contains("Chest clear; ankles less swollen."))
+    #expect(page.contains("Bloods: U&amp;E"))
+    // An action typed, then "Save" on the entry: both saved.
+    var second = ["version": "1", "outcome": "reviewed", "findings": "Chest clear."]
+    second.merge(["description": "Weigh weekly", "owner": "Test Nurse", "owner_team": "nurse", "due": "2026-12-03"]) { _, new in new }
+    let saved = try h.home.post(round + "/residents/1", as: .clinician, form: second)
+    #expect(saved.status == 303)
+    #expect(saved.flash == "Saved, with the action")
+    #expect(try h.home.get(round + "/residents/1", as: .clinician).body.contains("Weigh weekly"))
+    // An action with no owner: nothing is saved, and both parts come back as typed with the reason.
+    let refused = try h.home.post(round + "/residents/1/actions", as: .clinician, form: ["version": "2", "outcome": "reviewed", "findings": "New findings kept",
+                                                                                       "description": "Refer to dietitian", "owner_team": "nurse", "due": "2026-12-03"])
+    #expect(refused.status == 422)
+    #expect(refused.body.contains("Say who will do it"))
+    #expect(refused.body.contains("New findings kept"))
+    #expect(refused.body.contains("value=\"Refer to dietitian\""))
 }
 
 @Test("actions need an owner and a due date not before the round; they show on the owner's dashboard and carers see the care team's")

@@ -210,33 +210,75 @@ extension RoundApp {
         return UI.summaryList(rows)
     }
 
-    func saveEntry(_ request: Request) throws -> Response {
+    func saveEntry(_ request: Request) throws -> Response { try saveScreen(request, addingAction: false) }
+
+    func addAction(_ request: Request) throws -> Response { try saveScreen(request, addingAction: true) }
+
+    /// One save for the whole resident screen: the entry (when its fields were sent) and an action
+    /// (when one was typed, or "Add the action" was pressed). Either both are checked and saved, or
+    /// the screen comes back with both as typed and the reasons.
+    private func saveScreen(_ request: Request, addingAction: Bool) throws -> Response {
         let round = try round(request)
         let residentID = try request.id("residentID")
         let resident = try resident(residentID)
-        let (entry, errors) = RoundEntry.parse(request.form)
-        guard let basedOn = request.form["version"].flatMap({ Int($0) }), basedOn >= 0 else {
-            throw CareError.badRequest("The form was incomplete. Reload the page and enter it again.")
-        }
-        guard errors.isEmpty else {
-            return try renderResident(request, state: ResidentScreenState(entry: entry, version: basedOn, errors: errors), status: 422)
-        }
-        switch try store.saveEntry(round: round.id, resident: residentID, entry, basedOn: basedOn, by: request.principal, at: now()) {
-        case .saved(let version):
-            context.audit.record(request, version == 1 ? .create : .amend, residentID: residentID, detail: "round \(round.id) entry version \(version)")
-            context.log.info("home-round.entry-saved", ["round.id": String(round.id), "resident.id": String(residentID), "version": String(version)])
-            if request.form["then"] == "next" {
-                let view = try agendaView(round)
-                if let index = view.rows.firstIndex(where: { $0.residentID == residentID }), index + 1 < view.rows.count {
-                    return .redirect(to: "/rounds/\(round.id)/residents/\(view.rows[index + 1].residentID)", flash: "Saved \(resident.label)")
-                }
-                return .redirect(to: round.path, flash: "Saved \(resident.label): that was the last resident on the agenda")
+        let form = request.form
+        // The entry's part: present when the screen's form was sent (a bare action post has no version).
+        var entryPart: (entry: RoundEntry, basedOn: Int)?
+        var entryErrors = FormErrors()
+        if form["version"] != nil {
+            let (entry, errors) = RoundEntry.parse(form)
+            guard let basedOn = form["version"].flatMap({ Int($0) }), basedOn >= 0 else {
+                throw CareError.badRequest("The form was incomplete. Reload the page and enter it again.")
             }
-            return .redirect(to: "/rounds/\(round.id)/residents/\(residentID)", flash: "Saved")
-        case .conflict(let current):
-            context.log.warning("home-round.entry-conflict", ["round.id": String(round.id), "resident.id": String(residentID)])
-            return try renderResident(request, state: ResidentScreenState(entry: entry, version: current.version, conflict: current), status: 409)
+            entryPart = (entry, basedOn)
+            entryErrors = errors
         }
+        // The action's part.
+        let typedAction = !(form["description"] ?? "").trimmingWhitespace().isEmpty || !(form["owner"] ?? "").trimmingWhitespace().isEmpty
+        var action: (description: String, owner: String, team: Role, due: Day)?
+        var actionErrors = FormErrors()
+        if addingAction || typedAction {
+            let parsed = parseAction(form, round: round, errors: &actionErrors)
+            action = parsed
+        }
+        guard entryErrors.isEmpty, actionErrors.isEmpty else {
+            return try renderResident(request, state: ResidentScreenState(entry: entryPart?.entry, version: entryPart?.basedOn, errors: entryErrors,
+                                                                          actionErrors: actionErrors, actionForm: form), status: 422)
+        }
+        var saved = false
+        if let entryPart {
+            let stored = try store.entry(round: round.id, resident: residentID)
+            // "Add the action" saves the entry only when something in it changed.
+            if !addingAction || entryPart.entry != stored.entry {
+                switch try store.saveEntry(round: round.id, resident: residentID, entryPart.entry, basedOn: entryPart.basedOn, by: request.principal, at: now()) {
+                case .saved(let version):
+                    saved = true
+                    context.audit.record(request, version == 1 ? .create : .amend, residentID: residentID, detail: "round \(round.id) entry version \(version)")
+                    context.log.info("home-round.entry-saved", ["round.id": String(round.id), "resident.id": String(residentID), "version": String(version)])
+                case .conflict(let current):
+                    context.log.warning("home-round.entry-conflict", ["round.id": String(round.id), "resident.id": String(residentID)])
+                    return try renderResident(request, state: ResidentScreenState(entry: entryPart.entry, version: current.version, conflict: current,
+                                                                                  actionForm: form), status: 409)
+                }
+            }
+        }
+        if let action {
+            try store.addAction(round: round.id, resident: residentID, description: action.description, ownerName: action.owner, ownerRole: action.team,
+                                due: action.due, by: request.principal, at: now())
+            context.audit.record(request, .create, residentID: residentID, detail: "round \(round.id) action")
+        }
+        if addingAction {
+            return .redirect(to: "/rounds/\(round.id)/residents/\(residentID)#add-action", flash: saved ? "Action added and the entry saved" : "Action added")
+        }
+        let flash = action == nil ? "Saved" : "Saved, with the action"
+        if form["then"] == "next" {
+            let view = try agendaView(round)
+            if let index = view.rows.firstIndex(where: { $0.residentID == residentID }), index + 1 < view.rows.count {
+                return .redirect(to: "/rounds/\(round.id)/residents/\(view.rows[index + 1].residentID)", flash: "\(flash): \(resident.label)")
+            }
+            return .redirect(to: round.path, flash: "\(flash): \(resident.label). That was the last resident on the agenda")
+        }
+        return .redirect(to: "/rounds/\(round.id)/residents/\(residentID)", flash: flash)
     }
 
     // MARK: Actions on the resident screen
@@ -245,25 +287,28 @@ extension RoundApp {
         let form = state.actionForm
         let errors = state.actionErrors
         let owners = try ownerSuggestions(round: round.id, principal: request.principal)
+        // The action's fields belong to the entry's form (HTML's `form` attribute), so "Add the action"
+        // sends the findings typed above with it and "Save" sends a typed action: nothing typed on
+        // this screen is lost whichever button is pressed.
+        let fields: HTML = """
+        \(Form.input("description", label: "What needs doing", value: form["description"], errors: errors))\
+        \(RoundApp.suggesting(Form.input("owner", label: "Who will do it", value: form["owner"], errors: errors, hint: "Their name as it appears when they log in, so it shows on their dashboard", autocomplete: "off"), listID: "round-owners", options: owners))\
+        \(Form.select("owner_team", label: "Their team", options: RoundApp.ownerTeams, selected: form["owner_team"], errors: errors))\
+        \(Form.input("due", label: "Due by", value: form["due"] ?? today.adding(days: 7).iso, errors: errors, type: "date"))
+        """
+        let owned = fields.rendered.replacingOccurrences(of: "<input ", with: "<input form=\"entry\" ")
+            .replacingOccurrences(of: "<select ", with: "<select form=\"entry\" ")
         return """
-        <h3>Add an action</h3>\(Form.errorSummary(errors))\(Form.start(action: "/rounds/\(round.id)/residents/\(residentID)/actions", request: request, id: "add-action"))\
-        \(Form.input("description", label: "What needs doing", value: form["description"], errors: errors, required: true))\
-        \(RoundApp.suggesting(Form.input("owner", label: "Who will do it", value: form["owner"], errors: errors, hint: "Their name as it appears when they log in, so it shows on their dashboard", required: true, autocomplete: "off"), listID: "round-owners", options: owners))\
-        \(Form.select("owner_team", label: "Their team", options: RoundApp.ownerTeams, selected: form["owner_team"], errors: errors, required: true))\
-        \(Form.input("due", label: "Due by", value: form["due"] ?? today.adding(days: 7).iso, errors: errors, type: "date", required: true))\
-        \(Form.submit("Add the action", kind: "secondary"))\(Form.end)
+        <div id="add-action"><h3>Add an action</h3>\(Form.errorSummary(errors))\(HTML(trusted: owned))\
+        <button type="submit" class="button button-secondary" form="entry" formaction="/rounds/\(round.id)/residents/\(residentID)/actions">Add the action</button></div>
         """
     }
 
-    func addAction(_ request: Request) throws -> Response {
-        let round = try round(request)
-        let residentID = try request.id("residentID")
-        _ = try resident(residentID)
-        let form = request.form
-        var errors = FormErrors()
-        let description = form["description"] ?? ""
+    /// The action typed on the resident screen, or nil with the reasons in `errors`.
+    func parseAction(_ form: FormData, round: Round, errors: inout FormErrors) -> (description: String, owner: String, team: Role, due: Day)? {
+        let description = (form["description"] ?? "").trimmingWhitespace()
         if description.isEmpty { errors.add("description", "Say what needs doing") } else if description.count > 500 { errors.add("description", "Shorten this to 500 characters or fewer") }
-        let owner = form["owner"] ?? ""
+        let owner = (form["owner"] ?? "").trimmingWhitespace()
         if owner.isEmpty { errors.add("owner", "Say who will do it") } else if owner.count > 120 { errors.add("owner", "Shorten the name to 120 characters or fewer") }
         let team = form["owner_team"].flatMap(Role.init(rawValue:))
         if team == nil || team == .admin { errors.add("owner_team", "Choose their team") }
@@ -271,11 +316,7 @@ extension RoundApp {
         let due = Day(parsing: dueText)
         if due == nil { errors.add("due", dueText.isEmpty ? "Enter the date it is due by" : "Enter a real date, for example 30/11/2026") }
         else if let due, due < round.day { errors.add("due", "The due date cannot be before the round (\(round.day.display))") }
-        guard errors.isEmpty, let due, let team else {
-            return try renderResident(request, state: ResidentScreenState(actionErrors: errors, actionForm: form), status: 422)
-        }
-        try store.addAction(round: round.id, resident: residentID, description: description, ownerName: owner, ownerRole: team, due: due, by: request.principal, at: now())
-        context.audit.record(request, .create, residentID: residentID, detail: "round \(round.id) action")
-        return .redirect(to: "/rounds/\(round.id)/residents/\(residentID)#add-action", flash: "Action added")
+        guard errors.isEmpty, let due, let team else { return nil }
+        return (description, owner, team, due)
     }
 }
