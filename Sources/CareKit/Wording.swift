@@ -5,7 +5,7 @@ public enum Wording {
     /// capital: names of people, places and days that start titles staff see.
     static let properWords: Set<String> = [
         "alzheimer's", "alzheimer’s", "parkinson's", "parkinson’s", "lewy", "huntington's", "huntington’s",
-        "christmas", "boxing", "easter", "good", "new", "monday", "tuesday", "wednesday", "thursday", "friday",
+        "christmas", "easter", "monday", "tuesday", "wednesday", "thursday", "friday",
         "saturday", "sunday", "respect", "nhs", "england",
     ]
 
@@ -16,6 +16,9 @@ public enum Wording {
         guard chars.count > 1, chars[0].isUppercase, chars[1].isLowercase else { return text }
         let firstWord = String(text.prefix { $0 != " " }).lowercased()
         if properWords.contains(firstWord) { return text }
+        // A name of two capitalised words (`Good Friday`, `New Year's Day`, `Boxing Day`) keeps both.
+        let words = text.split(separator: " ")
+        if words.count > 1, words[1].first?.isUppercase == true { return text }
         // A possessive of a name (`Addison's disease`) is a proper noun.
         if firstWord.hasSuffix("'s") || firstWord.hasSuffix("’s") { return text }
         return chars[0].lowercased() + String(chars.dropFirst())

@@ -23,3 +23,20 @@ struct SQLRowTests {
         }
     }
 }
+
+@Suite("Words inside sentences")
+struct WordingTests {
+    @Test("titles go lower case inside a sentence, but names, acronyms and two-word proper names keep their capitals")
+    func midSentence() {
+        #expect(Wording.midSentence("New or worse confusion") == "new or worse confusion")
+        #expect(Wording.midSentence("New Year's Day (substitute day)") == "New Year's Day (substitute day)")
+        #expect(Wording.midSentence("Good Friday") == "Good Friday")
+        #expect(Wording.midSentence("Boxing Day") == "Boxing Day")
+        #expect(Wording.midSentence("Alzheimer's disease") == "Alzheimer's disease")
+        #expect(Wording.midSentence("Dementia with Lewy bodies") == "dementia with Lewy bodies")
+        #expect(Wording.midSentence("Lewy body dementia") == "Lewy body dementia")
+        #expect(Wording.midSentence("GP") == "GP")
+        #expect(Wording.midSentence("EHCH items") == "EHCH items")
+        #expect(Wording.midSentence("Vascular dementia") == "vascular dementia")
+    }
+}

@@ -19,6 +19,13 @@ struct HomeWideCacheTests {
         return home
     }
 
+    /// How many open prompts the list says a resident has: the one shown, and "and N more".
+    func promptCount(_ body: String, _ resident: Int64) -> Int {
+        let marker = "<a href=\"/medication/residents/\(resident)\">and "
+        guard let range = body.range(of: marker) else { return body.contains("/medication/residents/\(resident)\"") ? 1 : 0 }
+        return 1 + (Int(body[range.upperBound...].prefix { $0.isNumber }) ?? 0)
+    }
+
     /// Residents on the list, by their page's id, in the order shown.
     func listed(_ body: String) -> [Int64] {
         body.components(separatedBy: "<a href=\"/medication/residents/").dropFirst().compactMap { Int64($0.prefix { $0.isNumber }) }
@@ -44,12 +51,14 @@ struct HomeWideCacheTests {
         let home = try demo()
         let before = try home.get("/medication", as: .nurse).body
         #expect(!before.contains("Unlisted herbal tonic"))
+        #expect(promptCount(before, try #require(listed(before).last)) >= 1)
         let resident = try #require(listed(before).last)
         let saved = try home.post("/medication/residents/\(resident)/medicines/new", as: .nurse, form: [
             "name": "Unlisted herbal tonic", "dose": "5 ml", "route": "oral", "frequency": "once a day", "regular": "regular",
             "started_on": HomeWideCacheTests.today.adding(days: -2).iso, "indication": "family request",
         ])
         #expect(saved.status == 303)
-        #expect(try home.get("/medication", as: .nurse).body.contains("Unlisted herbal tonic"))
+        // One line per resident: the new prompt shows as one more behind the most urgent.
+        #expect(promptCount(try home.get("/medication", as: .nurse).body, resident) == promptCount(before, resident) + 1)
     }
 }

@@ -52,17 +52,21 @@ struct MedicationPages: Sendable {
         let residents = try service.homeWide()
         context.audit.record(request, .view, residentID: nil, detail: "medication prompts, home-wide list (\(residents.count) residents)")
         let highCount = residents.filter { $0.prompts.contains { $0.isOpen && $0.finding.severity == .high } }.count
+        // One line per resident: the most urgent prompt and how many more; the rest are one tap away
+        // on the resident's page (a long list of every prompt buried the urgent ones).
         let rows = residents.map { medication -> [HTML] in
             let open = medication.prompts.filter(\.isOpen)
-            let items = open.map { promptHTML($0, residentID: medication.resident.id, request: request, compact: true) }
-            let top = open.map(\.finding.severity).max() ?? .consider
-            return [UI.link(medication.resident.label, to: MedicationPages.residentPath(medication.resident.id)),
-                    MedicationPages.severityTag(top), "<ul class=\"prompt-list\">\(items)</ul>"]
+            let first = open.first   // the rules return findings most urgent first
+            let more = open.count - 1
+            let path = MedicationPages.residentPath(medication.resident.id)
+            let why: HTML = first.map { "<strong>\($0.finding.rule.title)</strong>" } ?? .empty
+            let others: HTML = more > 0 ? " " + UI.link("and \(more) more", to: path) : .empty
+            return [UI.link(medication.resident.label, to: path), MedicationPages.severityTag(first?.finding.severity ?? .consider), why + others]
         }
         let body: HTML = """
-        <p>Who needs a medication review and why, most urgent first. \(MedicationPages.intro)</p>
+        <p>Who to flag for a structured medication review, most urgent first. \(MedicationPages.intro) This is not a medicines administration record: give medicines from the MAR chart.</p>
         <p>\(residents.count) residents with open prompts; \(highCount) with a high prompt. \(UI.link("Rules in use", to: "/medication/rules"))</p>
-        \(UI.table(caption: "Residents with open medication review prompts", headers: ["Resident", "Most urgent", "Why"], rows: rows,
+        \(UI.table(caption: "Residents with open medication review prompts", headers: ["Resident", "Most urgent", "Prompt"], rows: rows,
                    emptyMessage: "No open prompts: no resident is flagged for a medication review today."))
         """
         return .page(title: "Medication review prompts", body)
