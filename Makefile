@@ -5,7 +5,7 @@ CONFIG ?= debug
 LISTEN ?= 127.0.0.1:8080
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APPLIANCE := .build/appliance
-PLUGINS := Residents HomeRound MedicationReview FallsLog Deterioration
+PLUGINS := Residents HomeRound MedicationReview FallsLog Deterioration Transfers
 # Debian packages needed to build and test (the Swift toolchain itself is a prerequisite).
 BUILD_DEPS := libmicrohttpd-dev libsqlite3-dev libgnutls28-dev pkg-config sqlite3 curl
 TEST_DEPS := chromium chromium-driver python3-pip python3-venv openssl

@@ -22,7 +22,7 @@ func plugin(_ name: String, resources: [Resource] = []) -> [Target] {
     ]
 }
 
-let pluginNames = ["Residents", "HomeRound", "MedicationReview", "FallsLog", "Deterioration"]
+let pluginNames = ["Residents", "HomeRound", "MedicationReview", "FallsLog", "Deterioration", "Transfers"]
 // Data files are compiled into the plugin (`.embedInCode`), so a plugin is one self-contained .so.
 let pluginResources: [String: [Resource]] = [
     "MedicationReview": [.embedInCode("Data/drug-table.json")],

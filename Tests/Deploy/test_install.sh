@@ -12,7 +12,7 @@ VERSION=$("$TREE/bin/carehome" --version)
 
 check "the installed binary runs from the prefix and reports the tree's version" \
     bash -c "[ \"\$('$OPT/bin/carehome' --version)\" = '$VERSION' ]"
-for plugin in Residents HomeRound MedicationReview FallsLog Deterioration; do
+for plugin in Residents HomeRound MedicationReview FallsLog Deterioration Transfers; do
     check "plugin lib$plugin.so is installed" test -f "$OPT/plugins/lib$plugin.so"
 done
 check "every library the binary and plugins need resolves from the installed tree" \
@@ -21,7 +21,7 @@ check "the configuration points at the prefix's data, backup and plugin director
     grep -qx "data_dir = $P/var/lib/carehome" "$CONF"
 plugins=$("$OPT/bin/carehome" plugins list --config "$CONF" 2>&1)
 check "the installed binary reads the installed configuration and finds its plugins" test $? -eq 0
-for id in residents home-round medication-review falls-log deterioration; do
+for id in residents home-round medication-review falls-log deterioration transfers; do
     if grep -q "^  $id .*loaded" <<<"$plugins"; then pass "plugin $id loads from the installed tree"; else fail "plugin $id loads from the installed tree" "$plugins"; fi
 done
 check "the TLS key is readable by root and the service group only (640)" bash -c "[ \$(stat -c %a '$P/etc/carehome/tls/key.pem') = 640 ]"
