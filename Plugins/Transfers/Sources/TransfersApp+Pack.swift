@@ -32,7 +32,10 @@ extension TransfersApp {
             [HTML(text: q.short)] + VoiceAnswer.allCases.map { HTML(text: String(figures.voice[q]?[$0] ?? 0)) }
         }
         let voice = UI.table(caption: "Resident and family voice: \(figures.voiceRecords) asked", headers: ["Question"] + VoiceAnswer.allCases.map(\.title), rows: voiceRows)
-        let context = PublishedContext.figures.map { "\($0.what): \($0.value)." }.joined(separator: " ")
+        // A figure from another source than the briefing carries its own note (how far it was checked).
+        let context = PublishedContext.figures.map { figure in
+            "\(figure.what): \(figure.value)" + (figure.source == PublishedContext.healthFoundation ? "." : " (\(figure.source))")
+        }.joined(separator: " ")
         let body: HTML = """
         <div class="transfers-pack">\
         <header class="transfers-pack-head"><p class="transfers-pack-home">\(home.isEmpty ? "The home" : home)</p>\
