@@ -120,4 +120,19 @@ struct TransferPagesTests {
         #expect(try h.figures(july).aeAttendances == 0)
         #expect(try h.home.get("/transfers/\(transfer)", as: .carer).body.contains("Entered in error"))
     }
+
+    @Test("every page renders for the care team, and every table column is named for a screen reader")
+    func pagesRender() throws {
+        let (h, t) = try TransfersHome.build()
+        let death = try #require(try h.home.context.database.read { db in try db.scalar("SELECT id FROM transfers_deaths") })
+        for (path, role) in [("/transfers", Role.carer), ("/transfers/new", .carer), ("/transfers/new?resident_id=\(h.ids["A"] ?? 0)", .carer),
+                             ("/transfers/\(t["A-1"] ?? 0)", .nurse), ("/transfers/voice/new", .carer), ("/transfers/deaths/\(death)", .nurse),
+                             ("/transfers/figures", .manager), ("/transfers/figures?from=2026-04-01&to=2026-06-30&before_from=2026-01-01&before_to=2026-03-31", .manager),
+                             ("/transfers/pack", .clinician), ("/residents/\(h.ids["A"] ?? 0)", .carer)] {
+            let page = try h.home.get(path, as: role)
+            #expect(page.status == 200, "\(path): \(page.status)")
+            #expect(page.unnamedTableHeaders == [], "\(path)")
+        }
+        #expect(try h.home.get("/residents/\(h.ids["A"] ?? 0)", as: .carer).body.contains("Record a transfer to hospital"))
+    }
 }
