@@ -67,6 +67,7 @@ struct TransferPagesTests {
         #expect(body.contains("Wolters A"))
         #expect(body.contains("we could not check it in the briefing&#39;s own text") || body.contains("we could not check it in the briefing's own text"))
         #expect(!body.contains("Resident A Test") && !body.contains("Resident D Test"))
+        #expect(body.contains("Today, 1 of 2 current residents have a ReSPECT form or advance care plan recorded"))
         let csv = try h.home.get("/transfers/figures.csv?from=2026-01-01&to=2026-03-31", as: .manager)
         #expect(csv.header("Content-Type")?.hasPrefix("text/csv") == true)
         #expect(csv.body.contains("2026-01-01,2026-03-31,occupied_bed_days,"))
@@ -84,6 +85,8 @@ struct TransferPagesTests {
         #expect(admissions.samples.first { $0.labels["period"] == "previous_quarter" }?.value == 0)
         #expect(metrics.first { $0.name == "carehome_transfers_occupied_bed_days" }?.samples.first { $0.labels["period"] == "previous_quarter" }?.value == 180)
         #expect(metrics.first { $0.name == "carehome_transfers_awaiting_review" }?.samples.first?.value == 1)   // A on 10 May
+        #expect(metrics.first { $0.name == "carehome_transfers_current_residents" }?.samples.first?.value == 2)  // A and D
+        #expect(metrics.first { $0.name == "carehome_transfers_residents_with_plan" }?.samples.first?.value == 1) // D has none
         let labels = metrics.flatMap(\.samples).flatMap(\.labels).map { "\($0.key)=\($0.value)" }
         #expect(labels.allSatisfy { $0.hasPrefix("period=") })
     }

@@ -95,13 +95,13 @@ struct TransfersHome {
     ///   day of the quarter, 31 Mar, to A&E through 111, taken by family, admitted, back 3 Apr: 90 − 1 = 89.
     /// Occupied bed days 80 + 30 + 47 + 89 = 246. Nights in hospital 5 + 5 + 1 = 11.
     /// Q2 (1 Apr–30 Jun, 91 nights): A 91; D back on 3 Apr, 91 − 2 = 89: 180 occupied bed days, 2 nights in
-    /// hospital; A to A&E only on 10 May (999).
+    /// hospital; A to A&E only on 10 May (999). A and D are current residents on 15 July; D has no advance care plan.
     static func build(falls: Bool = true) throws -> (TransfersHome, [String: Int64]) {
         var h = try TransfersHome(falls: falls)
         try h.add("A", admitted: day(2025, 12, 1), room: "1")
         try h.add("B", admitted: day(2025, 12, 1), room: "2")
         try h.add("C", admitted: day(2026, 2, 1), room: "3")
-        try h.add("D", admitted: day(2025, 12, 1), room: "4")
+        try h.add("D", admitted: day(2025, 12, 1), room: "4", plan: false)
         var t = [String: Int64]()
         try h.move("B", "left", on: day(2026, 1, 31))
         t["D-ae"] = try h.transfer("D", at: "2026-01-20T10:00", reason: "fall", route: "999", ambulance: true, outcome: "ae-only", recordMove: false)

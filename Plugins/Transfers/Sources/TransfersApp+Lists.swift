@@ -85,8 +85,17 @@ extension TransfersApp {
             (try TransfersStore.openTransfers(in: db).count, try TransfersStore.awaitingReview(since: today.adding(days: -TransfersApp.listDays), in: db).count)
         }
         metrics.append(Metric("carehome_transfers_in_hospital_now", help: "Residents away in hospital now (open transfers)", value: open))
+        let plans = try planSnapshot()
+        metrics.append(Metric("carehome_transfers_current_residents", help: "Current residents (living here or in hospital)", value: plans.residents))
+        metrics.append(Metric("carehome_transfers_residents_with_plan", help: "Current residents with a ReSPECT form or advance care plan recorded", value: plans.withPlan))
         metrics.append(Metric("carehome_transfers_awaiting_review", help: "Unplanned transfers in the last 90 days not yet reviewed by the MDT", value: awaiting))
         return metrics
+    }
+
+    /// Today's current residents and how many have a ReSPECT form or advance care plan recorded.
+    func planSnapshot() throws -> (withPlan: Int, residents: Int) {
+        let residents = try directory().currentResidents()
+        return (residents.filter(\.advanceCarePlan.exists).count, residents.count)
     }
 
     // MARK: Events

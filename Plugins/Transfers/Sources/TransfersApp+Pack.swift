@@ -13,6 +13,7 @@ extension TransfersApp {
         let series = try months.map { try gathered.figures(for: $0) }
         context.audit.record(request, .print, residentID: nil, detail: "EHCH impact pack \(period.start.iso) to \(period.end.iso)")
         let home = homeName()
+        let plans = try planSnapshot()
         let key = figures.rows.filter { !$0.key.hasPrefix("clock_") && $0.key != "admission_clocks" }.map { row -> [HTML] in
             [HTML(text: row.title) + (row.small ? " <span class=\"transfers-small\">(small numbers)</span>" : ""), HTML(text: row.count.map(String.init) ?? "No data"),
              HTML(text: Rates.format(row.per1000)), HTML(text: Rates.format(row.perResidentYear, decimals: 2)), HTML(text: row.note)]
@@ -45,6 +46,7 @@ extension TransfersApp {
         \(UI.table(caption: "Hospital use, deaths and falls", headers: ["Figure", "Count", "Per 1,000 OBD", "Per resident-year", "Behind it"], rows: key))\
         \(ImpactCharts.monthly(series, idPrefix: "pack"))\
         <div class="transfers-pack-pair">\(clockTable)\(voice)</div>\
+        <p>Today, \(plans.withPlan) of \(plans.residents) current residents have a ReSPECT form or advance care plan recorded.</p>\
         <p class="transfers-pack-notes"><strong>How these are counted.</strong> \(TransfersApp.definitions) \(SmallNumbers.rule)</p>\
         <p class="transfers-pack-notes"><strong>Context, not targets.</strong> \(context) \(PublishedContext.healthFoundation) \(PublishedContext.caution)</p>\
         </div>
