@@ -2,6 +2,8 @@ import CareKit
 import CareTesting
 import Foundation
 import Testing
+import ResidentsPlugin
+import MedicationReviewPlugin
 @testable import TransfersPlugin
 
 @Suite("Transfer pages, the round, the pack, the CSV and /metrics, end to end through the real host")
@@ -137,5 +139,25 @@ struct TransferPagesTests {
             #expect(page.unnamedTableHeaders == [], "\(path)")
         }
         #expect(try h.home.get("/residents/\(h.ids["A"] ?? 0)", as: .carer).body.contains("Record a transfer to hospital"))
+    }
+}
+
+@Suite("Transfers with the medication plugin")
+struct TransferMedicationTests {
+    @Test("a structured medication review after the return is noted on the stay, beside the reconciliation question")
+    func reviewAfterStay() throws {
+        let pinned = HomeTime.combine(transfersToday, time: "12:00") ?? Date()
+        let home = try TestHome(plugins: [ResidentsPlugin(today: { transfersToday }), MedicationReviewPlugin(today: { transfersToday }),
+                                          TransfersPlugin(now: { pinned })])
+        var h = TransfersHome(existing: home)
+        let id = try h.add("A", admitted: day(2026, 1, 5), room: "1")
+        let transfer = try h.transfer("A", at: "2026-07-01T10:00", reason: "deterioration", route: "999", ambulance: true, outcome: "admitted", recordMove: true)
+        #expect(try home.get("/transfers/\(transfer)", as: .nurse).body.contains("None recorded yet"))
+        try h.move("A", "returned-from-hospital", on: day(2026, 7, 6))
+        let review = try home.post("/medication/residents/\(id)/reviews/new", as: .clinician, form: [
+            "reviewed_on": "2026-07-08", "reviewer": "Dr Test", "reviewer_role": "GP", "discussed_with": "both",
+            "discussion": "After the discharge letter", "outcome": "Reviewed", "next_review_on": "2027-01-08"])
+        #expect(review.status == 303)
+        #expect(try home.get("/transfers/\(transfer)", as: .nurse).body.contains("Completed Wed 8 Jul 2026 (medication review)"))
     }
 }

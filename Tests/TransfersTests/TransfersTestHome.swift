@@ -17,6 +17,9 @@ struct TransfersHome {
     let home: TestHome
     var ids: [String: Int64] = [:]
 
+    /// A home already made with other plugins.
+    init(existing: TestHome) { home = existing }
+
     init(falls: Bool = true) throws {
         let pinned = HomeTime.combine(transfersToday, time: "12:00") ?? Date()
         var plugins: [any CarePlugin] = [ResidentsPlugin(today: { transfersToday })]

@@ -99,6 +99,8 @@ struct Transfer: Sendable, Equatable {
     var dischargeSummaryOn: Day?
     var reconciliation: Reconciliation = .notYet
     var reconciledOn: Day?
+    /// A structured medication review the medication plugin recorded in the 30 days after they came back.
+    var medicationReviewOn: Day?
     var followUp: String = ""
     var recordedByName: String = ""
     var enteredInError: Bool = false

@@ -106,6 +106,8 @@ extension TransfersApp {
         switch event {
         case .residentReadmitted(let id, let on):
             _ = try database.write { db in try TransfersStore.endOpenStay(residentID: id, on: on, how: .returned, in: db) }
+        case .medicationReviewCompleted(let id, let on):
+            _ = try database.write { db in try TransfersStore.noteMedicationReview(residentID: id, on: on, in: db) }
         case .residentLeft(let id, let on):
             _ = try database.write { db in try TransfersStore.endOpenStay(residentID: id, on: on, how: .left, in: db) }
         case .residentDied(let id, let on):

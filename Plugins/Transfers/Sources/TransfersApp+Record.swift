@@ -135,6 +135,8 @@ extension TransfersApp {
                           ?? "Still away: \(t.lengthOfStay(today: today)) nights so far")),
             ("Discharge summary", t.dischargeSummaryOn.map { HTML(text: "Received \($0.display)") } ?? (t.returnedOn == nil ? HTML(text: "Not yet") : UI.tag("Not received", colour: "orange"))),
             ("Medicines reconciled", HTML(text: t.reconciliation.title + (t.reconciledOn.map { " (\($0.display))" } ?? ""))),
+            ("Structured medication review after the stay", HTML(text: t.medicationReviewOn.map { "Completed \($0.display) (medication review)" }
+                ?? (context.services.resolve(Services.currentMedicines) == nil ? "Not known here: the medication plugin is not loaded" : "None recorded yet"))),
             ("Follow-up actions", HTML(text: t.followUp.isEmpty ? "None recorded" : t.followUp)),
             ("Recorded by", HTML(text: t.recordedByName)),
         ]

@@ -72,5 +72,9 @@ enum TransfersSchema {
         ) STRICT;
         CREATE INDEX transfers_voice_by_day ON transfers_voice (asked_on);
         """),
+        // The medication plugin's structured medication review after a stay, heard through its event.
+        Migration(2, "the structured medication review after a stay", sql: """
+        ALTER TABLE transfers_transfers ADD COLUMN medication_review_on TEXT;
+        """),
     ]
 }

@@ -32,6 +32,7 @@ enum TransfersStore {
         t.dischargeSummaryOn = row.day("discharge_summary_on")
         t.reconciliation = row.string("reconciliation").flatMap(Reconciliation.init(rawValue:)) ?? .notYet
         t.reconciledOn = row.day("reconciled_on")
+        t.medicationReviewOn = row.day("medication_review_on")
         t.followUp = row.string("follow_up") ?? ""
         t.recordedByName = row.string("recorded_by_name") ?? ""
         t.enteredInError = row.bool("entered_in_error") ?? false
@@ -82,6 +83,18 @@ enum TransfersStore {
               AND entered_in_error = 0 AND left_on <= ?
             """, [SQLValue(day), .text(how.rawValue), .integer(residentID), SQLValue(day)])
         return db.changedRowCount
+    }
+
+    /// Notes a structured medication review on the resident's latest stay that ended with a return in
+    /// the 30 days before it (the medication plugin's event). Returns whether a stay was found.
+    static func noteMedicationReview(residentID: Int64, on day: Day, in db: any SQLWriter) throws -> Bool {
+        try db.execute("""
+            UPDATE transfers_transfers SET medication_review_on = ? WHERE id = (
+                SELECT id FROM transfers_transfers WHERE resident_id = ? AND entered_in_error = 0 AND stay_end = 'returned'
+                  AND stay_ended_on <= ? AND stay_ended_on >= ? AND medication_review_on IS NULL
+                ORDER BY stay_ended_on DESC, id DESC LIMIT 1)
+            """, [SQLValue(day), .integer(residentID), SQLValue(day), SQLValue(day.adding(days: -PeriodFigures.readmissionDays))])
+        return db.changedRowCount == 1
     }
 
     static func markEnteredInError(id: Int64, reason: String, in db: any SQLWriter) throws {
