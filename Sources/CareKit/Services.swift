@@ -33,6 +33,8 @@ public enum Services {
     public static let deterioration = ServiceKey<any DeteriorationSource>("deterioration.source")
     /// Recording a resident's move to hospital from another plugin's page (resident registry).
     public static let residentMovements = ServiceKey<any ResidentMovementRecorder>("residents.movements")
+    /// Hospital transfers the MDT has not yet reviewed (transfers plugin): the round agenda reads it.
+    public static let transferReviews = ServiceKey<any TransferReviewSource>("transfers.reviews")
 }
 
 // MARK: - Resident registry
@@ -238,10 +240,13 @@ public struct ResidentMovement: Sendable, Equatable {
     public var kind: Kind
     /// When.
     public var on: Day
+    /// For a death, where it happened as the registry recorded it (`here`, `hospital`, `elsewhere`); otherwise empty.
+    public var place: String
     /// Creates a movement.
-    public init(kind: Kind, on: Day) {
+    public init(kind: Kind, on: Day, place: String = "") {
         self.kind = kind
         self.on = on
+        self.place = place
     }
 }
 
@@ -325,6 +330,15 @@ public protocol ResidentDirectory: Sendable {
     func admissionClock(residentID: Int64, today: Day) throws -> AdmissionClock?
     /// The working-day calendar of the home (bank holidays plus the home's own days).
     func workingCalendar() throws -> WorkingCalendar
+    /// Every tracked admission or re-admission clock (any resident, including those who have since left
+    /// or died) that started from `start` to `end` inclusive, judged on `today`; nil when the registry
+    /// cannot say (the default), which a caller shows as "no data", never as none.
+    func admissionClocks(startedFrom start: Day, to end: Day, today: Day) throws -> [AdmissionClock]?
+}
+
+extension ResidentDirectory {
+    /// Default: the clock history is not available.
+    public func admissionClocks(startedFrom start: Day, to end: Day, today: Day) throws -> [AdmissionClock]? { nil }
 }
 
 /// The home's profile.
@@ -525,4 +539,13 @@ public protocol ResidentMovementRecorder: Sendable {
     /// registry's own movement page would. Throws a `CareError` whose message says why it cannot be
     /// recorded (the resident is already in hospital, has left, …).
     func recordWentToHospital(residentID: Int64, on day: Day, note: String, by principal: Principal) throws
+}
+
+// MARK: - Hospital transfers
+
+/// The transfers plugin's service for the home round.
+public protocol TransferReviewSource: Sendable {
+    /// Current residents with a hospital transfer the MDT has not yet reviewed ("could it have been
+    /// avoided?"), each with one line saying which transfer, in plain words.
+    func transfersAwaitingReview() throws -> [Int64: String]
 }

@@ -52,6 +52,12 @@ PAGES = [
     ("nurse", "/deterioration/residents/1/baseline"),
     ("carer", "/deterioration/residents/1/soft-signs/new"),
     ("carer", "/deterioration/residents/1/observations/new"),
+    # Hospital transfers: the list, a transfer with its review form, the figures with charts, the pack.
+    ("nurse", "/transfers"),
+    ("nurse", "/transfers/1"),
+    ("carer", "/transfers/new?resident_id=1"),
+    ("manager", "/transfers/figures"),
+    ("manager", "/transfers/pack"),
 ]
 # Grouped by account, so the browser signs in as few times as possible.
 PAGES.sort(key=lambda page: [None, "nurse", "carer", "manager", "admin"].index(page[0]))

@@ -22,7 +22,7 @@ check "the configuration points at the prefix's data, backup and plugin director
     grep -qx "data_dir = $P/var/lib/carehome" "$CONF"
 plugins=$("$OPT/bin/carehome" plugins list --config "$CONF" 2>&1)
 check "the installed binary reads the installed configuration and finds its plugins" test $? -eq 0
-for id in residents home-round medication-review falls-log deterioration; do
+for id in residents home-round medication-review falls-log deterioration transfers; do
     if grep -q "^  $id .*loaded" <<<"$plugins"; then pass "plugin $id loads from the installed tree"; else fail "plugin $id loads from the installed tree" "$plugins"; fi
 done
 if grep -q "disabled\|failed" <<<"$plugins"; then fail "every plugin shipped loads on a new install" "$plugins"; else pass "every plugin shipped loads on a new install"; fi

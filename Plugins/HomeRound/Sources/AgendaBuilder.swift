@@ -76,6 +76,14 @@ struct AgendaBuilder {
             }
         }
 
+        var transfers = [Int64: String]()
+        if let source = context.services.resolve(Services.transferReviews) {
+            do { transfers = try source.transfersAwaitingReview() } catch {
+                context.log.warning("home-round.agenda.transfers-failed", ["error": String(describing: error)])
+                missing.append("The hospital transfers record could not be read: transfers awaiting review are not on this agenda.")
+            }
+        }
+
         let concerns = Dictionary(grouping: try store.pendingConcerns(), by: \.residentID)
         let changes = try store.agendaChanges(round: round.id)
         let earlierActions = Dictionary(grouping: try store.actions(outstandingOnly: true).filter { $0.roundID != round.id }, by: \.residentID)
@@ -93,7 +101,8 @@ struct AgendaBuilder {
                 concerns: (concerns[resident.id] ?? []).map(\.pending),
                 addedBecause: change?.isAddition == true ? "\(change?.reason ?? "") (\(change?.byName ?? ""))" : nil,
                 openActions: (earlierActions[resident.id] ?? []).map { ($0.description, $0.due) },
-                advanceCarePlanDiscussedOn: discussions[resident.id], deterioration: deterioration[resident.id])
+                advanceCarePlanDiscussedOn: discussions[resident.id], deterioration: deterioration[resident.id],
+                transferReview: transfers[resident.id])
             candidates.append(AgendaCandidate(residentID: resident.id, label: resident.label, room: resident.room,
                                               present: resident.status == .livingHere,
                                               reasons: AgendaSignals.reasons(input, window: window)))

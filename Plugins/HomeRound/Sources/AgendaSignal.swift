@@ -25,6 +25,8 @@ public enum AgendaSignal: String, Sendable, CaseIterable, Codable {
     case medicationPrompt = "HR-AG-MED"
     /// Soft signs, a NEWS2 trigger or a rise from the usual, or an escalation since the last round.
     case deterioration = "HR-AG-DETERIORATION"
+    /// A hospital transfer the MDT has not yet reviewed ("could it have been avoided?").
+    case transferReview = "HR-AG-TRANSFER"
     /// On the last closed round's agenda but not recorded as reviewed there: carried to this one.
     case notReviewedLastRound = "HR-AG-CARRIED"
     /// An action from an earlier round is overdue.
@@ -46,6 +48,7 @@ public enum AgendaSignal: String, Sendable, CaseIterable, Codable {
         case .addedByStaff: 35
         case .fall: 30
         case .deterioration: 45
+        case .transferReview: 25
         case .notReviewedLastRound: 30
         case .medicationPrompt: 25
         case .overdueAction: 20
@@ -74,6 +77,7 @@ public enum AgendaSignal: String, Sendable, CaseIterable, Codable {
         case .staffConcern: "Concern raised by staff"
         case .addedByStaff: "Added to this round by staff"
         case .deterioration: "Deteriorating since the last round"
+        case .transferReview: "Hospital transfer not yet reviewed"
         case .notReviewedLastRound: "On the last round's agenda but not reviewed"
         case .medicationPrompt: "Medication review prompt for the round"
         case .overdueAction: "Overdue action from an earlier round"
@@ -94,6 +98,8 @@ public enum AgendaSignal: String, Sendable, CaseIterable, Codable {
             "Staff who know the resident best are often first to notice a change; the round discusses any staff or family concern."
         case .deterioration:
             "Soft signs, observations in a NEWS2 trigger band or above the resident's usual, or an escalation: most emergency admissions from care homes start as a deterioration staff noticed."
+        case .transferReview:
+            "The MDT reviews every transfer to hospital: could it have been avoided, and what would have helped. The answers show the home and its PCN where care can change."
         case .notReviewedLastRound:
             "A resident put on a round's agenda stays on the next one until a round records them as reviewed; their reasons are not dropped."
         case .medicationPrompt:
@@ -113,6 +119,7 @@ public enum AgendaSignal: String, Sendable, CaseIterable, Codable {
         case .fallWithHarm, .fall: "NICE NG249 (2025), falls: assessment and prevention"
         case .staffConcern, .addedByStaff: "NHS England EHCH framework v3: residents prioritised by MDT judgement and the home's advice"
         case .deterioration: "NHS England EHCH framework and British Geriatrics Society guidance (soft signs of deterioration or a raised NEWS2); RCP NEWS2 (2017), via the deterioration plugin"
+        case .transferReview: "Own design, after the King's Fund's EHCH review (better ways of measuring impact are needed); via the transfers plugin"
         case .notReviewedLastRound: "Home round agenda rules (own design)"
         case .medicationPrompt: "NHS England structured medication review guidance; NICE QS85 statement 5; NICE NG97 (via the medication review plugin)"
         case .overdueAction: "Home round agenda rules (own design)"

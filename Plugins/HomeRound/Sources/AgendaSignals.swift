@@ -83,11 +83,15 @@ public struct ResidentSignalInput: Sendable {
     public var advanceCarePlanDiscussedOn: Day?
     /// What the deterioration plugin recorded since the last round, in words (nil: nothing, or not loaded).
     public var deterioration: String?
+    /// Hospital transfers the MDT has not yet reviewed, in words (nil: none, or the transfers plugin is not loaded).
+    public var transferReview: String?
 
     /// Creates an input.
     public init(resident: ResidentSummary, clock: AdmissionClock? = nil, movements: [ResidentMovement] = [], falls: [FallSummary] = [],
                 prompts: [ResidentPrompt] = [], concerns: [PendingConcern] = [], addedBecause: String? = nil,
-                openActions: [(description: String, due: Day)] = [], advanceCarePlanDiscussedOn: Day? = nil, deterioration: String? = nil) {
+                openActions: [(description: String, due: Day)] = [], advanceCarePlanDiscussedOn: Day? = nil, deterioration: String? = nil,
+                transferReview: String? = nil) {
+        self.transferReview = transferReview
         self.deterioration = deterioration
         self.resident = resident
         self.clock = clock
@@ -155,6 +159,11 @@ public enum AgendaSignals {
         // Deterioration since the last round (soft signs, a NEWS2 trigger or a rise from the usual, an escalation).
         if let deterioration = input.deterioration {
             reasons.append(AgendaReason(.deterioration, detail: deterioration))
+        }
+
+        // A hospital transfer not yet reviewed by the MDT (the transfers plugin).
+        if let transfer = input.transferReview {
+            reasons.append(AgendaReason(.transferReview, detail: transfer))
         }
 
         // Concerns raised by staff and not yet taken to a round.

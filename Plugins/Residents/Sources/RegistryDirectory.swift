@@ -17,7 +17,7 @@ struct RegistryDirectory: ResidentDirectory {
 
     func movements(residentID: Int64) throws -> [ResidentMovement] {
         guard let stored = try residents.resident(id: residentID), !stored.enteredInError else { return [] }
-        return stored.movements.map { ResidentMovement(kind: $0.kind, on: $0.on) }
+        return stored.movements.map { ResidentMovement(kind: $0.kind, on: $0.on, place: $0.place) }
     }
 
     func occupancy(on day: Day) throws -> Int {
@@ -36,6 +36,10 @@ struct RegistryDirectory: ResidentDirectory {
 
     func workingCalendar() throws -> WorkingCalendar {
         try profiles.load().calendar
+    }
+
+    func admissionClocks(startedFrom start: Day, to end: Day, today: Day) throws -> [AdmissionClock]? {
+        try clocks.clocksStarted(since: start, today: today).filter { $0.startedOn <= end }
     }
 }
 
