@@ -38,6 +38,10 @@ test-deps: deps
 # The installable tree: bin/carehome, lib/ (libCareKit.so and the Swift runtime it needs),
 # plugins/ (one .so per plugin), share/carehome/assets/. The same layout Deploy installs.
 build: deps
+	@# SwiftPM keeps what it read from Package.swift while the file is unchanged: after a plugin folder
+	@# is added or removed, read it again (Package.swift finds the plugins the same way as PLUGINS).
+	@mkdir -p .build && if [ "$$(cat .build/plugins.list 2>/dev/null)" != "$(PLUGINS)" ]; then \
+	  rm -rf "$${XDG_CACHE_HOME:-$$HOME/.cache}/org.swift.swiftpm/manifests" && echo "$(PLUGINS)" > .build/plugins.list; fi
 	$(SWIFT) build -c $(CONFIG) --product carehome
 	@for p in $(PLUGINS); do $(SWIFT) build -c $(CONFIG) --product $$p >/dev/null || exit 1; done
 	@bin=$$($(SWIFT) build -c $(CONFIG) --show-bin-path); \
