@@ -11,7 +11,7 @@ BUILD_DEPS := libmicrohttpd-dev libsqlite3-dev libgnutls28-dev pkg-config sqlite
 TEST_DEPS := chromium chromium-driver python3-pip python3-venv openssl
 VENV := .build/venv
 
-.PHONY: all deps test-deps build run demo test test-swift test-integration test-browser test-deploy bench package clean
+.PHONY: all deps test-deps build run demo test test-swift test-integration test-browser test-deploy test-hard bench package clean
 
 all: build
 
@@ -49,7 +49,7 @@ run: build
 
 demo: run
 
-test: test-deps test-swift test-browser test-deploy
+test: test-deps test-swift test-browser test-deploy test-hard
 
 # Unit and in-process tests, and the integration tests that start the real binary with the real
 # plugin libraries from the appliance tree (Tests/IntegrationTests).
@@ -68,6 +68,11 @@ test-browser: build test-deps
 
 test-deploy: build
 	@if [ -x Tests/Deploy/run.sh ]; then Tests/Deploy/run.sh $(APPLIANCE); else echo "no deploy tests"; fi
+
+# Hardening against the real server on loopback (bounded, about a minute each): an unauthenticated
+# client's worst (huge sign-ins, big bodies, slow headers) while a nurse keeps working; see Tests/Hard/.
+test-hard: build
+	python3 Tests/Hard/exhaustion.py --appliance $(APPLIANCE)
 
 bench: deps
 	Tests/Bench/run.sh

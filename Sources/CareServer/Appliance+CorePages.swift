@@ -87,7 +87,8 @@ extension Appliance {
         if username.isEmpty || password.isEmpty {
             return loginPage(http, requestID: requestID, username: username, error: "Enter your username and password.", status: 422)
         }
-        switch accounts.signIn(username: username, password: password, address: http.remoteAddress) {
+        let deviceCookie = http.cookies[DeviceCookies.name]
+        switch accounts.signIn(username: username, password: password, address: http.remoteAddress, deviceCookie: deviceCookie) {
         case .success(let account):
             do {
                 let (token, _) = try sessions.start(account: account, address: http.remoteAddress)
@@ -95,13 +96,21 @@ extension Appliance {
                 var response = redirect(Appliance.safeNext(form["next"]))
                 response.headers.append(("Set-Cookie", cookie(Appliance.sessionCookie, token, maxAge: nil)))
                 response.headers.append(("Set-Cookie", cookie(Appliance.loginCookie, "", maxAge: 0)))
+                response.headers.append(("Set-Cookie", cookie(DeviceCookies.name, accounts.devices.issue(username: account.username, cookie: deviceCookie),
+                                                              maxAge: Int(DeviceCookies.lifetime))))
                 return response
             } catch {
                 logger.error("session start failed", metadata: ["request.id": .string(requestID), "error": .string("\(error)")])
                 return loginPage(http, requestID: requestID, username: username, error: "The appliance could not start your session. Try again.", status: 503)
             }
-        case .rejected(let message), .throttled(let message), .blocked(let message):
-            audit.record(AuditEntry(userID: nil, username: username.lowercased(), address: http.remoteAddress, source: "core", action: "login-failed", detail: message), durable: true)
+        case .throttled(let message):
+            // One entry a minute per address while it is held back, not one per attempt.
+            if accounts.throttle.shouldAuditThrottled(address: http.remoteAddress, now: Date()) {
+                audit.record(AuditEntry(userID: nil, username: Accounts.auditName(typed: username), address: http.remoteAddress, source: "core", action: "login-throttled", detail: "sign-in attempts from this address are being held back"), durable: true)
+            }
+            return loginPage(http, requestID: requestID, username: username, error: message, status: 429)
+        case .rejected(let message), .blocked(let message):
+            audit.record(AuditEntry(userID: nil, username: Accounts.auditName(typed: username), address: http.remoteAddress, source: "core", action: "login-failed", detail: message), durable: true)
             return loginPage(http, requestID: requestID, username: username, error: message, status: 401)
         }
     }

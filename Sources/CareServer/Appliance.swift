@@ -37,7 +37,7 @@ package final class Appliance: Sendable {
         let events = EventSink()
         try home.migrate(pluginID: "core", migrations: CoreSchema.migrations, events: events)
         audit = AuditLog(home: home, logger: logger)
-        accounts = Accounts(home: home)
+        accounts = try Accounts(home: home)
         sessions = Sessions(home: home, idleTimeout: TimeInterval(configuration.sessionIdleMinutes * 60),
                             absoluteLifetime: TimeInterval(configuration.sessionLifetimeHours * 3600))
         host = PluginHost(home: home, events: events, audit: audit, logger: logger)
@@ -82,7 +82,24 @@ package final class Appliance: Sendable {
         return response
     }
 
+    /// The most a client that has not signed in may send: the sign-in form is far smaller.
+    package static let unauthenticatedBodyLimit = 16 * 1024
+
+    /// How many bytes of body a request may send, decided from its headers before any of the body is
+    /// read (the HTTP server asks): the sign-in form and anything without a live session get a small
+    /// limit, so nobody who has not signed in can make the box hold megabytes.
+    package func bodyLimit(method: String, path: String, cookieHeader: String?) -> Int {
+        guard path != "/login", let token = HTTPRequest.cookies(header: cookieHeader)[Appliance.sessionCookie],
+              (try? sessions.find(token: token)) != nil else {
+            return Appliance.unauthenticatedBodyLimit
+        }
+        return configuration.maxBodyBytes
+    }
+
     private func route(_ http: HTTPRequest, requestID: String) -> HTTPResponse {
+        if http.bodyTooLarge && http.bodyLimit > 0 && http.bodyLimit < configuration.maxBodyBytes {
+            return pageResponse(Shell.errorPage(status: 413, message: "That was larger than this appliance accepts before you sign in. Sign in and try again. Nothing was saved.", requestID: requestID), status: 413, viewer: nil, http: http, requestID: requestID)
+        }
         if http.bodyTooLarge {
             return pageResponse(Shell.errorPage(status: 413, message: "The file or form was larger than \(configuration.maxBodyBytes / 1024 / 1024) MB. Nothing was saved.", requestID: requestID), status: 413, viewer: nil, http: http, requestID: requestID)
         }

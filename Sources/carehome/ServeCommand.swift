@@ -38,7 +38,8 @@ struct HomeOptions: ParsableArguments {
 }
 
 func makeLogger() -> Logger {
-    var logger = Logger(label: "carehome")
+    // One entry, one line, whatever a client sends (LineSafeLogHandler).
+    var logger = Logger(label: "carehome", factory: { LineSafeLogHandler(label: $0) })
     logger.logLevel = ProcessInfo.processInfo.environment["CAREHOME_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
     return logger
 }
@@ -100,7 +101,9 @@ func serve(_ configuration: ApplianceConfiguration, banner: ((UInt16) -> String)
             throw CommandFailure("carehome cannot read the TLS certificate or key: \(error.localizedDescription)")
         }
     }
-    let server = HTTPServer(configuration: http) { request in appliance.respond(to: request) }
+    let server = HTTPServer(configuration: http, bodyLimit: { method, path, cookie in
+        appliance.bodyLimit(method: method, path: path, cookieHeader: cookie)
+    }) { request in appliance.respond(to: request) }
     do { try server.start() } catch { throw CommandFailure("carehome cannot start: \(error)") }
     var redirector: HTTPServer?
     if let address = configuration.httpRedirectAddress, let port = configuration.httpRedirectPort, http.tlsKeyPEM != nil {
