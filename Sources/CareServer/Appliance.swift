@@ -349,9 +349,16 @@ package final class Appliance: Sendable {
                             body: Array("This appliance is served over HTTPS: \(location)\n".utf8))
     }
 
-    /// A safe place to return to after signing in: a local path only.
+    /// A safe place to return to after signing in: a path on this appliance only. Browsers read `//host`,
+    /// `/\\host`, and a path with a tab or newline in it (which they strip) as another host, and an encoded
+    /// slash or backslash may be decoded once more on the way; any of those, or any control character or
+    /// space, gives the dashboard instead.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.hasPrefix("/login") else { return "/" }
+        guard let next, next.hasPrefix("/"), next.utf8.count <= 2048, !next.hasPrefix("/login") else { return "/" }
+        let lowered = next.lowercased()
+        guard !next.hasPrefix("//"), !next.contains("\\"),
+              !lowered.contains("%2f"), !lowered.contains("%5c"), !lowered.contains("%09"), !lowered.contains("%0a"), !lowered.contains("%0d"),
+              !next.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7f || !$0.isASCII }) else { return "/" }
         return next
     }
 }
