@@ -70,9 +70,11 @@ test-deploy: build
 	@if [ -x Tests/Deploy/run.sh ]; then Tests/Deploy/run.sh $(APPLIANCE); else echo "no deploy tests"; fi
 
 # Hardening against the real server on loopback (bounded, about a minute each): an unauthenticated
-# client's worst (huge sign-ins, big bodies, slow headers) while a nurse keeps working; see Tests/Hard/.
+# client's worst (huge sign-ins, big bodies, slow headers) while a nurse keeps working; kill -9 under
+# write load, then every committed save's audit entry and follow-on work; see Tests/Hard/.
 test-hard: build
 	python3 Tests/Hard/exhaustion.py --appliance $(APPLIANCE)
+	python3 Tests/Hard/crash.py --appliance $(APPLIANCE)
 
 bench: deps
 	Tests/Bench/run.sh

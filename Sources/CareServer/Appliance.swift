@@ -43,6 +43,15 @@ package final class Appliance: Sendable {
         host = PluginHost(home: home, events: events, audit: audit, logger: logger)
         assets = Assets.load(from: configuration.assetsDirectory ?? Assets.defaultDirectory(), logger: logger)
         host.load(candidates, enabled: configuration.enabledPlugins)
+        // Work that a crash cut off: one-time form tokens left "in progress", events never delivered,
+        // audit entries promised but never written.
+        submissions.abandonInProgress()
+        let recovered = try Outbox(pool: home.pool).recover(deliver: { [host] events, ids in host.deliver(events, outboxIDs: ids) },
+                                                             audit: audit, logger: logger)
+        if recovered.events + recovered.audits > 0 {
+            logger.warning("recovered work cut off by a stop", metadata: ["outbox.events": .stringConvertible(recovered.events),
+                                                                          "outbox.audit": .stringConvertible(recovered.audits)])
+        }
     }
 
     /// Stops plugins and writes queued audit entries.
@@ -179,8 +188,12 @@ package final class Appliance: Sendable {
             }
         }
         let response: Response
+        // A state-changing request runs in a ChangeScope: its first committed write also commits the
+        // promise of its audit entry (the outbox), kept until that entry is chained.
+        let scope = request.method.changesState ? ChangeScope(request: request, source: entry.pluginID) : nil
+        defer { if let scope { settleAudit(scope, request: request) } }
         do {
-            response = try entry.route.handler(request)
+            response = try ChangeScope.$current.withValue(scope) { try entry.route.handler(request) }
         } catch let error as CareError {
             if let once { submissions.release(token: once) }
             let status = error.code.httpStatus
@@ -202,6 +215,18 @@ package final class Appliance: Sendable {
     }
 
     var submissions: FormSubmissions { FormSubmissions(pool: home.pool) }
+
+    /// After a state-changing handler: if it saved something but recorded no entry for a change, record
+    /// one for it; then write the request's entries before the reply goes, so the trail has them even if
+    /// the power goes next (the outbox covers the moment between the save and this).
+    private func settleAudit(_ scope: ChangeScope, request: Request) {
+        guard let promise = scope.outboxID else { return }
+        if !scope.audited {
+            audit.record(AuditEntry(userID: scope.userID, username: scope.username, address: scope.address, source: scope.source,
+                                    action: "change", detail: "saved by \(scope.method) \(scope.path)", outboxID: promise), durable: true)
+        }
+        audit.flush()
+    }
 
     /// Turns a plugin's response into HTTP.
     func render(_ response: Response, viewer: Shell.Viewer?, http: HTTPRequest, requestID: String) -> HTTPResponse {

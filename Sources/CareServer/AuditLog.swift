@@ -18,9 +18,12 @@ package struct AuditEntry: Sendable {
     package var action: String
     package var residentID: Int64?
     package var detail: String
+    /// The outbox row promising this entry (`Outbox`): removed in the transaction that chains the entry.
+    package var outboxID: Int64?
 
     package init(at: Date = Date(), userID: Int64?, username: String, address: String, source: String, action: String,
-                 residentID: Int64? = nil, detail: String) {
+                 residentID: Int64? = nil, detail: String, outboxID: Int64? = nil) {
+        self.outboxID = outboxID
         self.at = at
         self.userID = userID
         self.username = username
@@ -90,6 +93,9 @@ package final class AuditLog: Sendable {
                     try insert.execute(arguments: [at, entry.userID, entry.username, entry.address, entry.source, entry.action,
                                          entry.residentID, entry.detail, previous, hash])
                     previous = hash
+                    if let promise = entry.outboxID {
+                        try db.execute(sql: "DELETE FROM core_outbox WHERE id = ? AND kind = 'audit'", arguments: [promise])
+                    }
                 }
             }
         } catch {

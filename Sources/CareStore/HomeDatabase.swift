@@ -185,17 +185,29 @@ package final class HomeDatabase: Sendable {
     }
 }
 
-/// Where committed events go (the plugin host). Set once at start.
+/// Where committed events go (the plugin host), and the transactional outbox that makes them survive a
+/// crash. Set once at start.
 package final class EventSink: Sendable {
-    private let handler: Mutex<(@Sendable ([CareEvent]) -> Void)?>
+    package typealias Store = @Sendable (Database, [CareEvent]) throws -> [Int64]
+    package typealias Deliver = @Sendable ([CareEvent], [Int64]) -> Void
+    private let hooks = Mutex<(store: Store?, deliver: Deliver?)>((nil, nil))
     /// Creates a sink that drops events until `connect` is called.
-    package init() { handler = Mutex(nil) }
-    /// Routes delivered events to `deliver`.
-    package func connect(_ deliver: @escaping @Sendable ([CareEvent]) -> Void) { handler.withLock { $0 = deliver } }
+    package init() {}
+    /// Routes delivered events to `deliver`, with the outbox rows they came from (to be removed once handled).
+    package func connect(_ deliver: @escaping Deliver) { hooks.withLock { $0.deliver = deliver } }
+    /// Writes a transaction's events (and anything else that must follow it) into the outbox, inside the
+    /// transaction; returns the rows' ids, one per event.
+    package func connectOutbox(_ store: @escaping Store) { hooks.withLock { $0.store = store } }
+
+    func storeInOutbox(_ db: Database, _ events: [CareEvent]) throws -> [Int64] {
+        guard let store = hooks.withLock({ $0.store }) else { return [] }
+        return try store(db, events)
+    }
+
     /// Delivers events (after their transaction committed).
-    package func deliver(_ events: [CareEvent]) {
-        guard !events.isEmpty, let deliver = handler.withLock({ $0 }) else { return }
-        deliver(events)
+    package func deliver(_ events: [CareEvent], outboxIDs: [Int64] = []) {
+        guard !events.isEmpty, let deliver = hooks.withLock({ $0.deliver }) else { return }
+        deliver(events, outboxIDs)
     }
 }
 
