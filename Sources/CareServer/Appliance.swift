@@ -36,7 +36,7 @@ package final class Appliance: Sendable {
         home = try HomeDatabase.open(dataDirectory: configuration.dataDirectory)
         let events = EventSink()
         try home.migrate(pluginID: "core", migrations: CoreSchema.migrations, events: events)
-        audit = AuditLog(home: home, logger: logger)
+        audit = AuditLog(home: home, logger: logger, anchor: try AuditAnchor.load(keyFile: configuration.resolvedAuditKeyFile))
         accounts = try Accounts(home: home)
         sessions = Sessions(home: home, idleTimeout: TimeInterval(configuration.sessionIdleMinutes * 60),
                             absoluteLifetime: TimeInterval(configuration.sessionLifetimeHours * 3600))
@@ -48,6 +48,10 @@ package final class Appliance: Sendable {
         submissions.abandonInProgress()
         let recovered = try Outbox(pool: home.pool).recover(deliver: { [host] events, ids in host.deliver(events, outboxIDs: ids) },
                                                              audit: audit, logger: logger)
+        // The chain's head in the log too: a later log line with a smaller head shows entries removed.
+        if let head = audit.anchor?.head() {
+            logger.info("audit trail head", metadata: ["audit.head.id": .stringConvertible(head.id), "audit.head.hash": .string(String(head.hash.prefix(19)))])
+        }
         if recovered.events + recovered.audits > 0 {
             logger.warning("recovered work cut off by a stop", metadata: ["outbox.events": .stringConvertible(recovered.events),
                                                                           "outbox.audit": .stringConvertible(recovered.audits)])

@@ -102,16 +102,6 @@ extension HomeDatabase {
     /// The directory holding the database file.
     package var dataDirectory: URL { url.deletingLastPathComponent() }
 
-    /// Opens the database in `dataDirectory` only if it is already there, so a mistyped `--data-dir`
-    /// is an error rather than a new empty home.
-    package static func openExisting(dataDirectory: URL) throws -> HomeDatabase {
-        let file = dataDirectory.appendingPathComponent(fileName)
-        guard FileManager.default.fileExists(atPath: file.path) else {
-            throw StoreError(.cannotOpen, "There is no home database at \(file.path). Check --data-dir (an installed appliance keeps it in /var/lib/carehome).")
-        }
-        return try open(dataDirectory: dataDirectory)
-    }
-
     /// Takes a consistent backup while the appliance keeps serving, and returns what was written.
     ///
     /// SQLite's backup API copies the pages inside one read transaction, so the copy is one moment's

@@ -51,6 +51,37 @@ package final class HomeDatabase: Sendable {
         return database
     }
 
+    /// Opens a home's database that must already exist (for `check`, `audit verify`): a mistyped path,
+    /// an empty file or a file that is not a carehome database is refused, and nothing is created.
+    package static func openExisting(dataDirectory: URL) throws -> HomeDatabase {
+        let url = dataDirectory.appendingPathComponent(fileName)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dataDirectory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StoreError(.cannotOpen, "There is no data directory at \(dataDirectory.path): check the path. Nothing was created.")
+        }
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path) else {
+            throw StoreError(.cannotOpen, "There is no home database at \(url.path). Check --data-dir (an installed appliance keeps it in /var/lib/carehome). Nothing was created.")
+        }
+        guard ((attributes[.size] as? NSNumber)?.intValue ?? 0) > 0 else {
+            throw StoreError(.damaged, "\(url.path) is empty: it is not a home's database. If the home's data was lost, restore the last good backup (`carehome restore`).")
+        }
+        do {
+            var readOnly = Configuration()
+            readOnly.readonly = true
+            let probe = try DatabaseQueue(path: url.path, configuration: readOnly)
+            let isHome = try probe.read { db in try db.tableExists("core_meta") }
+            try probe.close()
+            guard isHome else {
+                throw StoreError(.damaged, "\(url.path) is an SQLite file but not a home's database (it has no core_meta table). Nothing was changed.")
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.damaged, "\(url.path) is not a database that SQLite can read (\(error)): it may be damaged. Nothing was changed; see `carehome restore`.")
+        }
+        return try open(dataDirectory: dataDirectory)
+    }
+
     static func configuration() -> Configuration {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true

@@ -79,7 +79,7 @@ struct TakeBackupCommand: ParsableCommand {
             progress.finish()
             print("Backup written: \(target.path)")
             print("Checked: \(summary.description)")
-            recordInAuditTrail(database, action: "backup", detail: "backup written to \(target.lastPathComponent)\(cipher == nil ? "" : " (encrypted)")")
+            recordInAuditTrail(database, configuration: settings, action: "backup", detail: "backup written to \(target.lastPathComponent)\(cipher == nil ? "" : " (encrypted)")")
             if let directory, keepRetention {
                 let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
                 let (keep, delete) = BackupRetention.standard.prune(fileNames: names)
@@ -151,7 +151,7 @@ struct RestoreCommand: ParsableCommand {
             let report = try HomeDatabase.restore(dataDirectory: settings.dataDirectory, from: URL(fileURLWithPath: source), cipher: cipher)
             report.lines.forEach { print($0) }
             if let restored = try? HomeDatabase.open(dataDirectory: settings.dataDirectory) {
-                recordInAuditTrail(restored, action: "restore", detail: "database restored from \(URL(fileURLWithPath: source).lastPathComponent)")
+                recordInAuditTrail(restored, configuration: settings, action: "restore", detail: "database restored from \(URL(fileURLWithPath: source).lastPathComponent)")
             }
         }
     }
@@ -159,11 +159,11 @@ struct RestoreCommand: ParsableCommand {
 
 /// Backups and restores go into the audit trail (issue: "exports and backups" are audited), as the
 /// console user. A home whose server has never run has no audit table yet: nothing to record into.
-private func recordInAuditTrail(_ database: HomeDatabase, action: String, detail: String) {
+private func recordInAuditTrail(_ database: HomeDatabase, configuration: ApplianceConfiguration, action: String, detail: String) {
     guard (try? database.appliedMigrations(pluginID: "core").contains(1)) == true else { return }
     var logger = Logger(label: "carehome.audit")
     logger.logLevel = .error
-    let audit = AuditLog(home: database, logger: logger)
+    let audit = AuditLog(home: database, logger: logger, anchor: try? AuditAnchor.load(keyFile: configuration.resolvedAuditKeyFile))
     let who = ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "console"
     audit.record(AuditEntry(userID: nil, username: "console: \(who)", address: "console", source: "core", action: action, detail: detail), durable: true)
     audit.flush()
