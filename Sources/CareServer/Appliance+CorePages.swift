@@ -331,7 +331,7 @@ extension Appliance {
     func auditPage(_ request: Request) throws -> Response {
         let filter = auditFilter(request)
         let entries = try audit.entries(filter, limit: 500)
-        let verification = try AuditLog.verify(pool: home.pool)
+        let verification = try audit.verify(full: true)
         let chain: HTML = verification.firstBrokenID == nil
             ? UI.banner(.success, title: "The audit trail is intact", "<p>All \(verification.entries) entries link to the one before.</p>")
             : UI.banner(.danger, title: "The audit trail has been altered", "<p>\(verification.problem ?? ""). Tell the person responsible for data protection.</p>")

@@ -51,6 +51,8 @@ package final class AuditLog: Sendable {
     package let anchor: AuditAnchor?
     private let keyedFrom = Mutex<Int64??>(nil)
     private let pending = Mutex<[AuditEntry]>([])
+    /// Outbox rows of events already delivered, removed in the next flush's transaction (no write of their own).
+    private let delivered = Mutex<[Int64]>([])
     private let queue = DispatchQueue(label: "carehome.audit")
     private let timer: any DispatchSourceTimer
     static let genesis = String(repeating: "0", count: 64)
@@ -73,6 +75,13 @@ package final class AuditLog: Sendable {
         if durable { queue.async { [weak self] in self?.flushNow() } }
     }
 
+    /// Removes delivered events' outbox rows with the next flush (a crash before then delivers them again,
+    /// which idempotent handlers allow).
+    func settleDelivered(_ outboxIDs: [Int64]) {
+        guard !outboxIDs.isEmpty else { return }
+        delivered.withLock { $0.append(contentsOf: outboxIDs) }
+    }
+
     /// Writes every queued entry now and waits for it (shutdown, tests, exports).
     package func flush() {
         queue.sync { flushNow() }
@@ -81,9 +90,12 @@ package final class AuditLog: Sendable {
     /// Must run on `queue`: the chain is extended by one writer at a time.
     private func flushNow() {
         let batch = pending.withLock { list in defer { list = [] }; return list }
-        guard !batch.isEmpty else { return }
+        let settled = delivered.withLock { list in defer { list = [] }; return list }
+        guard !batch.isEmpty || !settled.isEmpty else { return }
         do {
-            let head = try pool.write { db -> AuditAnchor.Mark in
+            let head = try pool.write { db -> AuditAnchor.Mark? in
+                for id in settled { try db.execute(sql: "DELETE FROM core_outbox WHERE id = ? AND kind = 'event'", arguments: [id]) }
+                guard !batch.isEmpty else { return nil }
                 var previous = try String.fetchOne(db, sql: "SELECT hash FROM core_audit ORDER BY id DESC LIMIT 1") ?? AuditLog.genesis
                 // Compiled once per connection, not once per entry (a busy home queues thousands of views a minute).
                 let insert = try db.cachedStatement(sql: """
@@ -117,12 +129,13 @@ package final class AuditLog: Sendable {
             }
             // After the commit: the head outside the database now shows any entry removed from the end. The
             // entries are saved whatever happens to this file: never queue them again.
-            do { try anchor?.saveHead(head) } catch {
+            do { if let head { try anchor?.saveHead(head) } } catch {
                 logger.error("audit head not recorded outside the database", metadata: ["error": .string("\(error)")])
             }
         } catch {
             // Keep them for the next flush rather than lose them.
             pending.withLock { $0.insert(contentsOf: batch, at: 0) }
+            delivered.withLock { $0.insert(contentsOf: settled, at: 0) }
             logger.error("audit flush failed", metadata: ["error": .string("\(error)"), "audit.pending": .stringConvertible(batch.count)])
         }
     }
@@ -151,9 +164,9 @@ package final class AuditLog: Sendable {
         package var unkeyedChecks: Int = 0
     }
 
-    /// Recomputes every link from the start, without the key (links only for keyed entries).
-    package static func verify(pool: DatabasePool) throws -> Verification {
-        try verify(pool: pool, anchor: nil, full: true)
+    /// Checks the chain with this log's key and head (see the static `verify`), without moving the checkpoint.
+    package func verify(full: Bool = true) throws -> Verification {
+        try AuditLog.verify(pool: pool, anchor: anchor, full: full)
     }
 
     /// Checks the chain: from the last checkpoint (`full: false`) or from the first entry. With the anchor,
@@ -193,7 +206,7 @@ package final class AuditLog: Sendable {
                 let hash: String = row["hash"]
                 if hash.hasPrefix("k1:") {
                     if let anchor {
-                        guard hash == anchor.keyedHash(text) else { return broken("entry \(id) was changed after it was written (its keyed hash does not match)") }
+                        guard hash == anchor.keyedHash(text) else { return broken("entry \(id) was changed after it was written") }
                     } else {
                         unchecked += 1
                     }

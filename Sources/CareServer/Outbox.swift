@@ -42,7 +42,8 @@ final class ChangeScope: Sendable {
 /// The transactional outbox. Inside every write transaction (`EventSink.connectOutbox`) it stores the
 /// transaction's events, and, for the first write of a request, a promise of that request's audit entry,
 /// so both commit with the change or not at all. After the commit the events are delivered and their
-/// rows removed; the audit entry removes its promise in the same transaction that chains it. After a
+/// rows removed with the next audit flush; the audit entry removes its promise in the transaction that
+/// chains it. After a
 /// crash, `recover` delivers what was never delivered (the handlers are idempotent: at least once is
 /// safe) and writes an audit entry for every promise left, from what the promise recorded.
 struct Outbox {
@@ -74,14 +75,6 @@ struct Outbox {
             try db.execute(sql: "INSERT INTO core_outbox (kind, payload, created_at) VALUES ('event', ?, ?)",
                            arguments: [String(decoding: try JSONEncoder().encode(event), as: UTF8.self), now])
             return db.lastInsertedRowID
-        }
-    }
-
-    /// Removes delivered events' rows.
-    func settle(_ ids: [Int64]) throws {
-        guard !ids.isEmpty else { return }
-        try pool.write { db in
-            for id in ids { try db.execute(sql: "DELETE FROM core_outbox WHERE id = ? AND kind = 'event'", arguments: [id]) }
         }
     }
 

@@ -247,11 +247,7 @@ package final class PluginHost: Sendable {
     /// Then the events' outbox rows go: an event is delivered at least once, and again after a crash
     /// that came before this point (`Outbox.recover`).
     func deliver(_ events: [CareEvent], outboxIDs: [Int64] = []) {
-        defer {
-            do { try Outbox(pool: home.pool).settle(outboxIDs) } catch {
-                logger.error("outbox rows not removed; the events will be delivered again at the next start", metadata: ["error": .string("\(error)")])
-            }
-        }
+        defer { audit.settleDelivered(outboxIDs) }
         let handlers = state.withLock { $0.eventHandlers }
         for event in events {
             for (pluginID, handler) in handlers {
