@@ -50,4 +50,33 @@ struct CheckCommandTests {
         #expect(broken.status == 1)
         #expect(broken.error.contains("removed"), "\(broken.error)")
     }
+
+    @Test("a plain backup carries a keyed digest: changed by one byte, backup verify and restore refuse it; the file is 0600")
+    func plainBackupDigest() throws {
+        let installation = try TestInstallation(plugins: [])
+        try installation.addUser("nina", role: "nurse")
+        let data = installation.dataDirectory.path
+        let backup = installation.root.appendingPathComponent("plain.sqlite")
+        let taken = try run(Built.carehome, ["backup", "--data-dir", data, "--to", backup.path])
+        #expect(taken.status == 0, "\(taken.error)")
+        let mode = try FileManager.default.attributesOfItem(atPath: backup.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let good = try run(Built.carehome, ["backup", "verify", backup.path, "--data-dir", data])
+        #expect(good.status == 0, "\(good.error)")
+        // One byte changed inside a text value: SQLite's integrity check would still pass it.
+        let bytes = try Data(contentsOf: backup)
+        let marker = Data("nina".utf8)
+        let at = try #require(bytes.range(of: marker))
+        var changed = bytes
+        changed[at.lowerBound] = UInt8(ascii: "m")
+        try changed.write(to: backup)
+        let verify = try run(Built.carehome, ["backup", "verify", backup.path, "--data-dir", data])
+        #expect(verify.status == 1)
+        #expect(verify.error.contains("has been changed since it was written"), "\(verify.error)")
+        let restore = try run(Built.carehome, ["restore", "--data-dir", data, "--from", backup.path])
+        #expect(restore.status == 1)
+        #expect(restore.error.contains("Nothing was changed"))
+        try FileManager.default.removeItem(at: URL(fileURLWithPath: backup.path + ".digest"))
+        #expect(try run(Built.carehome, ["backup", "verify", backup.path, "--data-dir", data]).error.contains("has no digest"))
+    }
 }
