@@ -202,6 +202,10 @@ package final class Appliance: Sendable {
             if let once { submissions.release(token: once) }
             let status = error.code.httpStatus
             return pageResponse(Shell.errorPage(status: status, message: error.message, requestID: request.requestID), status: status, viewer: viewer, http: http, requestID: request.requestID)
+        } catch where HomeDatabase.isDiskFull(error) {
+            if let once { submissions.release(token: once) }
+            logger.error("save failed: disk full", metadata: ["request.id": .string(request.requestID), "plugin.id": .string(entry.pluginID)])
+            return pageResponse(diskFullPage(request), status: 507, viewer: viewer, http: http, requestID: request.requestID)
         } catch {
             if let once { submissions.release(token: once) }
             logger.error("handler failed", metadata: ["request.id": .string(request.requestID), "plugin.id": .string(entry.pluginID),
@@ -219,6 +223,30 @@ package final class Appliance: Sendable {
     }
 
     var submissions: FormSubmissions { FormSubmissions(pool: home.pool) }
+
+    /// A save refused because the disk is full: says so plainly, tells the user what to do, and gives the
+    /// form back with everything they typed, to send again once space is freed (same CSRF and one-time
+    /// tokens, so it still saves only once). Uploaded files cannot be kept and must be chosen again.
+    func diskFullPage(_ request: Request) -> Page {
+        var fields: [HTML] = []
+        var hidden: [HTML] = []
+        for (name, values) in request.form.fields.sorted(by: { $0.key < $1.key }) {
+            for (index, value) in values.enumerated() {
+                if name.hasPrefix("_") {
+                    hidden.append("<input type=\"hidden\" name=\"\(name)\" value=\"\(value)\">")
+                } else {
+                    let id = "kept-\(fields.count)-\(index)"
+                    fields.append("<div class=\"field\"><label for=\"\(id)\">\(name.replacingOccurrences(of: "_", with: " ").capitalized)</label><textarea id=\"\(id)\" name=\"\(name)\" rows=\"\(value.contains("\n") || value.count > 60 ? 4 : 1)\">\(value)</textarea></div>")
+                }
+            }
+        }
+        let files: HTML = request.form.files.isEmpty ? "" : "<p>The file you chose could not be kept: choose it again before saving.</p>"
+        let body: HTML = """
+        \(UI.banner(.danger, title: "Not saved: the appliance's disk is full", "<p>Nothing was lost that was saved before, and what you typed is below. Tell the person who looks after the appliance that its disk is full (they free space; restoring a backup would not help). When they have, press Save again.</p>"))
+        <form method="post" action="\(request.path)">\(hidden)\(fields)\(files)\(Form.submit("Save again"))</form>
+        """
+        return Page(title: "Not saved: disk full", body: body)
+    }
 
     /// After a state-changing handler: if it saved something but recorded no entry for a change, record
     /// one for it; then write the request's entries before the reply goes, so the trail has them even if
@@ -299,10 +327,12 @@ package final class Appliance: Sendable {
 
     private func buildHealth() -> HTTPResponse {
         let statuses = host.statuses
-        let writable = home.canWrite()
+        let state = home.writeState()
+        let writable = state == .writable
         let degraded = statuses.contains { $0.state == .failed }
         let status = !writable ? "unavailable" : (degraded ? "degraded" : "ok")
-        var json = "{\"status\":\"\(status)\",\"version\":\"\(Appliance.version)\",\"database\":\"\(writable ? "writable" : "not writable")\",\"plugins\":["
+        let database = switch state { case .writable: "writable"; case .diskFull: "disk full"; case .notWritable: "not writable" }
+        var json = "{\"status\":\"\(status)\",\"version\":\"\(Appliance.version)\",\"database\":\"\(database)\",\"plugins\":["
         json += statuses.map { plugin in
             let reason = plugin.reason.map { "\"\(Appliance.jsonEscape($0))\"" } ?? "null"
             return "{\"id\":\"\(Appliance.jsonEscape(plugin.id))\",\"version\":\"\(Appliance.jsonEscape(plugin.version))\",\"state\":\"\(plugin.state.rawValue)\",\"reason\":\(reason)}"

@@ -40,14 +40,21 @@ package final class HomeDatabase: Sendable {
         do {
             pool = try DatabasePool(path: url.path, configuration: configuration())
         } catch {
+            if isDiskFull(error) || (freeBytes(at: dataDirectory).map { $0 < lowSpaceBytes } ?? false) {
+                throw StoreError(.cannotOpen, HomeDatabase.diskFullAdvice(dataDirectory))
+            }
             throw StoreError(.cannotOpen, "Cannot open the database \(url.path): \(error). Check the file's permissions, or restore a backup.")
         }
         // GRDB's pool sets `synchronous = NORMAL` on its writer when it turns WAL on, after our
         // prepareDatabase hook has run; set FULL again on the one connection that writes.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         let database = HomeDatabase(url: url, pool: pool)
-        try database.quickCheck()
-        try database.prepareCoreTables()
+        do {
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try database.quickCheck()
+            try database.prepareCoreTables()
+        } catch where isDiskFull(error) {
+            throw StoreError(.cannotOpen, diskFullAdvice(dataDirectory))
+        }
         return database
     }
 
@@ -80,6 +87,12 @@ package final class HomeDatabase: Sendable {
             throw StoreError(.damaged, "\(url.path) is not a database that SQLite can read (\(error)): it may be damaged. Nothing was changed; see `carehome restore`.")
         }
         return try open(dataDirectory: dataDirectory)
+    }
+
+    /// What to do when the disk is full: free space; the records are intact, so restoring would lose the latest saves.
+    package static func diskFullAdvice(_ dataDirectory: URL) -> String {
+        let free = freeBytes(at: dataDirectory).map { " (\($0 / 1024 / 1024) MB free)" } ?? ""
+        return "The disk holding \(dataDirectory.path) is full\(free). The home's records are intact: do NOT restore a backup (that would lose the latest saves). Free some space (old files in the backup directory, `journalctl --vacuum-size=100M`), then start carehome again."
     }
 
     static func configuration() -> Configuration {
@@ -146,16 +159,41 @@ package final class HomeDatabase: Sendable {
     }
 
     /// Whether the database can be written now (a write lock can be taken); used by /healthz.
-    package func canWrite() -> Bool {
+    package func canWrite() -> Bool { writeState() == .writable }
+
+    /// Whether a save would succeed now, and if not whether the disk is full (free space is checked first:
+    /// a full disk lets SQLite start a transaction and fails only at the commit).
+    package enum WriteState: Equatable, Sendable { case writable, diskFull, notWritable }
+
+    package func writeState() -> WriteState {
+        if let free = HomeDatabase.freeBytes(at: dataDirectory), free < HomeDatabase.lowSpaceBytes { return .diskFull }
         do {
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "BEGIN IMMEDIATE")
-                try db.execute(sql: "ROLLBACK")
+                defer { try? db.execute(sql: "ROLLBACK") }
+                // A real change (rolled back) larger than a page: new pages must be found for it, as for a save.
+                try db.execute(sql: "INSERT OR REPLACE INTO core_meta (key, value) VALUES ('health_probe', hex(zeroblob(2500)))")
             }
-            return true
+            return .writable
         } catch {
-            return false
+            return HomeDatabase.isDiskFull(error) ? .diskFull : .notWritable
         }
+    }
+
+    /// Below this much free space the appliance says the disk is full (a save needs room for its journal).
+    package static let lowSpaceBytes: Int64 = 8 * 1024 * 1024
+
+    /// Free bytes on the file system holding `directory`, for an unprivileged process.
+    package static func freeBytes(at directory: URL) -> Int64? {
+        var info = statvfs()
+        guard statvfs(directory.path, &info) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
+    }
+
+    /// Whether an error is SQLite's "database or disk is full".
+    package static func isDiskFull(_ error: any Error) -> Bool {
+        if let error = error as? DatabaseError { return error.resultCode == .SQLITE_FULL }
+        return "\(error)".contains("database or disk is full")
     }
 
     /// Migrations applied for a plugin, by number.
