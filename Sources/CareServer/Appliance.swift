@@ -43,15 +43,20 @@ package final class Appliance: Sendable {
         host = PluginHost(home: home, events: events, audit: audit, logger: logger)
         assets = Assets.load(from: configuration.assetsDirectory ?? Assets.defaultDirectory(), logger: logger)
         host.load(candidates, enabled: configuration.enabledPlugins)
-        // Work that a crash cut off: one-time form tokens left "in progress", events never delivered,
-        // audit entries promised but never written.
-        submissions.abandonInProgress()
-        let recovered = try Outbox(pool: home.pool).recover(deliver: { [host] events, ids in host.deliver(events, outboxIDs: ids) },
-                                                             audit: audit, logger: logger)
         // The chain's head in the log too: a later log line with a smaller head shows entries removed.
         if let head = audit.anchor?.head() {
             logger.info("audit trail head", metadata: ["audit.head.id": .stringConvertible(head.id), "audit.head.hash": .string(String(head.hash.prefix(19)))])
         }
+    }
+
+    /// Finishes work that a stop cut off: one-time form tokens left "in progress", events never
+    /// delivered, audit entries promised but never written. Only the server holding the data directory's
+    /// lock may call this, before it serves (a command run beside a live server would take a request in
+    /// flight for one cut off, and a command without the plugins would drop their events).
+    package func recoverAfterStop() throws {
+        submissions.abandonInProgress()
+        let recovered = try Outbox(pool: home.pool).recover(deliver: { [host] events, ids in host.deliver(events, outboxIDs: ids) },
+                                                             audit: audit, logger: logger)
         if recovered.events + recovered.audits > 0 {
             logger.warning("recovered work cut off by a stop", metadata: ["outbox.events": .stringConvertible(recovered.events),
                                                                           "outbox.audit": .stringConvertible(recovered.audits)])

@@ -89,6 +89,7 @@ func serve(_ configuration: ApplianceConfiguration, banner: ((UInt16) -> String)
     } catch {
         throw CommandFailure("carehome cannot start: \(error)")
     }
+    do { try appliance.recoverAfterStop() } catch { throw CommandFailure("carehome cannot start: \(error)") }
     try prepare?(appliance)
     var http = HTTPServer.Configuration(address: configuration.listenAddress, port: configuration.listenPort)
     http.threadPoolSize = configuration.threadPoolSize

@@ -67,6 +67,8 @@ struct OutboxTests {
         let restarted = try Appliance(configuration: ApplianceConfiguration(dataDirectory: home.directory),
                                       candidates: [PluginCandidate(plugin: NotesPlugin()), PluginCandidate(plugin: listener)], logger: logger)
         defer { restarted.shutdown() }
+        #expect(heard.withLock { $0 }.isEmpty, "nothing is redelivered until the server that holds the home asks")
+        try restarted.recoverAfterStop()
         #expect(heard.withLock { $0 }.map(\.name) == ["fall-recorded"])
         let left = try restarted.home.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM core_outbox") }
         #expect(left == 0)
