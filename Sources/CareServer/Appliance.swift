@@ -36,7 +36,7 @@ package final class Appliance: Sendable {
         home = try HomeDatabase.open(dataDirectory: configuration.dataDirectory)
         let events = EventSink()
         try home.migrate(pluginID: "core", migrations: CoreSchema.migrations, events: events)
-        audit = AuditLog(home: home, logger: logger, anchor: try AuditAnchor.load(keyFile: configuration.resolvedAuditKeyFile))
+        audit = AuditLog(home: home, logger: logger, anchor: try AuditAnchor.forHome(keyFile: configuration.resolvedAuditKeyFile, pool: home.pool))
         accounts = try Accounts(home: home)
         sessions = Sessions(home: home, idleTimeout: TimeInterval(configuration.sessionIdleMinutes * 60),
                             absoluteLifetime: TimeInterval(configuration.sessionLifetimeHours * 3600))

@@ -1,5 +1,6 @@
 import Crypto
 package import Foundation
+package import GRDB
 
 /// What anchors the audit chain outside the database: a key for the keyed hash (HMAC-SHA256), and two
 /// small files beside it, the chain's head as last written (`.head`) and the last entry a verification
@@ -35,6 +36,27 @@ package struct AuditAnchor: Sendable {
     }
 
     package static func defaultKeyFile(dataDirectory: URL) -> URL { dataDirectory.appendingPathComponent("audit.key") }
+
+    /// The home's key: read, or made when the home has no keyed entry yet. A home whose entries are keyed
+    /// and whose key is missing (a replacement box, a deleted file) is refused with what to do: a new key
+    /// would make every earlier entry fail verification.
+    package static func forHome(keyFile: URL, pool: DatabasePool) throws -> AuditAnchor {
+        if !FileManager.default.fileExists(atPath: keyFile.path) {
+            let keyed = try pool.read { db in
+                try db.tableExists("core_audit") && Int.fetchOne(db, sql: "SELECT 1 FROM core_audit WHERE hash LIKE 'k1:%' LIMIT 1") != nil
+            }
+            if keyed {
+                throw AuditAnchorError("The audit trail's key \(keyFile.path) is missing, and the trail's entries are keyed with it. Put the home's audit.key there (it is kept with the backup key), or set audit_key in carehome.conf to where it is, and try again.")
+            }
+        }
+        return try load(keyFile: keyFile)
+    }
+
+    /// After a restore the trail ends where the backup's did: the head and checkpoint start again from it.
+    package func forgetHeadAndCheckpoint() {
+        try? FileManager.default.removeItem(at: headFile)
+        try? FileManager.default.removeItem(at: checkpointFile)
+    }
 
     var headFile: URL { URL(fileURLWithPath: keyFile.path + ".head") }
     var checkpointFile: URL { URL(fileURLWithPath: keyFile.path + ".checkpoint") }

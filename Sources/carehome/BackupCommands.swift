@@ -166,7 +166,13 @@ struct RestoreCommand: ParsableCommand {
             let report = try HomeDatabase.restore(dataDirectory: settings.dataDirectory, from: URL(fileURLWithPath: source), cipher: cipher)
             report.lines.forEach { print($0) }
             if let restored = try? HomeDatabase.open(dataDirectory: settings.dataDirectory) {
-                recordInAuditTrail(restored, configuration: settings, action: "restore", detail: "database restored from \(URL(fileURLWithPath: source).lastPathComponent)")
+                do {
+                    // The trail now ends where the backup's did: its head and checkpoint start again from there.
+                    try AuditAnchor.forHome(keyFile: settings.resolvedAuditKeyFile, pool: restored.pool).forgetHeadAndCheckpoint()
+                    recordInAuditTrail(restored, configuration: settings, action: "restore", detail: "database restored from \(URL(fileURLWithPath: source).lastPathComponent)")
+                } catch {
+                    print("Before starting carehome: \(error)")
+                }
             }
         }
     }
@@ -181,7 +187,13 @@ private func checkPlainBackupDigest(_ file: URL, settings: ApplianceConfiguratio
     do {
         try BackupDigest.check(file, anchor: try AuditAnchor.load(keyFile: keyFile))
     } catch let error as BackupDigestError {
-        throw CommandFailure("Refused: \(error.message) Nothing was changed.")
+        // Say what else is wrong with it, if anything, so the first refusal is the most useful one.
+        var also = ""
+        if let summary = try? HomeDatabase.inspectBackup(file, cipher: nil, scratchDirectory: FileManager.default.temporaryDirectory),
+           summary.schemaVersion > HomeDatabase.supportedSchemaVersion {
+            also = " It was also made by a newer version of carehome (schema \(summary.schemaVersion)) than this one."
+        }
+        throw CommandFailure("Refused: \(error.message)\(also) Nothing was changed.")
     }
 }
 
@@ -191,7 +203,8 @@ private func recordInAuditTrail(_ database: HomeDatabase, configuration: Applian
     guard (try? database.appliedMigrations(pluginID: "core").contains(1)) == true else { return }
     var logger = Logger(label: "carehome.audit")
     logger.logLevel = .error
-    let audit = AuditLog(home: database, logger: logger, anchor: try? AuditAnchor.load(keyFile: configuration.resolvedAuditKeyFile))
+    guard let anchor = try? AuditAnchor.forHome(keyFile: configuration.resolvedAuditKeyFile, pool: database.pool) else { return }
+    let audit = AuditLog(home: database, logger: logger, anchor: anchor)
     let who = ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "console"
     audit.record(AuditEntry(userID: nil, username: "console: \(who)", address: "console", source: "core", action: action, detail: detail), durable: true)
     audit.flush()

@@ -101,4 +101,16 @@ struct AuditChainTests {
         #expect(try verify(home, full: false).problem == nil)
         #expect(try verify(home, full: true).firstBrokenID == 3)
     }
+
+    @Test("a home whose entries are keyed will not start with its key missing (a new key would hide nothing and fail everything)")
+    func missingKeyRefused() throws {
+        let home = try home(entries: 3)
+        let elsewhere = home.directory.appendingPathComponent("moved/audit.key")
+        #expect(throws: AuditAnchorError.self) { try AuditAnchor.forHome(keyFile: elsewhere, pool: home.appliance.home.pool) }
+        #expect(!FileManager.default.fileExists(atPath: elsewhere.path), "no new key was made")
+        let fresh = try TestHome(plugins: [])
+        let newKey = fresh.directory.appendingPathComponent("second.key")
+        _ = try AuditAnchor.forHome(keyFile: newKey, pool: fresh.appliance.home.pool)
+        #expect(FileManager.default.fileExists(atPath: newKey.path), "a home with no keyed entry gets a key made")
+    }
 }
