@@ -94,6 +94,7 @@ func serve(_ configuration: ApplianceConfiguration, banner: ((UInt16) -> String)
     var http = HTTPServer.Configuration(address: configuration.listenAddress, port: configuration.listenPort)
     http.threadPoolSize = configuration.threadPoolSize
     http.maxBodySize = configuration.maxBodyBytes
+    http.perIPConnectionLimit = configuration.connectionsPerAddress
     if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
         do {
             http.tlsCertificatePEM = try String(contentsOf: certificate, encoding: .utf8)
