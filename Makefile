@@ -15,7 +15,7 @@ TEST_DEPS := chromium chromium-driver python3-pip python3-venv openssl
 MONITORING_DEPS := prometheus
 VENV := .build/venv
 
-.PHONY: all deps test-deps build run demo test test-swift test-integration test-browser test-deploy test-monitoring bench package clean
+.PHONY: all deps test-deps build run demo test test-swift test-integration test-browser test-deploy test-monitoring test-hard bench package clean
 
 all: build
 
@@ -60,7 +60,7 @@ run: build
 
 demo: run
 
-test: test-deps test-swift test-browser test-deploy test-monitoring
+test: test-deps test-swift test-browser test-deploy test-monitoring test-hard
 
 # Unit and in-process tests, and the integration tests that start the real binary with the real
 # plugin libraries from the appliance tree (Tests/IntegrationTests).
@@ -86,6 +86,13 @@ test-monitoring: build test-deps
 	promtool check rules Deploy/monitoring/carehome-rules.yml
 	promtool test rules Deploy/monitoring/tests/carehome-rules.test.yml
 	$(VENV)/bin/python -m pytest Tests/Monitoring --appliance $(APPLIANCE)
+
+# Hardening against the real server on loopback (bounded, about a minute each): an unauthenticated
+# client's worst (huge sign-ins, big bodies, slow headers) while a nurse keeps working; kill -9 under
+# write load, then every committed save's audit entry and follow-on work; see Tests/Hard/.
+test-hard: build
+	python3 Tests/Hard/exhaustion.py --appliance $(APPLIANCE)
+	python3 Tests/Hard/crash.py --appliance $(APPLIANCE)
 
 bench: deps
 	Tests/Bench/run.sh

@@ -25,6 +25,8 @@ package struct HTTPRequest: Sendable {
     package var fields: [Field]
     package var body: [UInt8]
     package var bodyTooLarge: Bool
+    /// The body limit that applied to this request (small before signing in); 0 when not known.
+    package var bodyLimit: Int = 0
     package var formParseFailed: Bool
     package var remoteAddress: String
 
@@ -43,8 +45,11 @@ package struct HTTPRequest: Sendable {
     }
 
     /// Cookies from the `Cookie` header.
-    package var cookies: [String: String] {
-        guard let header = headers["cookie"] else { return [:] }
+    package var cookies: [String: String] { HTTPRequest.cookies(header: headers["cookie"]) }
+
+    /// Cookies from a `Cookie` header's value.
+    package static func cookies(header: String?) -> [String: String] {
+        guard let header else { return [:] }
         var cookies = [String: String]()
         for part in header.split(separator: ";") {
             let pair = part.split(separator: "=", maxSplits: 1)

@@ -11,12 +11,24 @@ package final class HTTPServer: Sendable {
         package var port: UInt16
         package var threadPoolSize: Int = 4
         package var connectionLimit: Int = 256
-        package var perIPConnectionLimit: Int = 64
+        /// A browser opens at most 6 connections to a host; 16 per address means that filling the
+        /// connection cap takes 16 machines, not one.
+        package var perIPConnectionLimit: Int = 16
+        /// A connection that sends nothing for this long is closed.
         package var connectionTimeoutSeconds: Int = 30
+        /// A request's headers must be complete within this many seconds of the connection opening (or
+        /// of the previous answer on a kept-alive connection), however slowly they trickle in: a client
+        /// cannot hold a connection for ever by sending a byte now and then. 2 seconds when the server is
+        /// crowded. 0: no deadline.
+        package var headerTimeoutSeconds: Int = 10
+        /// A request's body must be complete within this many seconds of its headers.
+        package var bodyTimeoutSeconds: Int = 120
         package var connectionMemoryLimit: Int = 64 * 1024
         package var maxBodySize: Int = 8 * 1024 * 1024
         package var tlsKeyPEM: String?
         package var tlsCertificatePEM: String?
+        /// GnuTLS priority string; nil: TLS 1.2 and 1.3 with forward-secret AEAD suites only.
+        package var tlsPriorities: String?
 
         package init(address: String, port: UInt16) {
             self.address = address
@@ -25,15 +37,18 @@ package final class HTTPServer: Sendable {
     }
 
     package typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
+    /// How many bytes of body a request may send, asked once its headers are in and before any of the
+    /// body is read: (method, path, Cookie header or nil). The server's maximum applies above it.
+    package typealias BodyLimit = @Sendable (_ method: String, _ path: String, _ cookieHeader: String?) -> Int
 
     // The C server handle, set by start() and cleared by stop(); guarded by the mutex.
     private let server = Mutex<OpaquePointer?>(nil)
     private let box: HandlerBox
     private let configuration: Configuration
 
-    package init(configuration: Configuration, handler: @escaping Handler) {
+    package init(configuration: Configuration, bodyLimit: BodyLimit? = nil, handler: @escaping Handler) {
         self.configuration = configuration
-        self.box = HandlerBox(handler)
+        self.box = HandlerBox(handler, bodyLimit: bodyLimit)
     }
 
     /// The libmicrohttpd version in use.
@@ -46,6 +61,7 @@ package final class HTTPServer: Sendable {
         let handle: OpaquePointer? = configuration.address.withCString { address in
             withOptionalCString(configuration.tlsKeyPEM) { key in
                 withOptionalCString(configuration.tlsCertificatePEM) { certificate in
+                  withOptionalCString(configuration.tlsPriorities) { priorities in
                     var config = chs_config()
                     config.address = address
                     config.port = configuration.port
@@ -53,11 +69,16 @@ package final class HTTPServer: Sendable {
                     config.connection_limit = UInt32(configuration.connectionLimit)
                     config.per_ip_connection_limit = UInt32(configuration.perIPConnectionLimit)
                     config.connection_timeout_seconds = UInt32(configuration.connectionTimeoutSeconds)
+                    config.header_timeout_seconds = UInt32(configuration.headerTimeoutSeconds)
+                    config.body_timeout_seconds = UInt32(configuration.bodyTimeoutSeconds)
                     config.connection_memory_limit = configuration.connectionMemoryLimit
                     config.max_body_size = configuration.maxBodySize
                     config.tls_key_pem = key
                     config.tls_cert_pem = certificate
-                    return chs_start(&config, shimHandler, context, &errorBuffer, errorBuffer.count)
+                    config.tls_priorities = priorities
+                    return chs_start(&config, shimHandler, box.bodyLimit == nil ? nil : shimBodyLimit, context,
+                                     &errorBuffer, errorBuffer.count)
+                  }
                 }
             }
         }
@@ -72,6 +93,11 @@ package final class HTTPServer: Sendable {
     /// The port actually bound (useful when started on port 0).
     package var port: UInt16 {
         server.withLock { handle in handle.map { chs_bound_port($0) } ?? 0 }
+    }
+
+    /// Connections cut so far for sending their headers or body too slowly.
+    package var cutConnections: Int {
+        server.withLock { handle in handle.map { chs_cut_connections($0) } ?? 0 }
     }
 
     /// Stops accepting connections, lets requests in flight finish (up to `grace`), then stops.
@@ -100,7 +126,18 @@ private func withOptionalCString<T>(_ string: String?, _ body: (UnsafePointer<CC
 /// Holds the Swift handler for the C callback, which cannot capture context.
 private final class HandlerBox: Sendable {
     let handler: HTTPServer.Handler
-    init(_ handler: @escaping HTTPServer.Handler) { self.handler = handler }
+    let bodyLimit: HTTPServer.BodyLimit?
+    init(_ handler: @escaping HTTPServer.Handler, bodyLimit: HTTPServer.BodyLimit?) {
+        self.handler = handler
+        self.bodyLimit = bodyLimit
+    }
+}
+
+private let shimBodyLimit: chs_body_limit = { context, method, url, cookie in
+    guard let context, let method, let url else { return 0 }
+    let box = Unmanaged<HandlerBox>.fromOpaque(context).takeUnretainedValue()
+    let limit = box.bodyLimit?(String(cString: method), String(cString: url), cookie.map { String(cString: $0) }) ?? Int.max
+    return limit < 0 ? 0 : limit
 }
 
 private let shimHandler: chs_handler = { context, request, response in
@@ -145,5 +182,6 @@ extension HTTPRequest {
         self.init(method: string(raw.method), path: string(raw.url), headers: headers, query: query, fields: fields,
                   body: body, bodyTooLarge: raw.body_too_large != 0, formParseFailed: raw.form_parse_failed != 0,
                   remoteAddress: address)
+        bodyLimit = Int(clamping: raw.body_limit)
     }
 }

@@ -2,7 +2,7 @@ public import Foundation
 
 /// Something that happened, delivered to every plugin's handlers after the transaction that
 /// recorded it commits. New cases may be added: handle what you need and ignore the rest.
-public enum CareEvent: Sendable, Equatable {
+public enum CareEvent: Sendable, Equatable, Codable {
     /// A resident moved in (day 0 of the 7-working-day clock).
     case residentAdmitted(residentID: Int64, on: Day)
     /// A resident went to hospital.

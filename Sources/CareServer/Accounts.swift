@@ -35,10 +35,28 @@ package struct AccountError: Error, CustomStringConvertible, Sendable {
 package final class Accounts: Sendable {
     let pool: DatabasePool
     let throttle = LoginThrottle()
+    let gate = PasswordCheckGate()
+    let devices: DeviceCookies
 
-    package init(home: HomeDatabase) { pool = home.pool }
+    package init(home: HomeDatabase) throws {
+        pool = home.pool
+        devices = try DeviceCookies(pool: home.pool)
+    }
 
     static let usernameCharacters = Set("abcdefghijklmnopqrstuvwxyz0123456789._-")
+
+    /// Whether text could be a username at all (2 to 40 of the allowed characters). Text that cannot is
+    /// never stored as typed: not in the throttle, not in the audit trail.
+    static func isPossibleUsername(_ text: String) -> Bool {
+        text.utf8.count <= 40 && (2...40).contains(text.count) && text.allSatisfy { usernameCharacters.contains($0) }
+    }
+
+    /// What the audit trail records for a username someone typed at the sign-in page: the username when it
+    /// could be one, else only its length (so a 4 MB "username" costs the trail a few bytes).
+    static func auditName(typed text: String) -> String {
+        let username = text.trimmingWhitespace().lowercased()
+        return isPossibleUsername(username) ? username : "(not a username: \(text.utf8.count) bytes)"
+    }
 
     /// Creates an account. Throws `AccountError` naming the field at fault.
     @discardableResult
@@ -46,7 +64,7 @@ package final class Accounts: Sendable {
                         expiresOn: Day?, createdBy: Int64?) throws -> Account {
         let username = rawUsername.trimmingWhitespace().lowercased()
         let displayName = rawDisplayName.trimmingWhitespace().isEmpty ? username : rawDisplayName.trimmingWhitespace()
-        guard (2...40).contains(username.count), username.allSatisfy({ Accounts.usernameCharacters.contains($0) }) else {
+        guard Accounts.isPossibleUsername(username) else {
             throw AccountError(field: "username", message: "Use 2 to 40 lower-case letters, digits, dots, hyphens or underscores, such as j.smith.")
         }
         if let problem = PasswordHasher.problem(with: password, username: username) {
@@ -104,22 +122,37 @@ package final class Accounts: Sendable {
         case blocked(String)
     }
 
-    /// Checks a username and password, with throttling per username and per address.
-    package func signIn(username rawUsername: String, password: String, address: String, now: Date = Date()) -> SignIn {
+    /// Checks a username and password, with throttling per username and per address, or per device when
+    /// `deviceCookie` holds a valid entry for this username (see `LoginThrottle`).
+    package func signIn(username rawUsername: String, password: String, address: String, deviceCookie: String? = nil,
+                        now: Date = Date()) -> SignIn {
         let username = rawUsername.trimmingWhitespace().lowercased()
-        if let wait = throttle.wait(username: username, address: address, now: now) {
+        let device = devices.device(for: username, cookie: deviceCookie, now: now)
+        if let wait = throttle.wait(username: username, address: address, device: device, now: now) {
             return .throttled("Too many failed attempts. Try again in \(wait) or ask the home's manager to reset the password.")
         }
+        guard Accounts.isPossibleUsername(username), password.utf8.count <= PasswordHasher.maximumLength * 4 else {
+            // Cannot match any account, by rules anyone can read: no need to spend a hash to hide that.
+            throttle.recordFailure(username: username, address: address, device: device, now: now)
+            return .rejected("The username or password is not right. Check them and try again.")
+        }
+        // A password check takes a core for a fraction of a second on one of the HTTP threads: at most one
+        // at a time for attempts without a device cookie, so guessing cannot starve the pages of staff
+        // already signed in; a device cookie's attempt has a second place of its own.
+        guard let place = gate.enter(withDevice: device != nil) else {
+            return .throttled("The appliance is busy checking other sign-ins. Try again in a few seconds.")
+        }
+        defer { gate.leave(place) }
         let row = try? pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM core_users WHERE username = ?", arguments: [username])
         }
         let stored: String = row?["password_hash"] ?? PasswordHasher.decoy
         let matches = PasswordHasher.verify(password, against: stored)
         guard let row, matches else {
-            throttle.recordFailure(username: username, address: address, now: now)
+            throttle.recordFailure(username: username, address: address, device: device, now: now)
             return .rejected("The username or password is not right. Check them and try again.")
         }
-        throttle.recordSuccess(username: username, address: address)
+        throttle.recordSuccess(username: username, address: address, device: device)
         let account = Accounts.account(row)
         if let reason = account.blockReason(today: HomeTime.today(now)) { return .blocked(reason) }
         return .success(account)
@@ -146,6 +179,8 @@ package final class Accounts: Sendable {
             try db.execute(sql: "UPDATE core_users SET password_hash = ?, password_changed_at = ? WHERE id = ?",
                            arguments: [hash, Timestamp.format(Date()), userID])
         }
+        // A new password is the way back in for someone the throttle is holding back.
+        throttle.clear(username: username.lowercased())
     }
 
     /// Disables or re-enables an account. Disabled accounts keep their name on past entries.
@@ -164,40 +199,27 @@ package final class Accounts: Sendable {
     }
 }
 
-/// Slows down password guessing without letting anyone lock a real user out for long: after 5
-/// failures for a username, each further attempt waits 2^(n-5) seconds, at most 5 minutes; after
-/// 20 failures from one address, that address waits likewise. Failures older than 15 minutes are forgotten.
-final class LoginThrottle: Sendable {
-    struct Record { var failures: [Date] = [] }
-    private let records = Mutex<[String: Record]>([:])
-    static let window: TimeInterval = 15 * 60
-    static let maximumWait: TimeInterval = 5 * 60
+/// How many password checks may run at once: one for attempts without a device cookie, one more for
+/// attempts with one. Never waits: a check that finds no place is answered "busy" at once, so no HTTP
+/// thread is held waiting.
+final class PasswordCheckGate: Sendable {
+    enum Place { case general, device }
+    private let busy = Mutex<(general: Bool, device: Bool)>((false, false))
 
-    func wait(username: String, address: String, now: Date) -> String? {
-        records.withLock { records in
-            let waits = [("user:" + username, 5), ("addr:" + address, 20)].compactMap { key, free -> TimeInterval? in
-                guard var record = records[key] else { return nil }
-                record.failures.removeAll { now.timeIntervalSince($0) > LoginThrottle.window }
-                records[key] = record
-                guard record.failures.count >= free, let last = record.failures.last else { return nil }
-                let delay = min(LoginThrottle.maximumWait, pow(2, Double(record.failures.count - free)))
-                let remaining = delay - now.timeIntervalSince(last)
-                return remaining > 0 ? remaining : nil
+    func enter(withDevice: Bool) -> Place? {
+        busy.withLock { busy in
+            if !busy.general { busy.general = true; return .general }
+            if withDevice && !busy.device { busy.device = true; return .device }
+            return nil
+        }
+    }
+
+    func leave(_ place: Place) {
+        busy.withLock { busy in
+            switch place {
+            case .general: busy.general = false
+            case .device: busy.device = false
             }
-            guard let longest = waits.max() else { return nil }
-            let seconds = Int(longest.rounded(.up))
-            return seconds < 60 ? "\(seconds) seconds" : "\((seconds + 59) / 60) minutes"
         }
-    }
-
-    func recordFailure(username: String, address: String, now: Date) {
-        records.withLock { records in
-            records["user:" + username, default: Record()].failures.append(now)
-            records["addr:" + address, default: Record()].failures.append(now)
-        }
-    }
-
-    func recordSuccess(username: String, address: String) {
-        records.withLock { records in records["user:" + username] = nil }
     }
 }

@@ -36,7 +36,7 @@ extension Appliance {
             response.headers.append(("Set-Cookie", cookie(Appliance.sessionCookie, "", maxAge: 0)))
             return response
         case (.get, "/account"): return guarded(everyone) { accountPage(request, errors: FormErrors(), status: 200) }
-        case (.post, "/account"): return guarded(everyone) { try changePassword(request) }
+        case (.post, "/account"): return guarded(everyone) { try changePassword(request, session: session) }
         case (.get, "/admin"): return guarded(managers) { adminPage(request) }
         case (.get, "/admin/users"): return guarded(managers) { try usersPage(request, errors: FormErrors(), status: 200) }
         case (.post, "/admin/users"): return guarded(managers) { try createUser(request) }
@@ -87,7 +87,8 @@ extension Appliance {
         if username.isEmpty || password.isEmpty {
             return loginPage(http, requestID: requestID, username: username, error: "Enter your username and password.", status: 422)
         }
-        switch accounts.signIn(username: username, password: password, address: http.remoteAddress) {
+        let deviceCookie = http.cookies[DeviceCookies.name]
+        switch accounts.signIn(username: username, password: password, address: http.remoteAddress, deviceCookie: deviceCookie) {
         case .success(let account):
             do {
                 let (token, _) = try sessions.start(account: account, address: http.remoteAddress)
@@ -95,13 +96,21 @@ extension Appliance {
                 var response = redirect(Appliance.safeNext(form["next"]))
                 response.headers.append(("Set-Cookie", cookie(Appliance.sessionCookie, token, maxAge: nil)))
                 response.headers.append(("Set-Cookie", cookie(Appliance.loginCookie, "", maxAge: 0)))
+                response.headers.append(("Set-Cookie", cookie(DeviceCookies.name, accounts.devices.issue(username: account.username, cookie: deviceCookie),
+                                                              maxAge: Int(DeviceCookies.lifetime))))
                 return response
             } catch {
                 logger.error("session start failed", metadata: ["request.id": .string(requestID), "error": .string("\(error)")])
                 return loginPage(http, requestID: requestID, username: username, error: "The appliance could not start your session. Try again.", status: 503)
             }
-        case .rejected(let message), .throttled(let message), .blocked(let message):
-            audit.record(AuditEntry(userID: nil, username: username.lowercased(), address: http.remoteAddress, source: "core", action: "login-failed", detail: message), durable: true)
+        case .throttled(let message):
+            // One entry a minute per address while it is held back, not one per attempt.
+            if accounts.throttle.shouldAuditThrottled(address: http.remoteAddress, now: Date()) {
+                audit.record(AuditEntry(userID: nil, username: Accounts.auditName(typed: username), address: http.remoteAddress, source: "core", action: "login-throttled", detail: "sign-in attempts from this address are being held back"), durable: true)
+            }
+            return loginPage(http, requestID: requestID, username: username, error: message, status: 429)
+        case .rejected(let message), .blocked(let message):
+            audit.record(AuditEntry(userID: nil, username: Accounts.auditName(typed: username), address: http.remoteAddress, source: "core", action: "login-failed", detail: message), durable: true)
             return loginPage(http, requestID: requestID, username: username, error: message, status: 401)
         }
     }
@@ -147,7 +156,7 @@ extension Appliance {
         return .page(Page(title: "Your account", containsPersonalData: false, body: body), status: status)
     }
 
-    func changePassword(_ request: Request) throws -> Response {
+    func changePassword(_ request: Request, session: Session) throws -> Response {
         let current = request.form.fields["current"]?.first ?? ""
         let new = request.form.fields["password"]?.first ?? ""
         var errors = FormErrors()
@@ -155,8 +164,10 @@ extension Appliance {
         if errors.isEmpty {
             do {
                 try accounts.changePassword(userID: request.principal.userID, current: current, new: new)
+                // Whoever else was signed in as this person (a stolen session, a forgotten tablet) is signed out.
+                try sessions.endAll(userID: request.principal.userID, except: session.tokenHash)
                 audit.record(AuditEntry(userID: request.principal.userID, username: request.principal.username, address: request.remoteAddress, source: "core", action: "password-changed", detail: "own password"), durable: true)
-                return .redirect(to: "/", flash: "Your password has been changed.")
+                return .redirect(to: "/", flash: "Your password has been changed. You have been signed out everywhere else.")
             } catch let error as AccountError {
                 errors.add(error.field, error.message)
             }
@@ -201,7 +212,10 @@ extension Appliance {
             let state: HTML = account.blockReason(today: today) == nil ? UI.tag("Active", colour: "green") : UI.tag(account.disabledAt != nil ? "Disabled" : "Expired", colour: "grey")
             let expiry: HTML = account.expiresOn.map { HTML(text: $0.display) } ?? "—"
             var actions: HTML = ""
-            if account.id != request.principal.userID && (request.principal.role == .admin || account.role != .admin) {
+            if account.id != request.principal.userID && request.principal.role == .admin && account.role != .admin {
+                // The administrator may stop a clinical account (a leaver) but not open, reset or extend one.
+                actions = account.disabledAt == nil ? "\(Form.start(action: "/admin/users/\(account.id)/disable", request: request))\(Form.submit("Disable", kind: "secondary"))\(Form.end)" : ""
+            } else if account.id != request.principal.userID && (request.principal.role == .admin || account.role != .admin) {
                 let toggle = account.disabledAt == nil ? "disable" : "enable"
                 actions = """
                 \(Form.start(action: "/admin/users/\(account.id)/\(toggle)", request: request))\(Form.submit(toggle == "disable" ? "Disable" : "Enable", kind: "secondary"))\(Form.end)\
@@ -215,7 +229,7 @@ extension Appliance {
             }
             return [HTML(text: account.username), HTML(text: account.displayName), HTML(text: account.role.title), state, expiry, actions]
         }
-        let roles = Role.allCases.filter { request.principal.role == .admin || $0 != .admin }.map { ($0.rawValue, $0.title) }
+        let roles = Role.allCases.filter { Appliance.mayCreate($0, as: request.principal.role) }.map { ($0.rawValue, $0.title) }
         let body: HTML = """
         \(UI.table(caption: "Staff accounts", headers: ["Username", "Name", "Role", "State", "Expires", "Actions"], rows: rows))
         <h2>Add an account</h2>\(Form.errorSummary(errors))\(Form.start(action: "/admin/users", request: request))
@@ -233,7 +247,10 @@ extension Appliance {
         var errors = FormErrors()
         let role = request.form["role"].flatMap(Role.init(rawValue:))
         if role == nil { errors.add("role", "Choose a role.") }
-        if role == .admin && request.principal.role != .admin { errors.add("role", "Only the administrator can create administrator accounts.") }
+        if let role, !Appliance.mayCreate(role, as: request.principal.role) {
+            errors.add("role", role == .admin ? "Only the administrator can create administrator accounts."
+                                              : "The administrator creates only administrator accounts: the home's manager adds staff and visiting clinicians, so that nobody can give themselves access to residents' records alone.")
+        }
         if (request.form["display_name"] ?? "").isEmpty { errors.add("display_name", "Enter the person's name.") }
         var expires: Day?
         if let text = request.form.nonEmpty("expires") {
@@ -255,10 +272,23 @@ extension Appliance {
         return try usersPage(request, errors: errors, status: 422)
     }
 
+    /// Who may create which accounts: the administrator (the installer) only administrators, and a
+    /// manager everyone else. So "the administrator sees no records" holds without trusting one person: an
+    /// account that can read residents' records is always made by the home's manager.
+    static func mayCreate(_ role: Role, as creator: Role) -> Bool {
+        creator == .admin ? role == .admin : role != .admin
+    }
+
     func changeUser(_ request: Request, id: Int64, action: String) throws -> Response {
         guard let account = try accounts.account(id: id) else { throw CareError.notFound("There is no such account.") }
         if account.role == .admin && request.principal.role != .admin { throw CareError.forbidden("Only the administrator can change administrator accounts.") }
-        if account.id == request.principal.userID && action != "reset" { throw CareError.forbidden("You cannot disable your own account.") }
+        if account.id == request.principal.userID {
+            throw CareError.forbidden(action == "reset" ? "Change your own password under Your account: it asks for your current one."
+                                                        : "You cannot change your own account here.")
+        }
+        if request.principal.role == .admin && account.role != .admin && action != "disable" {
+            throw CareError.forbidden("Only the home's manager can enable, reset or extend a staff account. The administrator can disable one.")
+        }
         let message: String
         switch action {
         case "disable":
@@ -301,7 +331,7 @@ extension Appliance {
     func auditPage(_ request: Request) throws -> Response {
         let filter = auditFilter(request)
         let entries = try audit.entries(filter, limit: 500)
-        let verification = try AuditLog.verify(pool: home.pool)
+        let verification = try audit.verify(full: true)
         let chain: HTML = verification.firstBrokenID == nil
             ? UI.banner(.success, title: "The audit trail is intact", "<p>All \(verification.entries) entries link to the one before.</p>")
             : UI.banner(.danger, title: "The audit trail has been altered", "<p>\(verification.problem ?? ""). Tell the person responsible for data protection.</p>")

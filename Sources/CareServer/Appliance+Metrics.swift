@@ -53,6 +53,9 @@ extension Appliance {
             Metric("carehome_plugin_state", help: "Each plugin found, by its state (loaded, failed, disabled)",
                    samples: host.statuses.map { Metric.Sample(1, labels: ["plugin": $0.id, "version": $0.version, "state": $0.state.rawValue]) }),
             Metric("carehome_database_writable", help: "1 when the home's database accepts writes", value: home.canWrite() ? 1 : 0),
+            // Entries can only be added: a scrape showing it go down means entries were removed.
+            Metric("carehome_audit_entries", help: "Audit trail entries written so far (the chain's head); never goes down",
+                   value: Int(((try? home.pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM core_audit") }) ?? 0) ?? 0)),
         ]
         let backup = BackupStatus.load(dataDirectory: configuration.dataDirectory)
         let now = Date()

@@ -36,13 +36,31 @@ package final class Appliance: Sendable {
         home = try HomeDatabase.open(dataDirectory: configuration.dataDirectory)
         let events = EventSink()
         try home.migrate(pluginID: "core", migrations: CoreSchema.migrations, events: events)
-        audit = AuditLog(home: home, logger: logger)
-        accounts = Accounts(home: home)
+        audit = AuditLog(home: home, logger: logger, anchor: try AuditAnchor.forHome(keyFile: configuration.resolvedAuditKeyFile, pool: home.pool))
+        accounts = try Accounts(home: home)
         sessions = Sessions(home: home, idleTimeout: TimeInterval(configuration.sessionIdleMinutes * 60),
                             absoluteLifetime: TimeInterval(configuration.sessionLifetimeHours * 3600))
         host = PluginHost(home: home, events: events, audit: audit, logger: logger)
         assets = Assets.load(from: configuration.assetsDirectory ?? Assets.defaultDirectory(), logger: logger)
         host.load(candidates, enabled: configuration.enabledPlugins)
+        // The chain's head in the log too: a later log line with a smaller head shows entries removed.
+        if let head = audit.anchor?.head() {
+            logger.info("audit trail head", metadata: ["audit.head.id": .stringConvertible(head.id), "audit.head.hash": .string(String(head.hash.prefix(19)))])
+        }
+    }
+
+    /// Finishes work that a stop cut off: one-time form tokens left "in progress", events never
+    /// delivered, audit entries promised but never written. Only the server holding the data directory's
+    /// lock may call this, before it serves (a command run beside a live server would take a request in
+    /// flight for one cut off, and a command without the plugins would drop their events).
+    package func recoverAfterStop() throws {
+        submissions.abandonInProgress()
+        let recovered = try Outbox(pool: home.pool).recover(deliver: { [host] events, ids in host.deliver(events, outboxIDs: ids) },
+                                                             audit: audit, logger: logger)
+        if recovered.events + recovered.audits > 0 {
+            logger.warning("recovered work cut off by a stop", metadata: ["outbox.events": .stringConvertible(recovered.events),
+                                                                          "outbox.audit": .stringConvertible(recovered.audits)])
+        }
     }
 
     /// Stops plugins and writes queued audit entries.
@@ -82,7 +100,24 @@ package final class Appliance: Sendable {
         return response
     }
 
+    /// The most a client that has not signed in may send: the sign-in form is far smaller.
+    package static let unauthenticatedBodyLimit = 16 * 1024
+
+    /// How many bytes of body a request may send, decided from its headers before any of the body is
+    /// read (the HTTP server asks): the sign-in form and anything without a live session get a small
+    /// limit, so nobody who has not signed in can make the box hold megabytes.
+    package func bodyLimit(method: String, path: String, cookieHeader: String?) -> Int {
+        guard path != "/login", let token = HTTPRequest.cookies(header: cookieHeader)[Appliance.sessionCookie],
+              (try? sessions.find(token: token)) != nil else {
+            return Appliance.unauthenticatedBodyLimit
+        }
+        return configuration.maxBodyBytes
+    }
+
     private func route(_ http: HTTPRequest, requestID: String) -> HTTPResponse {
+        if http.bodyTooLarge && http.bodyLimit > 0 && http.bodyLimit < configuration.maxBodyBytes {
+            return pageResponse(Shell.errorPage(status: 413, message: "That was larger than this appliance accepts before you sign in. Sign in and try again. Nothing was saved.", requestID: requestID), status: 413, viewer: nil, http: http, requestID: requestID)
+        }
         if http.bodyTooLarge {
             return pageResponse(Shell.errorPage(status: 413, message: "The file or form was larger than \(configuration.maxBodyBytes / 1024 / 1024) MB. Nothing was saved.", requestID: requestID), status: 413, viewer: nil, http: http, requestID: requestID)
         }
@@ -162,12 +197,20 @@ package final class Appliance: Sendable {
             }
         }
         let response: Response
+        // A state-changing request runs in a ChangeScope: its first committed write also commits the
+        // promise of its audit entry (the outbox), kept until that entry is chained.
+        let scope = request.method.changesState ? ChangeScope(request: request, source: entry.pluginID) : nil
+        defer { if let scope { settleAudit(scope, request: request) } }
         do {
-            response = try entry.route.handler(request)
+            response = try ChangeScope.$current.withValue(scope) { try entry.route.handler(request) }
         } catch let error as CareError {
             if let once { submissions.release(token: once) }
             let status = error.code.httpStatus
             return pageResponse(Shell.errorPage(status: status, message: error.message, requestID: request.requestID), status: status, viewer: viewer, http: http, requestID: request.requestID)
+        } catch where HomeDatabase.isDiskFull(error) {
+            if let once { submissions.release(token: once) }
+            logger.error("save failed: disk full", metadata: ["request.id": .string(request.requestID), "plugin.id": .string(entry.pluginID)])
+            return pageResponse(diskFullPage(request), status: 507, viewer: viewer, http: http, requestID: request.requestID)
         } catch {
             if let once { submissions.release(token: once) }
             logger.error("handler failed", metadata: ["request.id": .string(request.requestID), "plugin.id": .string(entry.pluginID),
@@ -185,6 +228,42 @@ package final class Appliance: Sendable {
     }
 
     var submissions: FormSubmissions { FormSubmissions(pool: home.pool) }
+
+    /// A save refused because the disk is full: says so plainly, tells the user what to do, and gives the
+    /// form back with everything they typed, to send again once space is freed (same CSRF and one-time
+    /// tokens, so it still saves only once). Uploaded files cannot be kept and must be chosen again.
+    func diskFullPage(_ request: Request) -> Page {
+        var fields: [HTML] = []
+        var hidden: [HTML] = []
+        for (name, values) in request.form.fields.sorted(by: { $0.key < $1.key }) {
+            for (index, value) in values.enumerated() {
+                if name.hasPrefix("_") {
+                    hidden.append("<input type=\"hidden\" name=\"\(name)\" value=\"\(value)\">")
+                } else {
+                    let id = "kept-\(fields.count)-\(index)"
+                    fields.append("<div class=\"field\"><label for=\"\(id)\">\(name.replacingOccurrences(of: "_", with: " ").capitalized)</label><textarea id=\"\(id)\" name=\"\(name)\" rows=\"\(value.contains("\n") || value.count > 60 ? 4 : 1)\">\(value)</textarea></div>")
+                }
+            }
+        }
+        let files: HTML = request.form.files.isEmpty ? "" : "<p>The file you chose could not be kept: choose it again before saving.</p>"
+        let body: HTML = """
+        \(UI.banner(.danger, title: "Not saved: the appliance's disk is full", "<p>Nothing was lost that was saved before, and what you typed is below. Tell the person who looks after the appliance that its disk is full (they free space; restoring a backup would not help). When they have, press Save again.</p>"))
+        <form method="post" action="\(request.path)">\(hidden)\(fields)\(files)\(Form.submit("Save again"))</form>
+        """
+        return Page(title: "Not saved: disk full", body: body)
+    }
+
+    /// After a state-changing handler: if it saved something but recorded no entry for a change, record
+    /// one for it; then write the request's entries before the reply goes, so the trail has them even if
+    /// the power goes next (the outbox covers the moment between the save and this).
+    private func settleAudit(_ scope: ChangeScope, request: Request) {
+        guard let promise = scope.outboxID else { return }
+        if !scope.audited {
+            audit.record(AuditEntry(userID: scope.userID, username: scope.username, address: scope.address, source: scope.source,
+                                    action: "change", detail: "saved by \(scope.method) \(scope.path)", outboxID: promise), durable: true)
+        }
+        audit.flush()
+    }
 
     /// Turns a plugin's response into HTTP.
     func render(_ response: Response, viewer: Shell.Viewer?, http: HTTPRequest, requestID: String) -> HTTPResponse {
@@ -253,10 +332,12 @@ package final class Appliance: Sendable {
 
     private func buildHealth() -> HTTPResponse {
         let statuses = host.statuses
-        let writable = home.canWrite()
+        let state = home.writeState()
+        let writable = state == .writable
         let degraded = statuses.contains { $0.state == .failed }
         let status = !writable ? "unavailable" : (degraded ? "degraded" : "ok")
-        var json = "{\"status\":\"\(status)\",\"version\":\"\(Appliance.version)\",\"database\":\"\(writable ? "writable" : "not writable")\",\"plugins\":["
+        let database = switch state { case .writable: "writable"; case .diskFull: "disk full"; case .notWritable: "not writable" }
+        var json = "{\"status\":\"\(status)\",\"version\":\"\(Appliance.version)\",\"database\":\"\(database)\",\"plugins\":["
         json += statuses.map { plugin in
             let reason = plugin.reason.map { "\"\(Appliance.jsonEscape($0))\"" } ?? "null"
             return "{\"id\":\"\(Appliance.jsonEscape(plugin.id))\",\"version\":\"\(Appliance.jsonEscape(plugin.version))\",\"state\":\"\(plugin.state.rawValue)\",\"reason\":\(reason)}"
@@ -332,9 +413,16 @@ package final class Appliance: Sendable {
                             body: Array("This appliance is served over HTTPS: \(location)\n".utf8))
     }
 
-    /// A safe place to return to after signing in: a local path only.
+    /// A safe place to return to after signing in: a path on this appliance only. Browsers read `//host`,
+    /// `/\\host`, and a path with a tab or newline in it (which they strip) as another host, and an encoded
+    /// slash or backslash may be decoded once more on the way; any of those, or any control character or
+    /// space, gives the dashboard instead.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.hasPrefix("/login") else { return "/" }
+        guard let next, next.hasPrefix("/"), next.utf8.count <= 2048, !next.hasPrefix("/login") else { return "/" }
+        let lowered = next.lowercased()
+        guard !next.hasPrefix("//"), !next.contains("\\"),
+              !lowered.contains("%2f"), !lowered.contains("%5c"), !lowered.contains("%09"), !lowered.contains("%0a"), !lowered.contains("%0d"),
+              !next.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7f || !$0.isASCII }) else { return "/" }
         return next
     }
 }

@@ -18,9 +18,12 @@ package struct AuditEntry: Sendable {
     package var action: String
     package var residentID: Int64?
     package var detail: String
+    /// The outbox row promising this entry (`Outbox`): removed in the transaction that chains the entry.
+    package var outboxID: Int64?
 
     package init(at: Date = Date(), userID: Int64?, username: String, address: String, source: String, action: String,
-                 residentID: Int64? = nil, detail: String) {
+                 residentID: Int64? = nil, detail: String, outboxID: Int64? = nil) {
+        self.outboxID = outboxID
         self.at = at
         self.userID = userID
         self.username = username
@@ -43,14 +46,21 @@ package struct AuditEntry: Sendable {
 package final class AuditLog: Sendable {
     let pool: DatabasePool
     let logger: Logger
+    /// The key and the head record outside the database; nil only for a home opened without one (tests
+    /// of older behaviour): then entries are chained with plain SHA-256.
+    package let anchor: AuditAnchor?
+    private let keyedFrom = Mutex<Int64??>(nil)
     private let pending = Mutex<[AuditEntry]>([])
+    /// Outbox rows of events already delivered, removed in the next flush's transaction (no write of their own).
+    private let delivered = Mutex<[Int64]>([])
     private let queue = DispatchQueue(label: "carehome.audit")
     private let timer: any DispatchSourceTimer
     static let genesis = String(repeating: "0", count: 64)
 
-    package init(home: HomeDatabase, logger: Logger) {
+    package init(home: HomeDatabase, logger: Logger, anchor: AuditAnchor? = nil) {
         pool = home.pool
         self.logger = logger
+        self.anchor = anchor
         timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + 1, repeating: 1)
         timer.setEventHandler { [weak self] in self?.flushNow() }
@@ -65,6 +75,13 @@ package final class AuditLog: Sendable {
         if durable { queue.async { [weak self] in self?.flushNow() } }
     }
 
+    /// Removes delivered events' outbox rows with the next flush (a crash before then delivers them again,
+    /// which idempotent handlers allow).
+    func settleDelivered(_ outboxIDs: [Int64]) {
+        guard !outboxIDs.isEmpty else { return }
+        delivered.withLock { $0.append(contentsOf: outboxIDs) }
+    }
+
     /// Writes every queued entry now and waits for it (shutdown, tests, exports).
     package func flush() {
         queue.sync { flushNow() }
@@ -73,72 +90,166 @@ package final class AuditLog: Sendable {
     /// Must run on `queue`: the chain is extended by one writer at a time.
     private func flushNow() {
         let batch = pending.withLock { list in defer { list = [] }; return list }
-        guard !batch.isEmpty else { return }
+        let settled = delivered.withLock { list in defer { list = [] }; return list }
+        guard !batch.isEmpty || !settled.isEmpty else { return }
         do {
-            try pool.write { db in
+            let head = try pool.write { db -> AuditAnchor.Mark? in
+                for id in settled { try db.execute(sql: "DELETE FROM core_outbox WHERE id = ? AND kind = 'event'", arguments: [id]) }
+                guard !batch.isEmpty else { return nil }
                 var previous = try String.fetchOne(db, sql: "SELECT hash FROM core_audit ORDER BY id DESC LIMIT 1") ?? AuditLog.genesis
                 // Compiled once per connection, not once per entry (a busy home queues thousands of views a minute).
                 let insert = try db.cachedStatement(sql: """
                     INSERT INTO core_audit (at, user_id, username, address, source, action, resident_id, detail, previous_hash, hash)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
+                var first: Int64?
                 for entry in batch {
                     let at = Timestamp.format(entry.at)
-                    let hash = AuditLog.hash(previous: previous, at: at, userID: entry.userID, username: entry.username,
+                    let text = AuditLog.text(previous: previous, at: at, userID: entry.userID, username: entry.username,
                                              address: entry.address, source: entry.source, action: entry.action,
                                              residentID: entry.residentID, detail: entry.detail)
+                    let hash = anchor?.keyedHash(text) ?? sha256Hex(text)
                     try insert.execute(arguments: [at, entry.userID, entry.username, entry.address, entry.source, entry.action,
                                          entry.residentID, entry.detail, previous, hash])
                     previous = hash
+                    first = first ?? db.lastInsertedRowID
+                    if let promise = entry.outboxID {
+                        try db.execute(sql: "DELETE FROM core_outbox WHERE id = ? AND kind = 'audit'", arguments: [promise])
+                    }
                 }
+                let keyed = try keyedFrom.withLock { known -> Int64? in
+                    if let known { return known }
+                    let found = try anchor?.head()?.keyedFrom
+                        ?? Int64.fetchOne(db, sql: "SELECT MIN(id) FROM core_audit WHERE hash LIKE 'k1:%' AND id < ?", arguments: [first ?? 0])
+                        ?? (anchor == nil ? nil : first)
+                    known = .some(found)
+                    return found
+                }
+                return AuditAnchor.Mark(id: db.lastInsertedRowID, hash: previous, keyedFrom: keyed)
+            }
+            // After the commit: the head outside the database now shows any entry removed from the end. The
+            // entries are saved whatever happens to this file: never queue them again.
+            do { if let head { try anchor?.saveHead(head) } } catch {
+                logger.error("audit head not recorded outside the database", metadata: ["error": .string("\(error)")])
             }
         } catch {
             // Keep them for the next flush rather than lose them.
             pending.withLock { $0.insert(contentsOf: batch, at: 0) }
+            delivered.withLock { $0.insert(contentsOf: settled, at: 0) }
             logger.error("audit flush failed", metadata: ["error": .string("\(error)"), "audit.pending": .stringConvertible(batch.count)])
         }
     }
 
-    static func hash(previous: String, at: String, userID: Int64?, username: String, address: String, source: String,
+    /// What an entry's hash covers: its fields and the previous entry's hash, each length-prefixed so that
+    /// moving text between fields changes the hash.
+    static func text(previous: String, at: String, userID: Int64?, username: String, address: String, source: String,
                      action: String, residentID: Int64?, detail: String) -> String {
         let fields = [previous, at, userID.map(String.init) ?? "", username, address, source, action,
                       residentID.map(String.init) ?? "", detail]
-        // Length-prefixed so that moving text between fields changes the hash.
-        return sha256Hex(fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|"))
+        return fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
     }
 
     /// The result of checking the chain.
     package struct Verification: Sendable {
+        /// Entries checked in this run (after the checkpoint, unless a full pass).
         package var entries: Int
         /// The id of the first entry whose link or content does not match, if any.
         package var firstBrokenID: Int64?
         package var problem: String?
+        /// Where this run started: after the checkpoint entry (0: from the first entry).
+        package var startedAfter: Int64 = 0
+        /// The last entry checked, to save as the next checkpoint.
+        package var last: AuditAnchor.Mark?
+        /// Entries whose keyed hash could not be checked because no key was given.
+        package var unkeyedChecks: Int = 0
     }
 
-    /// Recomputes every link from the start.
-    package static func verify(pool: DatabasePool) throws -> Verification {
-        try pool.read { db in
+    /// Checks the chain with this log's key and head (see the static `verify`), without moving the checkpoint.
+    package func verify(full: Bool = true) throws -> Verification {
+        try AuditLog.verify(pool: pool, anchor: anchor, full: full)
+    }
+
+    /// Checks the chain: from the last checkpoint (`full: false`) or from the first entry. With the anchor,
+    /// each keyed entry's HMAC is checked, no entry after the first keyed one may be unkeyed, and the head
+    /// recorded outside the database must still be there, unchanged: removing entries from the end, or all
+    /// of them, shows.
+    package static func verify(pool: DatabasePool, anchor: AuditAnchor?, full: Bool) throws -> Verification {
+        // The head is read before the snapshot: every entry it names has committed, so the snapshot has it.
+        let head = anchor?.head()
+        let checkpoint = full ? nil : anchor?.checkpoint()
+        return try pool.read { db in
             var previous = genesis
-            var count = 0
-            let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM core_audit ORDER BY id")
+            var startedAfter: Int64 = 0
+            if let checkpoint {
+                let stored = try String.fetchOne(db, sql: "SELECT hash FROM core_audit WHERE id = ?", arguments: [checkpoint.id])
+                guard stored == checkpoint.hash else {
+                    return Verification(entries: 0, firstBrokenID: checkpoint.id, problem: "entry \(checkpoint.id), which an earlier check passed, was changed or removed", startedAfter: checkpoint.id)
+                }
+                previous = checkpoint.hash
+                startedAfter = checkpoint.id
+            }
+            let keyedFrom = head?.keyedFrom ?? checkpoint?.keyedFrom
+            var count = 0, unchecked = 0
+            var last = checkpoint
+            let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM core_audit WHERE id > ? ORDER BY id", arguments: [startedAfter])
             while let row = try cursor.next() {
                 count += 1
                 let id: Int64 = row["id"]
+                let broken = { (problem: String) in Verification(entries: count, firstBrokenID: id, problem: problem, startedAfter: startedAfter, last: last) }
                 let stored: String = row["previous_hash"]
                 guard stored == previous else {
-                    return Verification(entries: count, firstBrokenID: id, problem: "entry \(id) does not follow the entry before it (an entry was removed or inserted)")
+                    return broken("entry \(id) does not follow the entry before it (an entry was removed or inserted)")
                 }
-                let expected = hash(previous: previous, at: row["at"], userID: row["user_id"], username: row["username"],
-                                    address: row["address"], source: row["source"], action: row["action"],
-                                    residentID: row["resident_id"], detail: row["detail"])
+                let text = AuditLog.text(previous: previous, at: row["at"], userID: row["user_id"], username: row["username"],
+                                         address: row["address"], source: row["source"], action: row["action"],
+                                         residentID: row["resident_id"], detail: row["detail"])
                 let hash: String = row["hash"]
-                guard hash == expected else {
-                    return Verification(entries: count, firstBrokenID: id, problem: "entry \(id) was changed after it was written")
+                if hash.hasPrefix("k1:") {
+                    if let anchor {
+                        guard hash == anchor.keyedHash(text) else { return broken("entry \(id) was changed after it was written") }
+                    } else {
+                        unchecked += 1
+                    }
+                } else {
+                    if let keyedFrom, id >= keyedFrom {
+                        return broken("entry \(id) is not keyed although every entry from \(keyedFrom) is: it was rewritten without the key")
+                    }
+                    guard hash == sha256Hex(text) else { return broken("entry \(id) was changed after it was written") }
                 }
                 previous = hash
+                last = AuditAnchor.Mark(id: id, hash: hash, keyedFrom: keyedFrom)
             }
-            return Verification(entries: count, firstBrokenID: nil, problem: nil)
+            var result = Verification(entries: count, firstBrokenID: nil, problem: nil, startedAfter: startedAfter, last: last, unkeyedChecks: unchecked)
+            if let anchor, head == nil, try Int.fetchOne(db, sql: "SELECT 1 FROM core_audit WHERE hash LIKE 'k1:%' LIMIT 1") != nil {
+                result.problem = "the record of the chain's head (\(anchor.headFile.path)) is missing, so entries removed from the end would not show"
+            }
+            if let head {
+                let lastID = last?.id ?? 0
+                if lastID < head.id {
+                    result.firstBrokenID = lastID + 1
+                    result.problem = lastID == 0
+                        ? "every entry up to \(head.id) has been removed (the chain's head, kept outside the database, is entry \(head.id))"
+                        : "the entries after \(lastID), up to \(head.id), have been removed (the chain's head, kept outside the database, is entry \(head.id))"
+                } else if try String.fetchOne(db, sql: "SELECT hash FROM core_audit WHERE id = ?", arguments: [head.id]) != head.hash {
+                    result.firstBrokenID = head.id
+                    result.problem = "entry \(head.id), the chain's head when last written, has been changed"
+                }
+            }
+            return result
         }
+    }
+
+    /// Verifies (from the checkpoint, or fully) and, when the chain is intact, moves the checkpoint on.
+    package func verifyAndCheckpoint(full: Bool) throws -> Verification {
+        flush()
+        let result = try AuditLog.verify(pool: pool, anchor: anchor, full: full)
+        if result.problem == nil, let anchor, let last = result.last { try anchor.saveCheckpoint(last) }
+        return result
+    }
+
+    /// The number of entries and the head (for /metrics and the log).
+    package func count() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM core_audit") ?? 0 }
     }
 
     /// A page of entries, newest first, filtered.

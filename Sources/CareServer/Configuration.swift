@@ -15,8 +15,15 @@ package struct ApplianceConfiguration: Sendable {
     package var tlsKey: URL?
     package var threadPoolSize = 4
     package var maxBodyBytes = 8 * 1024 * 1024
+    /// Connections one address may hold at once (a browser opens at most 6). Raise it only when many
+    /// tablets reach the appliance through one address (a NAT).
+    package var connectionsPerAddress = 16
     package var assetsDirectory: URL?
     package var backupDirectory: URL?
+    /// The audit chain's key (its head and checkpoint are kept beside it); nil: `audit.key` in the data
+    /// directory. On an appliance: /etc/carehome/audit.key, beside the backup key, out of the data's reach.
+    package var auditKeyFile: URL?
+    package var resolvedAuditKeyFile: URL { auditKeyFile ?? AuditAnchor.defaultKeyFile(dataDirectory: dataDirectory) }
     /// Where plain HTTP is answered only with a redirect to HTTPS (e.g. `0.0.0.0:80`).
     package var httpRedirectAddress: String?
     package var httpRedirectPort: UInt16?
@@ -66,8 +73,10 @@ package struct ApplianceConfiguration: Sendable {
         case "tls_key": tlsKey = URL(fileURLWithPath: value)
         case "threads": threadPoolSize = try int(1...64)
         case "max_upload_mb": maxBodyBytes = try int(1...512) * 1024 * 1024
+        case "connections_per_address": connectionsPerAddress = try int(4...256)
         case "assets_dir": assetsDirectory = URL(fileURLWithPath: value)
         case "backup_dir": backupDirectory = URL(fileURLWithPath: value)
+        case "audit_key": auditKeyFile = URL(fileURLWithPath: value)
         case "metrics_token":
             guard value.count >= 32, value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.~".contains($0)) }) else {
                 throw ConfigurationError("\(place): metrics_token must be at least 32 letters, digits or -_.~ (make one with `openssl rand -hex 32`)")

@@ -53,5 +53,13 @@ enum CoreSchema {
             ) STRICT;
             CREATE TABLE core_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
             """),
+        Migration(2, "transactional outbox: events and the promise of an audit entry, written with the change", sql: """
+            CREATE TABLE core_outbox (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL CHECK (kind IN ('event', 'audit')),
+                payload TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            ) STRICT;
+            """),
     ]
 }

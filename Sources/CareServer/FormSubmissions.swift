@@ -8,13 +8,26 @@ struct FormSubmissions {
     let pool: DatabasePool
 
     enum Claim { case first, done(String), inProgress }
+    static let abandonedAfter: TimeInterval = 120
+
+    /// At start-up no request is running, so any submission still "in progress" was cut off by the stop:
+    /// the same form may be sent again.
+    func abandonInProgress() {
+        _ = try? pool.write { db in try db.execute(sql: "DELETE FROM core_form_submissions WHERE location IS NULL") }
+    }
 
     func claim(token: String, userID: Int64) -> Claim {
         do {
             return try pool.write { db in
-                if let row = try Row.fetchOne(db, sql: "SELECT location FROM core_form_submissions WHERE token = ?", arguments: [token]) {
+                if let row = try Row.fetchOne(db, sql: "SELECT location, created_at FROM core_form_submissions WHERE token = ?", arguments: [token]) {
                     let location: String? = row["location"]
-                    return location.map { .done($0) } ?? .inProgress
+                    if let location { return .done(location) }
+                    // A save still "in progress" after two minutes was cut off (no request runs that long): this one goes ahead.
+                    let started = (row["created_at"] as String?).flatMap { Timestamp.parse($0) } ?? .distantPast
+                    guard Date().timeIntervalSince(started) > FormSubmissions.abandonedAfter else { return .inProgress }
+                    try db.execute(sql: "UPDATE core_form_submissions SET created_at = ?, user_id = ? WHERE token = ?",
+                                   arguments: [Timestamp.format(Date()), userID, token])
+                    return .first
                 }
                 try db.execute(sql: "INSERT INTO core_form_submissions (token, user_id, created_at) VALUES (?, ?, ?)",
                                arguments: [token, userID, Timestamp.format(Date())])

@@ -33,7 +33,21 @@ enum PasswordHasher {
         if password.count < minimumLength { return "Use at least \(minimumLength) characters. A short sentence is easy to remember." }
         if password.count > maximumLength { return "Use at most \(maximumLength) characters." }
         if password.lowercased().contains(username.lowercased()) { return "The password must not contain the username." }
+        if isCommon(password) {
+            return "That password is one of the most common, so it is among the first anyone guesses. Choose another: a short sentence is easy to remember."
+        }
         return nil
+    }
+
+    /// Whether a password is common (ASVS 2.1.7): on the list as it stands, or a listed word with digits or
+    /// symbols around it ("Password123!"), or one character repeated.
+    static func isCommon(_ password: String) -> Bool {
+        let lowered = password.lowercased()
+        if CommonPasswords.whole.contains(lowered) { return true }
+        let core = lowered.trimmingCharacters(in: CharacterSet.letters.inverted)
+        if CommonPasswords.bases.contains(core) || CommonPasswords.bases.contains(lowered) { return true }
+        if let first = lowered.first, lowered.allSatisfy({ $0 == first }) { return true }
+        return false
     }
 
     private static func derive(_ password: String, salt: [UInt8], rounds: Int) throws -> [UInt8] {

@@ -51,7 +51,8 @@ package final class PluginHost: Sendable {
         self.events = events
         self.audit = audit
         self.logger = logger
-        events.connect { [weak self] list in self?.deliver(list) }
+        events.connect { [weak self] list, outboxIDs in self?.deliver(list, outboxIDs: outboxIDs) }
+        events.connectOutbox { db, list in try Outbox.store(db, events: list) }
     }
 
     /// What happened to each plugin, in the order they were considered.
@@ -243,7 +244,10 @@ package final class PluginHost: Sendable {
     }
 
     /// Delivers committed events to every handler; a handler that throws is logged and the rest still run.
-    func deliver(_ events: [CareEvent]) {
+    /// Then the events' outbox rows go: an event is delivered at least once, and again after a crash
+    /// that came before this point (`Outbox.recover`).
+    func deliver(_ events: [CareEvent], outboxIDs: [Int64] = []) {
+        defer { audit.settleDelivered(outboxIDs) }
         let handlers = state.withLock { $0.eventHandlers }
         for event in events {
             for (pluginID, handler) in handlers {
@@ -340,8 +344,14 @@ struct PluginAudit: AuditTrail {
     let log: AuditLog
 
     func record(_ request: Request, _ action: AuditAction, residentID: Int64?, detail: String) {
+        // An entry for a change settles the request's outbox promise, in the transaction that chains it.
+        var promise: Int64?
+        if action != .view, let scope = ChangeScope.current, scope.path == request.path, !scope.audited, let id = scope.outboxID {
+            promise = id
+            scope.markAudited()
+        }
         log.record(AuditEntry(userID: request.principal.userID, username: request.principal.username, address: request.remoteAddress,
-                              source: pluginID, action: action.rawValue, residentID: residentID, detail: detail),
+                              source: pluginID, action: action.rawValue, residentID: residentID, detail: detail, outboxID: promise),
                    durable: action != .view)
     }
 }

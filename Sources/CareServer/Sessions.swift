@@ -73,11 +73,19 @@ package final class Sessions: Sendable {
         }
     }
 
-    /// Ends every session of an account (disabled, password reset).
-    package func endAll(userID: Int64, now: Date = Date()) throws {
+    /// Ends every session of an account (disabled, password reset), or every one but `except` (the
+    /// session that changed its own password).
+    package func endAll(userID: Int64, except: String? = nil, now: Date = Date()) throws {
         try pool.write { db in
-            try db.execute(sql: "UPDATE core_sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL",
-                           arguments: [Timestamp.format(now), userID])
+            try db.execute(sql: "UPDATE core_sessions SET ended_at = ? WHERE user_id = ? AND ended_at IS NULL AND token_hash IS NOT ?",
+                           arguments: [Timestamp.format(now), userID, except])
+        }
+    }
+
+    /// Ends every session (a restore: the sessions in the restored file are from another time).
+    package func endEverySession(now: Date = Date()) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE core_sessions SET ended_at = ? WHERE ended_at IS NULL", arguments: [Timestamp.format(now)])
         }
     }
 }

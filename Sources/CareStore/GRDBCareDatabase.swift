@@ -18,10 +18,17 @@ struct GRDBCareDatabase: CareDatabase {
 
     func write<T>(_ body: (any SQLWriter) throws -> T) throws -> T {
         let queued = EventQueue()
-        let result = try pool.write { db in try body(SQLWriterAdapter(db: db, events: queued)) }
+        var outboxIDs: [Int64] = []
+        let result = try pool.write { db in
+            let result = try body(SQLWriterAdapter(db: db, events: queued))
+            // Inside the transaction: what must follow this change (its events, the promise of its audit
+            // entry) commits with it or not at all (the transactional outbox).
+            outboxIDs = try events.storeInOutbox(db, queued.peek())
+            return result
+        }
         // `pool.write` has committed by now: only now may caches and other plugins hear about it.
         commits.increment()
-        events.deliver(queued.drain())
+        events.deliver(queued.drain(), outboxIDs: outboxIDs)
         return result
     }
 }
@@ -39,6 +46,7 @@ final class EventQueue: Sendable {
     private let items = Mutex<[CareEvent]>([])
     func append(_ event: CareEvent) { items.withLock { $0.append(event) } }
     func drain() -> [CareEvent] { items.withLock { list in defer { list = [] }; return list } }
+    func peek() -> [CareEvent] { items.withLock { $0 } }
 }
 
 struct SQLReaderAdapter: SQLReader {

@@ -102,16 +102,6 @@ extension HomeDatabase {
     /// The directory holding the database file.
     package var dataDirectory: URL { url.deletingLastPathComponent() }
 
-    /// Opens the database in `dataDirectory` only if it is already there, so a mistyped `--data-dir`
-    /// is an error rather than a new empty home.
-    package static func openExisting(dataDirectory: URL) throws -> HomeDatabase {
-        let file = dataDirectory.appendingPathComponent(fileName)
-        guard FileManager.default.fileExists(atPath: file.path) else {
-            throw StoreError(.cannotOpen, "There is no home database at \(file.path). Check --data-dir (an installed appliance keeps it in /var/lib/carehome).")
-        }
-        return try open(dataDirectory: dataDirectory)
-    }
-
     /// Takes a consistent backup while the appliance keeps serving, and returns what was written.
     ///
     /// SQLite's backup API copies the pages inside one read transaction, so the copy is one moment's
@@ -161,6 +151,9 @@ extension HomeDatabase {
     /// checks it thoroughly.
     private func copyChecked(to copy: URL, now: Date, progress: (BackupProgress) -> Void) throws {
         try? FileManager.default.removeItem(at: copy)
+        // Made 0600 before SQLite opens it (SQLite would make it 0644 less the umask): a copy left behind by
+        // a kill midway is never readable by other users.
+        try BackupFile.create(copy, mode: 0o600).close()
         let destination = try DatabaseQueue(path: copy.path)
         try withoutActuallyEscaping(progress) { progress in
             try pool.backup(to: destination, pagesPerStep: 256) { step in
@@ -274,6 +267,8 @@ extension HomeDatabase {
                 try cipher.decrypt(backup, to: incoming)
             } else {
                 try FileManager.default.copyItem(at: backup, to: incoming)
+                // The copy takes the backup's mode; a plaintext database is never readable by others.
+                chmod(incoming.path, 0o600)
                 try BackupFile.flush(incoming)
             }
             summary = try inspectPlain(incoming, reportedAs: backup, bytes: bytes, encrypted: encrypted)
@@ -307,6 +302,13 @@ extension HomeDatabase {
         // Prove the server will open it (and let it switch the file back to WAL).
         let reopened = try HomeDatabase.open(dataDirectory: dataDirectory)
         try reopened.quickCheck()
+        // Sessions in the restored file are from another time: a cookie that was signed out since, or
+        // stolen, must not work again. Everyone signs in afresh.
+        try reopened.pool.write { db in
+            if try db.tableExists("core_sessions") {
+                try db.execute(sql: "UPDATE core_sessions SET ended_at = ? WHERE ended_at IS NULL", arguments: [Timestamp.format(now)])
+            }
+        }
         return RestoreReport(restored: summary, database: database, keptAside: keptAside)
     }
 }
@@ -314,8 +316,8 @@ extension HomeDatabase {
 /// File-system steps that make a write survive a power cut.
 enum BackupFile {
     /// Creates (truncating) a file for writing, mode 0640: backups hold every resident's record.
-    static func create(_ url: URL) throws -> FileHandle {
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+    static func create(_ url: URL, mode: mode_t = 0o640) throws -> FileHandle {
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else {
             throw StoreError(.backupFailed, "Cannot create \(url.path): \(String(cString: strerror(errno))).")
         }

@@ -40,15 +40,59 @@ package final class HomeDatabase: Sendable {
         do {
             pool = try DatabasePool(path: url.path, configuration: configuration())
         } catch {
+            if isDiskFull(error) || (freeBytes(at: dataDirectory).map { $0 < lowSpaceBytes } ?? false) {
+                throw StoreError(.cannotOpen, HomeDatabase.diskFullAdvice(dataDirectory))
+            }
             throw StoreError(.cannotOpen, "Cannot open the database \(url.path): \(error). Check the file's permissions, or restore a backup.")
         }
         // GRDB's pool sets `synchronous = NORMAL` on its writer when it turns WAL on, after our
         // prepareDatabase hook has run; set FULL again on the one connection that writes.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         let database = HomeDatabase(url: url, pool: pool)
-        try database.quickCheck()
-        try database.prepareCoreTables()
+        do {
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            try database.quickCheck()
+            try database.prepareCoreTables()
+        } catch where isDiskFull(error) {
+            throw StoreError(.cannotOpen, diskFullAdvice(dataDirectory))
+        }
         return database
+    }
+
+    /// Opens a home's database that must already exist (for `check`, `audit verify`): a mistyped path,
+    /// an empty file or a file that is not a carehome database is refused, and nothing is created.
+    package static func openExisting(dataDirectory: URL) throws -> HomeDatabase {
+        let url = dataDirectory.appendingPathComponent(fileName)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dataDirectory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StoreError(.cannotOpen, "There is no data directory at \(dataDirectory.path): check the path. Nothing was created.")
+        }
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path) else {
+            throw StoreError(.cannotOpen, "There is no home database at \(url.path). Check --data-dir (an installed appliance keeps it in /var/lib/carehome). Nothing was created.")
+        }
+        guard ((attributes[.size] as? NSNumber)?.intValue ?? 0) > 0 else {
+            throw StoreError(.damaged, "\(url.path) is empty: it is not a home's database. If the home's data was lost, restore the last good backup (`carehome restore`).")
+        }
+        do {
+            var readOnly = Configuration()
+            readOnly.readonly = true
+            let probe = try DatabaseQueue(path: url.path, configuration: readOnly)
+            let isHome = try probe.read { db in try db.tableExists("core_meta") }
+            try probe.close()
+            guard isHome else {
+                throw StoreError(.damaged, "\(url.path) is an SQLite file but not a home's database (it has no core_meta table). Nothing was changed.")
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.damaged, "\(url.path) is not a database that SQLite can read (\(error)): it may be damaged. Nothing was changed; see `carehome restore`.")
+        }
+        return try open(dataDirectory: dataDirectory)
+    }
+
+    /// What to do when the disk is full: free space; the records are intact, so restoring would lose the latest saves.
+    package static func diskFullAdvice(_ dataDirectory: URL) -> String {
+        let free = freeBytes(at: dataDirectory).map { " (\($0 / 1024 / 1024) MB free)" } ?? ""
+        return "The disk holding \(dataDirectory.path) is full\(free). The home's records are intact: do NOT restore a backup (that would lose the latest saves). Free some space (old files in the backup directory, `journalctl --vacuum-size=100M`), then start carehome again."
     }
 
     static func configuration() -> Configuration {
@@ -115,16 +159,41 @@ package final class HomeDatabase: Sendable {
     }
 
     /// Whether the database can be written now (a write lock can be taken); used by /healthz.
-    package func canWrite() -> Bool {
+    package func canWrite() -> Bool { writeState() == .writable }
+
+    /// Whether a save would succeed now, and if not whether the disk is full (free space is checked first:
+    /// a full disk lets SQLite start a transaction and fails only at the commit).
+    package enum WriteState: Equatable, Sendable { case writable, diskFull, notWritable }
+
+    package func writeState() -> WriteState {
+        if let free = HomeDatabase.freeBytes(at: dataDirectory), free < HomeDatabase.lowSpaceBytes { return .diskFull }
         do {
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "BEGIN IMMEDIATE")
-                try db.execute(sql: "ROLLBACK")
+                defer { try? db.execute(sql: "ROLLBACK") }
+                // A real change (rolled back) larger than a page: new pages must be found for it, as for a save.
+                try db.execute(sql: "INSERT OR REPLACE INTO core_meta (key, value) VALUES ('health_probe', hex(zeroblob(2500)))")
             }
-            return true
+            return .writable
         } catch {
-            return false
+            return HomeDatabase.isDiskFull(error) ? .diskFull : .notWritable
         }
+    }
+
+    /// Below this much free space the appliance says the disk is full (a save needs room for its journal).
+    package static let lowSpaceBytes: Int64 = 8 * 1024 * 1024
+
+    /// Free bytes on the file system holding `directory`, for an unprivileged process.
+    package static func freeBytes(at directory: URL) -> Int64? {
+        var info = statvfs()
+        guard statvfs(directory.path, &info) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
+    }
+
+    /// Whether an error is SQLite's "database or disk is full".
+    package static func isDiskFull(_ error: any Error) -> Bool {
+        if let error = error as? DatabaseError { return error.resultCode == .SQLITE_FULL }
+        return "\(error)".contains("database or disk is full")
     }
 
     /// Migrations applied for a plugin, by number.
@@ -185,17 +254,29 @@ package final class HomeDatabase: Sendable {
     }
 }
 
-/// Where committed events go (the plugin host). Set once at start.
+/// Where committed events go (the plugin host), and the transactional outbox that makes them survive a
+/// crash. Set once at start.
 package final class EventSink: Sendable {
-    private let handler: Mutex<(@Sendable ([CareEvent]) -> Void)?>
+    package typealias Store = @Sendable (Database, [CareEvent]) throws -> [Int64]
+    package typealias Deliver = @Sendable ([CareEvent], [Int64]) -> Void
+    private let hooks = Mutex<(store: Store?, deliver: Deliver?)>((nil, nil))
     /// Creates a sink that drops events until `connect` is called.
-    package init() { handler = Mutex(nil) }
-    /// Routes delivered events to `deliver`.
-    package func connect(_ deliver: @escaping @Sendable ([CareEvent]) -> Void) { handler.withLock { $0 = deliver } }
+    package init() {}
+    /// Routes delivered events to `deliver`, with the outbox rows they came from (to be removed once handled).
+    package func connect(_ deliver: @escaping Deliver) { hooks.withLock { $0.deliver = deliver } }
+    /// Writes a transaction's events (and anything else that must follow it) into the outbox, inside the
+    /// transaction; returns the rows' ids, one per event.
+    package func connectOutbox(_ store: @escaping Store) { hooks.withLock { $0.store = store } }
+
+    func storeInOutbox(_ db: Database, _ events: [CareEvent]) throws -> [Int64] {
+        guard let store = hooks.withLock({ $0.store }) else { return [] }
+        return try store(db, events)
+    }
+
     /// Delivers events (after their transaction committed).
-    package func deliver(_ events: [CareEvent]) {
-        guard !events.isEmpty, let deliver = handler.withLock({ $0 }) else { return }
-        deliver(events)
+    package func deliver(_ events: [CareEvent], outboxIDs: [Int64] = []) {
+        guard !events.isEmpty, let deliver = hooks.withLock({ $0.deliver }) else { return }
+        deliver(events, outboxIDs)
     }
 }
 

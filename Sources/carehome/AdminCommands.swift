@@ -40,19 +40,20 @@ struct CheckCommand: ParsableCommand {
 
     @OptionGroup var home: HomeOptions
 
+    @Flag(name: .customLong("full"), help: "Check the whole audit chain, not only the entries since the last check.")
+    var full = false
+
     func run() throws {
         let configuration = try home.configuration()
         let database: HomeDatabase
-        do { database = try HomeDatabase.open(dataDirectory: configuration.dataDirectory) } catch { throw CommandFailure("\(error)") }
+        do { database = try HomeDatabase.openExisting(dataDirectory: configuration.dataDirectory) } catch { throw CommandFailure("\(error)") }
         let problems = try database.integrityProblems()
         guard problems.isEmpty else { throw CommandFailure("integrity_check found problems: \(problems.prefix(5).joined(separator: "; "))") }
         print("integrity: ok")
         print("schema: \(try database.schemaVersion()) (this program supports up to \(HomeDatabase.supportedSchemaVersion))")
         print("synchronous: \(try database.pragma("synchronous")) (2 = FULL), journal: \(try database.pragma("journal_mode"))")
         if try database.pool.read({ db in try db.tableExists("core_audit") }) {
-            let verification = try AuditLog.verify(pool: database.pool)
-            if let problem = verification.problem { throw CommandFailure("audit trail: \(problem)") }
-            print("audit trail: \(verification.entries) entries, chain intact")
+            try verifyAuditTrail(database, configuration: configuration, full: full)
         }
     }
 }
@@ -101,18 +102,35 @@ struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "audit", abstract: "The audit trail.", subcommands: [Verify.self])
 
     struct Verify: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check every link of the audit chain; report the first broken one (exit 1).")
+        static let configuration = CommandConfiguration(abstract: "Check the audit chain since the last check (--full: from the first entry); report the first broken entry (exit 1).")
         @OptionGroup var home: HomeOptions
+        @Flag(name: .customLong("full"), help: "Check every entry, not only those since the last check.")
+        var full = false
 
         func run() throws {
             let configuration = try home.configuration()
             let database: HomeDatabase
-            do { database = try HomeDatabase.open(dataDirectory: configuration.dataDirectory) } catch { throw CommandFailure("\(error)") }
-            let verification = try AuditLog.verify(pool: database.pool)
-            if let problem = verification.problem {
-                throw CommandFailure("audit trail broken at entry \(verification.firstBrokenID ?? 0): \(problem)")
-            }
-            print("audit trail: \(verification.entries) entries, chain intact")
+            do { database = try HomeDatabase.openExisting(dataDirectory: configuration.dataDirectory) } catch { throw CommandFailure("\(error)") }
+            try verifyAuditTrail(database, configuration: configuration, full: full)
         }
     }
+}
+
+/// Verifies the chain with its key and head (kept outside the database) from the last checkpoint, or
+/// fully, and moves the checkpoint on when it is intact.
+func verifyAuditTrail(_ database: HomeDatabase, configuration: ApplianceConfiguration, full: Bool) throws {
+    let keyFile = configuration.resolvedAuditKeyFile
+    guard FileManager.default.fileExists(atPath: keyFile.path) else {
+        throw CommandFailure("audit trail: the key \(keyFile.path) is missing, so the chain cannot be checked (set audit_key in carehome.conf to where it is kept)")
+    }
+    var logger = makeLogger()
+    logger.logLevel = .error
+    let audit: AuditLog
+    do { audit = AuditLog(home: database, logger: logger, anchor: try AuditAnchor.load(keyFile: keyFile)) } catch { throw CommandFailure("audit trail: \(error)") }
+    let verification = try audit.verifyAndCheckpoint(full: full)
+    if let problem = verification.problem {
+        throw CommandFailure("audit trail broken at entry \(verification.firstBrokenID ?? 0): \(problem)")
+    }
+    let scope = verification.startedAfter == 0 ? "every entry" : "the entries after \(verification.startedAfter) (the last check's checkpoint; --full for all)"
+    print("audit trail: \(verification.entries) entries checked, \(scope); chain intact, head \(verification.last?.id ?? 0)")
 }

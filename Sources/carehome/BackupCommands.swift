@@ -77,9 +77,16 @@ struct TakeBackupCommand: ParsableCommand {
             var progress = ProgressLine(quiet: quiet)
             let summary = try database.backup(to: target, cipher: cipher, now: now) { progress.show($0) }
             progress.finish()
+            if cipher == nil {
+                do {
+                    try BackupDigest.write(for: target, anchor: try AuditAnchor.load(keyFile: settings.resolvedAuditKeyFile))
+                } catch {
+                    throw CommandFailure("The backup \(target.path) was written but its digest could not be: \(error). Take it again.")
+                }
+            }
             print("Backup written: \(target.path)")
             print("Checked: \(summary.description)")
-            recordInAuditTrail(database, action: "backup", detail: "backup written to \(target.lastPathComponent)\(cipher == nil ? "" : " (encrypted)")")
+            recordInAuditTrail(database, configuration: settings, action: "backup", detail: "backup written to \(target.lastPathComponent)\(cipher == nil ? "" : " (encrypted)")")
             if let directory, keepRetention {
                 let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
                 let (keep, delete) = BackupRetention.standard.prune(fileNames: names)
@@ -87,6 +94,7 @@ struct TakeBackupCommand: ParsableCommand {
                 for name in delete where name != target.lastPathComponent {
                     do {
                         try FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+                        try? FileManager.default.removeItem(at: BackupDigest.file(for: directory.appendingPathComponent(name)))
                         removed += 1
                     } catch {
                         printError("Could not delete the old backup \(name): \(error.localizedDescription)")
@@ -109,9 +117,13 @@ struct VerifyBackupCommand: ParsableCommand {
     var file: String
     @Option(name: .customLong("key-file"), help: ArgumentHelp("The key file, for an encrypted backup.", valueName: "file"))
     var keyFile: String?
+    @OptionGroup var home: HomeOptions
 
     func run() throws {
         let cipher = try keyFile.map { try BackupCipher(keyFile: URL(fileURLWithPath: $0)) }
+        if (try? BackupCipher.isEncrypted(URL(fileURLWithPath: file))) == false {
+            try checkPlainBackupDigest(URL(fileURLWithPath: file), settings: try home.configuration(requireDataDirectory: false))
+        }
         try reportingStoreErrors {
             let scratch = FileManager.default.temporaryDirectory
             let summary = try HomeDatabase.inspectBackup(URL(fileURLWithPath: file), cipher: cipher, scratchDirectory: scratch)
@@ -147,23 +159,52 @@ struct RestoreCommand: ParsableCommand {
         let settings = try home.configuration()
         try refuseRootOverAppliance(settings.dataDirectory, command: "restore")
         let cipher = try keyFile.map { try BackupCipher(keyFile: URL(fileURLWithPath: $0)) }
+        if (try? BackupCipher.isEncrypted(URL(fileURLWithPath: source))) == false {
+            try checkPlainBackupDigest(URL(fileURLWithPath: source), settings: settings)
+        }
         try reportingStoreErrors {
             let report = try HomeDatabase.restore(dataDirectory: settings.dataDirectory, from: URL(fileURLWithPath: source), cipher: cipher)
             report.lines.forEach { print($0) }
             if let restored = try? HomeDatabase.open(dataDirectory: settings.dataDirectory) {
-                recordInAuditTrail(restored, action: "restore", detail: "database restored from \(URL(fileURLWithPath: source).lastPathComponent)")
+                do {
+                    // The trail now ends where the backup's did: its head and checkpoint start again from there.
+                    try AuditAnchor.forHome(keyFile: settings.resolvedAuditKeyFile, pool: restored.pool).forgetHeadAndCheckpoint()
+                    recordInAuditTrail(restored, configuration: settings, action: "restore", detail: "database restored from \(URL(fileURLWithPath: source).lastPathComponent)")
+                } catch {
+                    print("Before starting carehome: \(error)")
+                }
             }
         }
     }
 }
 
+/// A plain backup must match its keyed digest (`BackupDigest`), made with the audit key in the settings.
+private func checkPlainBackupDigest(_ file: URL, settings: ApplianceConfiguration) throws {
+    let keyFile = settings.resolvedAuditKeyFile
+    guard FileManager.default.fileExists(atPath: keyFile.path) else {
+        throw CommandFailure("\(file.lastPathComponent) is a plain backup: its digest is checked with the audit key, which is not at \(keyFile.path). Give --config or --data-dir of the home it came from.")
+    }
+    do {
+        try BackupDigest.check(file, anchor: try AuditAnchor.load(keyFile: keyFile))
+    } catch let error as BackupDigestError {
+        // Say what else is wrong with it, if anything, so the first refusal is the most useful one.
+        var also = ""
+        if let summary = try? HomeDatabase.inspectBackup(file, cipher: nil, scratchDirectory: FileManager.default.temporaryDirectory),
+           summary.schemaVersion > HomeDatabase.supportedSchemaVersion {
+            also = " It was also made by a newer version of carehome (schema \(summary.schemaVersion)) than this one."
+        }
+        throw CommandFailure("Refused: \(error.message)\(also) Nothing was changed.")
+    }
+}
+
 /// Backups and restores go into the audit trail (issue: "exports and backups" are audited), as the
 /// console user. A home whose server has never run has no audit table yet: nothing to record into.
-private func recordInAuditTrail(_ database: HomeDatabase, action: String, detail: String) {
+private func recordInAuditTrail(_ database: HomeDatabase, configuration: ApplianceConfiguration, action: String, detail: String) {
     guard (try? database.appliedMigrations(pluginID: "core").contains(1)) == true else { return }
     var logger = Logger(label: "carehome.audit")
     logger.logLevel = .error
-    let audit = AuditLog(home: database, logger: logger)
+    guard let anchor = try? AuditAnchor.forHome(keyFile: configuration.resolvedAuditKeyFile, pool: database.pool) else { return }
+    let audit = AuditLog(home: database, logger: logger, anchor: anchor)
     let who = ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "console"
     audit.record(AuditEntry(userID: nil, username: "console: \(who)", address: "console", source: "core", action: action, detail: detail), durable: true)
     audit.flush()

@@ -15,6 +15,9 @@ struct Carehome: ParsableCommand {
 
     /// Wrong arguments exit with status 2 and a usage message, never a stack trace.
     static func main() {
+        // Everything this program writes (the database, its journal, backups, partial copies) holds
+        // residents' records: never readable by other users, even a file left by a kill midway.
+        umask(0o077)
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -38,7 +38,8 @@ struct HomeOptions: ParsableArguments {
 }
 
 func makeLogger() -> Logger {
-    var logger = Logger(label: "carehome")
+    // One entry, one line, whatever a client sends (LineSafeLogHandler).
+    var logger = Logger(label: "carehome", factory: { LineSafeLogHandler(label: $0) })
     logger.logLevel = ProcessInfo.processInfo.environment["CAREHOME_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
     // A release build logs a read of a column its query did not return (a debug build stops on it).
     let reporter = logger
@@ -91,10 +92,12 @@ func serve(_ configuration: ApplianceConfiguration, banner: ((UInt16) -> String)
     } catch {
         throw CommandFailure("carehome cannot start: \(error)")
     }
+    do { try appliance.recoverAfterStop() } catch { throw CommandFailure("carehome cannot start: \(error)") }
     try prepare?(appliance)
     var http = HTTPServer.Configuration(address: configuration.listenAddress, port: configuration.listenPort)
     http.threadPoolSize = configuration.threadPoolSize
     http.maxBodySize = configuration.maxBodyBytes
+    http.perIPConnectionLimit = configuration.connectionsPerAddress
     if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
         do {
             http.tlsCertificatePEM = try String(contentsOf: certificate, encoding: .utf8)
@@ -103,7 +106,9 @@ func serve(_ configuration: ApplianceConfiguration, banner: ((UInt16) -> String)
             throw CommandFailure("carehome cannot read the TLS certificate or key: \(error.localizedDescription)")
         }
     }
-    let server = HTTPServer(configuration: http) { request in appliance.respond(to: request) }
+    let server = HTTPServer(configuration: http, bodyLimit: { method, path, cookie in
+        appliance.bodyLimit(method: method, path: path, cookieHeader: cookie)
+    }) { request in appliance.respond(to: request) }
     do { try server.start() } catch { throw CommandFailure("carehome cannot start: \(error)") }
     var redirector: HTTPServer?
     if let address = configuration.httpRedirectAddress, let port = configuration.httpRedirectPort, http.tlsKeyPEM != nil {

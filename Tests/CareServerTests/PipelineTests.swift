@@ -109,7 +109,7 @@ struct AuditTests {
         let entries = try home.appliance.audit.entries(AuditLog.Filter(residentID: 7), limit: 10)
         #expect(entries.map(\.action) == ["view", "create"])
         #expect(entries.allSatisfy { $0.username == "test-nurse" && $0.source == "notes" })
-        let verification = try AuditLog.verify(pool: home.appliance.home.pool)
+        let verification = try home.appliance.audit.verify()
         #expect(verification.problem == nil)
         #expect(verification.entries == 2)
     }
@@ -133,7 +133,7 @@ struct AuditTests {
             try db.execute(sql: "DROP TRIGGER core_audit_no_update")
             try db.execute(sql: "UPDATE core_audit SET detail = 'note 99' WHERE id = 2")
         }
-        let edited = try AuditLog.verify(pool: pool)
+        let edited = try home.appliance.audit.verify()
         #expect(edited.firstBrokenID == 2)
         #expect(edited.problem == "entry 2 was changed after it was written")
         try pool.write { db in
@@ -141,7 +141,7 @@ struct AuditTests {
             try db.execute(sql: "DROP TRIGGER core_audit_no_delete")
             try db.execute(sql: "DELETE FROM core_audit WHERE id = 1")
         }
-        let removed = try AuditLog.verify(pool: pool)
+        let removed = try home.appliance.audit.verify()
         #expect(removed.firstBrokenID == 2)
         #expect(removed.problem?.contains("does not follow the entry before it") == true)
     }

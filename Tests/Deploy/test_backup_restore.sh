@@ -36,6 +36,9 @@ check "the nightly file name is carehome-<UTC time>.sqlite.enc in backup_dir" te
 check "no partial file is left in the backup directory" bash -c "! ls -A '$BACKUPS' | grep -q partial"
 check "the backup records the time of the last good backup for /healthz" grep -q "\"finishedAt\"" "$DATA/backup-status.json"
 
+# The replacement box gets the home's audit key back with the backup key (INSTALLING.md): the trail's
+# entries are keyed with it.
+mkdir -p "$SCRATCH/new-box" && cp "$DATA/audit.key" "$SCRATCH/new-box/audit.key"
 out=$("$CAREHOME" restore --data-dir "$SCRATCH/new-box" --from "$LATEST" --key-file "$KEY" 2>&1)
 if grep -q "Restored the backup" <<<"$out"; then pass "restore into an empty data directory (a replacement box)"; else fail "restore into an empty data directory" "$out"; fi
 k=$(python3 "$DB" compare "$DATA/home.sqlite" "$SCRATCH/new-box/home.sqlite" 2>&1)
@@ -51,7 +54,7 @@ check "an encrypted backup holds no readable record text" bash -c "! grep -q 'Ni
 
 # Damaged, truncated, newer: refused, and the live database is left exactly as it was.
 "$CAREHOME" backup --config "$CONF" --to "$SCRATCH/plain.sqlite" --quiet >/dev/null 2>&1
-check "a plain (unencrypted) backup with --to verifies" "$CAREHOME" backup verify "$SCRATCH/plain.sqlite"
+check "a plain (unencrypted) backup with --to verifies (its digest, with the home's audit key)" "$CAREHOME" backup verify "$SCRATCH/plain.sqlite" --config "$CONF"
 cp "$SCRATCH/plain.sqlite" "$SCRATCH/damaged.sqlite" && python3 "$DB" damage "$SCRATCH/damaged.sqlite"
 head -c 300000 "$LATEST" > "$SCRATCH/truncated.sqlite.enc"
 cp "$SCRATCH/plain.sqlite" "$SCRATCH/newer.sqlite" && python3 "$DB" set-schema "$SCRATCH/newer.sqlite" 999

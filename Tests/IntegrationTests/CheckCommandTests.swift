@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+@Suite("carehome check and audit verify")
+struct CheckCommandTests {
+    @Test("check and audit verify on a mistyped path, an empty file or a non-carehome file refuse and create nothing")
+    func refuseWhatIsNotAHome() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("carehome-check-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let mistyped = root.appendingPathComponent("no-such-home")
+        for command in [["check"], ["audit", "verify"]] {
+            let result = try run(Built.carehome, command + ["--data-dir", mistyped.path])
+            #expect(result.status == 1, "\(command): \(result.output)")
+            #expect(result.error.contains("There is no data directory") || result.error.contains("There is no home database"))
+            #expect(!FileManager.default.fileExists(atPath: mistyped.path), "nothing is created")
+        }
+        let empty = root.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: empty.appendingPathComponent("home.sqlite").path, contents: Data())
+        let emptyResult = try run(Built.carehome, ["check", "--data-dir", empty.path])
+        #expect(emptyResult.status == 1)
+        #expect(emptyResult.error.contains("is empty"))
+        #expect(!emptyResult.output.contains("integrity: ok"))
+        let other = root.appendingPathComponent("other")
+        try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+        _ = try sqlite(other.appendingPathComponent("home.sqlite"), "CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+        let otherResult = try run(Built.carehome, ["check", "--data-dir", other.path])
+        #expect(otherResult.status == 1)
+        #expect(otherResult.error.contains("not a home's database"))
+        #expect(try sqlite(other.appendingPathComponent("home.sqlite"), "SELECT COUNT(*) FROM sqlite_schema") == "1", "nothing was added to it")
+    }
+
+    @Test("audit verify on a real home: intact, then deleting the last entries with sqlite3 is reported; check checks from the checkpoint")
+    func auditVerifyFindsTruncation() throws {
+        let installation = try TestInstallation(plugins: [])
+        try installation.addUser("nina", role: "nurse")
+        let server = try installation.start()
+        try server.signIn("nina")
+        server.stop()
+        let data = installation.dataDirectory.path
+        let first = try run(Built.carehome, ["audit", "verify", "--data-dir", data])
+        #expect(first.status == 0, "\(first.error)")
+        #expect(first.output.contains("chain intact"))
+        let again = try run(Built.carehome, ["check", "--data-dir", data])
+        #expect(again.status == 0, "\(again.error)")
+        #expect(again.output.contains("the last check's checkpoint"), "\(again.output)")
+        let database = installation.dataDirectory.appendingPathComponent("home.sqlite")
+        _ = try sqlite(database, "DROP TRIGGER core_audit_no_delete; DELETE FROM core_audit WHERE id = (SELECT MAX(id) FROM core_audit);")
+        let broken = try run(Built.carehome, ["audit", "verify", "--full", "--data-dir", data])
+        #expect(broken.status == 1)
+        #expect(broken.error.contains("removed"), "\(broken.error)")
+    }
+
+    @Test("a plain backup carries a keyed digest: changed by one byte, backup verify and restore refuse it; the file is 0600")
+    func plainBackupDigest() throws {
+        let installation = try TestInstallation(plugins: [])
+        try installation.addUser("nina", role: "nurse")
+        let data = installation.dataDirectory.path
+        let backup = installation.root.appendingPathComponent("plain.sqlite")
+        let taken = try run(Built.carehome, ["backup", "--data-dir", data, "--to", backup.path])
+        #expect(taken.status == 0, "\(taken.error)")
+        let mode = try FileManager.default.attributesOfItem(atPath: backup.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let good = try run(Built.carehome, ["backup", "verify", backup.path, "--data-dir", data])
+        #expect(good.status == 0, "\(good.error)")
+        // One byte changed inside a text value: SQLite's integrity check would still pass it.
+        let bytes = try Data(contentsOf: backup)
+        let marker = Data("nina".utf8)
+        let at = try #require(bytes.range(of: marker))
+        var changed = bytes
+        changed[at.lowerBound] = UInt8(ascii: "m")
+        try changed.write(to: backup)
+        let verify = try run(Built.carehome, ["backup", "verify", backup.path, "--data-dir", data])
+        #expect(verify.status == 1)
+        #expect(verify.error.contains("has been changed since it was written"), "\(verify.error)")
+        let restore = try run(Built.carehome, ["restore", "--data-dir", data, "--from", backup.path])
+        #expect(restore.status == 1)
+        #expect(restore.error.contains("Nothing was changed"))
+        try FileManager.default.removeItem(at: URL(fileURLWithPath: backup.path + ".digest"))
+        #expect(try run(Built.carehome, ["backup", "verify", backup.path, "--data-dir", data]).error.contains("has no digest"))
+    }
+}
