@@ -33,7 +33,7 @@ package final class Appliance: Sendable {
     package init(configuration: ApplianceConfiguration, candidates: [PluginCandidate], logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        home = try HomeDatabase.open(dataDirectory: configuration.dataDirectory)
+        home = try HomeDatabase.open(dataDirectory: configuration.dataDirectory, countingStatements: configuration.countingStatements)
         let events = EventSink()
         try home.migrate(pluginID: "core", migrations: CoreSchema.migrations, events: events)
         audit = AuditLog(home: home, logger: logger)
