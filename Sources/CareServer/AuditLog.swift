@@ -99,7 +99,7 @@ package final class AuditLog: Sendable {
         }
     }
 
-    static func hash(previous: String, at: String, userID: Int64?, username: String, address: String, source: String,
+    package static func hash(previous: String, at: String, userID: Int64?, username: String, address: String, source: String,
                      action: String, residentID: Int64?, detail: String) -> String {
         let fields = [previous, at, userID.map(String.init) ?? "", username, address, source, action,
                       residentID.map(String.init) ?? "", detail]
