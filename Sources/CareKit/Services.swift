@@ -282,6 +282,19 @@ public protocol ResidentDirectory: Sendable {
     func admissionClock(residentID: Int64, today: Day) throws -> AdmissionClock?
     /// The working-day calendar of the home (bank holidays plus the home's own days).
     func workingCalendar() throws -> WorkingCalendar
+    /// Several residents (any status) by id, in one look-up: a list of falls or actions that names
+    /// former residents costs one query, not one per person. Ids not found are left out.
+    func residents(ids: Set<Int64>) throws -> [Int64: ResidentSummary]
+}
+
+extension ResidentDirectory {
+    /// Default for a directory without a batch look-up: today's residents, then one look-up per other id.
+    public func residents(ids: Set<Int64>) throws -> [Int64: ResidentSummary] {
+        var found = [Int64: ResidentSummary]()
+        for resident in try currentResidents() where ids.contains(resident.id) { found[resident.id] = resident }
+        for id in ids where found[id] == nil { if let resident = try resident(id: id) { found[id] = resident } }
+        return found
+    }
 }
 
 /// The home's profile.

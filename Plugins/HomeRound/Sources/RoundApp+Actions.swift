@@ -7,13 +7,10 @@ extension RoundApp {
         HomeRoundPlugin.runners.contains(principal.role) || (principal.role == .carer && action.isVisibleToCarer(principal))
     }
 
-    /// The residents behind a set of ids (current residents in one go, others one look-up each).
+    /// The residents behind a set of ids, in one look-up.
     func residentSummaries(_ ids: Set<Int64>) -> [Int64: ResidentSummary] {
         guard let directory = context.services.resolve(Services.residentDirectory) else { return [:] }
-        var found = [Int64: ResidentSummary]()
-        for resident in (try? directory.currentResidents()) ?? [] where ids.contains(resident.id) { found[resident.id] = resident }
-        for id in ids where found[id] == nil { if let resident = (try? directory.resident(id: id)) ?? nil { found[id] = resident } }
-        return found
+        return (try? directory.residents(ids: ids)) ?? [:]
     }
 
     /// The resident's name for a list, with "In hospital" when they are: an action may have to

@@ -210,5 +210,8 @@ enum RoundSchema {
         CREATE INDEX home_round_actions_resident ON home_round_actions(resident_id, status);
         CREATE INDEX home_round_actions_due ON home_round_actions(status, due_on);
         """),
+        Migration(3, "index rounds by day, for the list's pages", sql: """
+        CREATE INDEX home_round_rounds_by_day ON home_round_rounds(round_day);
+        """),
     ]
 }

@@ -11,6 +11,15 @@ struct RoundStore: Sendable {
         try database.read { try $0.query("SELECT * FROM home_round_rounds ORDER BY round_day DESC").map(Round.init(row:)) }
     }
 
+    /// One page of rounds, newest first: `limit` rounds held before `before` (all when nil). Keyset
+    /// paging on the round day (one round a week at most), served by its index.
+    func rounds(before: Day?, limit: Int) throws -> [Round] {
+        try database.read {
+            try $0.query("SELECT * FROM home_round_rounds WHERE round_day < ? ORDER BY round_day DESC LIMIT ?",
+                         [.text(before?.iso ?? "9999-12-31"), .integer(Int64(limit))]).map(Round.init(row:))
+        }
+    }
+
     func round(_ id: Int64) throws -> Round {
         guard let row = try database.read({ try $0.queryOne("SELECT * FROM home_round_rounds WHERE id = ?", [SQLValue(id)]) }) else {
             throw CareError.notFound("There is no such round.")
@@ -342,15 +351,16 @@ struct RoundStore: Sendable {
 
     // MARK: Figures
 
-    func roundFacts() throws -> [WeeklyFigures.RoundFact] {
+    /// What each round held, oldest first; `from`...`through` bound the round days (all when nil).
+    func roundFacts(from: Day? = nil, through: Day? = nil) throws -> [WeeklyFigures.RoundFact] {
         try database.read { db in
             try db.query("""
                 SELECT r.id, r.round_day, r.status,
                   (SELECT COUNT(*) FROM home_round_agenda_final f WHERE f.round_id = r.id) AS agenda,
                   (SELECT COUNT(*) FROM home_round_entries e WHERE e.round_id = r.id AND e.outcome = 'reviewed') AS reviewed,
                   (SELECT COUNT(*) FROM home_round_entries e WHERE e.round_id = r.id AND e.outcome = 'not-seen') AS not_seen
-                FROM home_round_rounds r ORDER BY r.round_day
-                """)
+                FROM home_round_rounds r WHERE r.round_day >= ? AND r.round_day <= ? ORDER BY r.round_day
+                """, [.text(from?.iso ?? "0000-01-01"), .text(through?.iso ?? "9999-12-31")])
         }.compactMap { row in
             guard let id = row.int64("id"), let day = row.day("round_day") else { return nil }
             return WeeklyFigures.RoundFact(id: id, day: day, closed: row.string("status") == "closed", agenda: row.int("agenda") ?? 0,

@@ -167,6 +167,20 @@ struct ClockStore: Sendable {
         return byResident
     }
 
+    /// The clock entries of today's residents (living here or in hospital), by resident, oldest first.
+    func currentResidentsEntries(_ db: any SQLReader) throws -> [Int64: [ClockEntry]] {
+        var byResident = [Int64: [ClockEntry]]()
+        for row in try db.query("""
+            SELECT * FROM residents_clock_entries WHERE resident_id IN
+                (SELECT id FROM residents_residents WHERE status IN ('living-here', 'in-hospital') AND entered_in_error = 0)
+            ORDER BY done_on, id
+            """) {
+            let entry = try ClockEntry(row: row)
+            byResident[entry.residentID, default: []].append(entry)
+        }
+        return byResident
+    }
+
     /// The clock of the resident's latest admission or re-admission (nil when none is tracked).
     func latestClock(residentID: Int64, today: Day) throws -> ClockDetail? {
         try database.read { db in
@@ -213,7 +227,7 @@ struct ClockStore: Sendable {
         try database.read { db in
             let living = try residents.residents(statuses: [.livingHere], db)
             let calendar = try profiles.load(db).profile.calendar
-            let entriesByResident = try allEntries(db)
+            let entriesByResident = try currentResidentsEntries(db)
             return living.compactMap { resident -> (StoredResident, ClockDetail)? in
                 guard let movement = resident.latestAdmission, movement.clockTracked else { return nil }
                 let detail = ClockRule.detail(residentID: resident.id, movement: movement, entries: entriesByResident[resident.id] ?? [],
