@@ -166,7 +166,11 @@ package final class AuditLog: Sendable {
         package var detail: String
     }
 
-    package func entries(_ filter: Filter, limit: Int) throws -> [Row_] {
+    /// Entries newest first, `limit` of them, older than `before` when given (keyset paging: the
+    /// next page starts after the last entry shown, so a page deep in ten years costs what the first
+    /// does). Each filter has an index that gives the entries in this order: resident (resident_id, at),
+    /// user (username, at), dates (at).
+    package func entries(_ filter: Filter, limit: Int, before: (at: Date, id: Int64)? = nil) throws -> [Row_] {
         flush()
         var clauses = [String]()
         var arguments = StatementArguments()
@@ -174,10 +178,11 @@ package final class AuditLog: Sendable {
         if let user = filter.username, !user.isEmpty { clauses.append("username = ?"); arguments += [user.lowercased()] }
         if let from = filter.from { clauses.append("at >= ?"); arguments += [Timestamp.format(HomeTime.startOf(from))] }
         if let to = filter.to { clauses.append("at < ?"); arguments += [Timestamp.format(HomeTime.startOf(to.adding(days: 1)))] }
+        if let before { clauses.append("(at, id) < (?, ?)"); arguments += [Timestamp.format(before.at), before.id] }
         let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         arguments += [limit]
         return try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM core_audit \(whereSQL) ORDER BY id DESC LIMIT ?", arguments: arguments).map { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM core_audit \(whereSQL) ORDER BY at DESC, id DESC LIMIT ?", arguments: arguments).map { row in
                 Row_(id: row["id"], at: Timestamp.parse(row["at"]) ?? Date(), username: row["username"], address: row["address"],
                      source: row["source"], action: row["action"], residentID: row["resident_id"], detail: row["detail"])
             }

@@ -51,6 +51,7 @@ struct CheckCommand: ParsableCommand {
         print("synchronous: \(try database.pragma("synchronous")) (2 = FULL), journal: \(try database.pragma("journal_mode"))")
         if try database.pool.read({ db in try db.tableExists("core_audit") }) {
             let verification = try AuditLog.verify(pool: database.pool)
+            try AuditLog.record(verification, pool: database.pool)  // shown on the manager's audit page
             if let problem = verification.problem { throw CommandFailure("audit trail: \(problem)") }
             print("audit trail: \(verification.entries) entries, chain intact")
         }
@@ -109,6 +110,7 @@ struct AuditCommand: ParsableCommand {
             let database: HomeDatabase
             do { database = try HomeDatabase.open(dataDirectory: configuration.dataDirectory) } catch { throw CommandFailure("\(error)") }
             let verification = try AuditLog.verify(pool: database.pool)
+            try AuditLog.record(verification, pool: database.pool)  // shown on the manager's audit page
             if let problem = verification.problem {
                 throw CommandFailure("audit trail broken at entry \(verification.firstBrokenID ?? 0): \(problem)")
             }
