@@ -95,6 +95,34 @@ struct QueryDisciplineTests {
         #expect(try home.get("/residents/\(former ?? 0)", as: .nurse).status == 200)
     }
 
+    @Test("/rounds lists half a year of rounds a page, newest first, and 'Earlier rounds' goes back through every one")
+    func roundsArePaged() throws {
+        let home = try Self.home(years: 2)
+        let total = try home.appliance.home.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM home_round_rounds") ?? 0 }
+        /// The rounds on a page, each once (a row links to its round twice: the day and "Agenda").
+        func roundDays(_ body: String) -> [String] {
+            var ids: [String] = []
+            for part in body.components(separatedBy: "<td><a href=\"/rounds/").dropFirst() {
+                if let id = part.split(separator: "\"").first.map(String.init), ids.last != id { ids.append(id) }
+            }
+            return ids
+        }
+        var seen: [String] = []
+        var path: String? = "/rounds"
+        while let next = path {
+            let body = try home.get(next, as: .nurse).body
+            let rows = roundDays(body)
+            #expect(rows.count <= 26)
+            seen += rows
+            path = body.range(of: "\">Earlier rounds").flatMap { end in
+                body.range(of: "href=\"", options: .backwards, range: body.startIndex..<end.lowerBound).map { String(body[$0.upperBound..<end.lowerBound]) }
+            }
+        }
+        #expect(total > 100)
+        #expect(seen.count == total)
+        #expect(Set(seen).count == total)
+    }
+
     @Test("the same seed gives the same history")
     func reproducible() throws {
         func summary(_ home: TestHome) throws -> [String] {

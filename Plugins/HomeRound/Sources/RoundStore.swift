@@ -266,12 +266,13 @@ struct RoundStore: Sendable {
     }
 
     /// The last day a round recorded an advance care plan discussion for each resident.
-    func advanceCarePlanDiscussions() throws -> [Int64: Day] {
+    func advanceCarePlanDiscussions(residentIDs: [Int64]) throws -> [Int64: Day] {
+        // Only the residents asked for (today's), through the index on the resident: not every entry of every round.
         let rows = try database.read {
             try $0.query("""
                 SELECT e.resident_id, MAX(r.round_day) AS day FROM home_round_entries e JOIN home_round_rounds r ON r.id = e.round_id
-                WHERE e.acp_discussed = 1 GROUP BY e.resident_id
-                """)
+                WHERE e.acp_discussed = 1 AND e.resident_id IN (SELECT value FROM json_each(?)) GROUP BY e.resident_id
+                """, [.text("[" + residentIDs.map(String.init).joined(separator: ",") + "]")])
         }
         var result = [Int64: Day]()
         for row in rows { if let id = row.int64("resident_id"), let day = row.day("day") { result[id] = day } }
@@ -308,6 +309,15 @@ struct RoundStore: Sendable {
         if outstandingOnly { conditions.append("status = 'open'") }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try database.read { try $0.query("SELECT * FROM home_round_actions \(whereClause) ORDER BY due_on, id", arguments) }.map(RoundAction.init(row:))
+    }
+
+    /// The latest actions done, entered in error or closed, newest first (`limit` of them): the "Done"
+    /// list shows these, not every action of every round ever held.
+    func finishedActions(limit: Int) throws -> [RoundAction] {
+        try database.read {
+            try $0.query("SELECT * FROM home_round_actions WHERE status <> 'open' ORDER BY COALESCE(done_on, due_on) DESC, id DESC LIMIT ?",
+                         [.integer(Int64(limit))])
+        }.map(RoundAction.init(row:))
     }
 
     func markActionDone(_ id: Int64, on day: Day, note: String, by principal: Principal, at now: Date) throws {
