@@ -49,6 +49,7 @@ package final class Appliance: Sendable {
     package func shutdown() {
         host.stopAll()
         audit.flush()
+        do { try home.closeCleanly() } catch { logger.warning("the database could not be checkpointed on the way out", metadata: ["error": .string("\(error)")]) }
     }
 
     var homeName: String {
