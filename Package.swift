@@ -83,7 +83,7 @@ let package = Package(
                 swiftSettings: strict),
 
         .testTarget(name: "CareKitTests", dependencies: [careKit], path: "Tests/CareKitTests"),
-        .testTarget(name: "CareStoreTests", dependencies: ["CareStore", careKit], path: "Tests/CareStoreTests"),
+        .testTarget(name: "CareStoreTests", dependencies: ["CareStore", careKit, .product(name: "GRDB", package: "GRDB.swift")], path: "Tests/CareStoreTests"),
         .testTarget(name: "CareServerTests", dependencies: ["CareServer", "CareStore", "CareHTTP", "CareTesting", "HomeGenerator", careKit]
                         + pluginNames.map { .target(name: "\($0)Plugin") },
                     path: "Tests/CareServerTests"),

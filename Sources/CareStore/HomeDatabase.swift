@@ -82,7 +82,7 @@ package final class HomeDatabase: Sendable {
 
     /// `PRAGMA quick_check`; throws when the file is damaged.
     package func quickCheck() throws {
-        let result = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+        let result = try HomeDatabase.problems(pool, "PRAGMA quick_check")
         guard result == ["ok"] else {
             throw StoreError(.damaged, "The database \(url.path) is damaged (\(result.prefix(3).joined(separator: "; "))). Stop the appliance and restore the last good backup with `carehome restore`.")
         }
@@ -107,8 +107,17 @@ package final class HomeDatabase: Sendable {
 
     /// `PRAGMA integrity_check` (slower, thorough); returns the problems found, empty when sound.
     package func integrityProblems() throws -> [String] {
-        let result = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        let result = try HomeDatabase.problems(pool, "PRAGMA integrity_check")
         return result == ["ok"] ? [] : result
+    }
+
+    /// A check's rows; damage bad enough that SQLite refuses to read on is itself the problem found.
+    private static func problems(_ pool: DatabasePool, _ check: String) throws -> [String] {
+        do {
+            return try pool.read { db in try String.fetchAll(db, sql: check) }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+            return [error.message ?? "database disk image is malformed"]
+        }
     }
 
     /// The schema generation recorded in the file.
