@@ -15,7 +15,7 @@ TEST_DEPS := chromium chromium-driver python3-pip python3-venv openssl
 MONITORING_DEPS := prometheus
 VENV := .build/venv
 
-.PHONY: all deps test-deps build run demo test test-swift test-integration test-browser test-deploy test-monitoring test-hard bench package clean
+.PHONY: all deps test-deps build run demo test test-swift test-integration test-browser test-deploy test-monitoring test-hard bench bench-scale package clean
 
 all: build
 
@@ -96,6 +96,12 @@ test-hard: build
 
 bench: deps
 	Tests/Bench/run.sh
+
+# Every main page on a home with a month of history and on one with ten years of it (same current
+# residents), alternating; start-up, peak memory, check and backup of the ten-year home. Not part of
+# make test; the generated homes are kept in .build/bench/homes (see Tests/Bench/README.md).
+bench-scale: deps
+	Tests/Bench/run.sh --scale
 
 package:
 	$(MAKE) build CONFIG=release

@@ -80,7 +80,10 @@ let package = Package(
                                                    .product(name: "Crypto", package: "swift-crypto"),
                                                    .product(name: "_CryptoExtras", package: "swift-crypto")],
                 path: "Sources/CareServer", resources: [.copy("Assets")], swiftSettings: strict),
-        .executableTarget(name: "carehome", dependencies: ["CareServer", careKit,
+        // A home with years of history, for measuring pages against history (`carehome generate-home`, tests, bench-scale).
+        .target(name: "HomeGenerator", dependencies: ["CareServer", "CareStore", careKit, .product(name: "GRDB", package: "GRDB.swift")],
+                path: "Sources/HomeGenerator", swiftSettings: strict),
+        .executableTarget(name: "carehome", dependencies: ["CareServer", "HomeGenerator", careKit,
                                                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                                            .product(name: "Logging", package: "swift-log")],
                           path: "Sources/carehome", swiftSettings: strict,
@@ -95,8 +98,8 @@ let package = Package(
                 swiftSettings: strict),
 
         .testTarget(name: "CareKitTests", dependencies: [careKit], path: "Tests/CareKitTests"),
-        .testTarget(name: "CareStoreTests", dependencies: ["CareStore", careKit], path: "Tests/CareStoreTests"),
-        .testTarget(name: "CareServerTests", dependencies: ["CareServer", "CareStore", "CareHTTP", "CareTesting", careKit] + pluginLogic,
+        .testTarget(name: "CareStoreTests", dependencies: ["CareStore", careKit, .product(name: "GRDB", package: "GRDB.swift")], path: "Tests/CareStoreTests"),
+        .testTarget(name: "CareServerTests", dependencies: ["CareServer", "CareStore", "CareHTTP", "CareTesting", "HomeGenerator", careKit] + pluginLogic,
                     path: "Tests/CareServerTests"),
         .testTarget(name: "IntegrationTests", dependencies: [careKit], path: "Tests/IntegrationTests"),
     ] + pluginTargets + pluginTestTargets

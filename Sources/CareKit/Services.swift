@@ -334,11 +334,21 @@ public protocol ResidentDirectory: Sendable {
     /// or died) that started from `start` to `end` inclusive, judged on `today`; nil when the registry
     /// cannot say (the default), which a caller shows as "no data", never as none.
     func admissionClocks(startedFrom start: Day, to end: Day, today: Day) throws -> [AdmissionClock]?
+    /// Several residents (any status) by id, in one look-up: a list of falls or actions that names
+    /// former residents costs one query, not one per person. Ids not found are left out.
+    func residents(ids: Set<Int64>) throws -> [Int64: ResidentSummary]
 }
 
 extension ResidentDirectory {
     /// Default: the clock history is not available.
     public func admissionClocks(startedFrom start: Day, to end: Day, today: Day) throws -> [AdmissionClock]? { nil }
+    /// Default for a directory without a batch look-up: today's residents, then one look-up per other id.
+    public func residents(ids: Set<Int64>) throws -> [Int64: ResidentSummary] {
+        var found = [Int64: ResidentSummary]()
+        for resident in try currentResidents() where ids.contains(resident.id) { found[resident.id] = resident }
+        for id in ids where found[id] == nil { if let resident = try resident(id: id) { found[id] = resident } }
+        return found
+    }
 }
 
 /// The home's profile.

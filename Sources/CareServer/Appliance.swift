@@ -33,7 +33,7 @@ package final class Appliance: Sendable {
     package init(configuration: ApplianceConfiguration, candidates: [PluginCandidate], logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        home = try HomeDatabase.open(dataDirectory: configuration.dataDirectory)
+        home = try HomeDatabase.open(dataDirectory: configuration.dataDirectory, countingStatements: configuration.countingStatements)
         let events = EventSink()
         try home.migrate(pluginID: "core", migrations: CoreSchema.migrations, events: events)
         audit = AuditLog(home: home, logger: logger, anchor: try AuditAnchor.forHome(keyFile: configuration.resolvedAuditKeyFile, pool: home.pool))
@@ -67,6 +67,7 @@ package final class Appliance: Sendable {
     package func shutdown() {
         host.stopAll()
         audit.flush()
+        do { try home.closeCleanly() } catch { logger.warning("the database could not be checkpointed on the way out", metadata: ["error": .string("\(error)")]) }
     }
 
     var homeName: String {

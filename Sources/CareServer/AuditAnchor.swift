@@ -62,14 +62,14 @@ package struct AuditAnchor: Sendable {
     var checkpointFile: URL { URL(fileURLWithPath: keyFile.path + ".checkpoint") }
 
     /// HMAC-SHA256 of text with the key, as hex, marked `k1:` so a verifier knows it is keyed.
-    func keyedHash(_ text: String) -> String {
+    package func keyedHash(_ text: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: SymmetricKey(data: key))
         return "k1:" + code.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     package func head() -> Mark? { AuditAnchor.read(headFile) }
     package func checkpoint() -> Mark? { AuditAnchor.read(checkpointFile) }
-    func saveHead(_ mark: Mark) throws { try AuditAnchor.write(try JSONEncoder().encode(mark), to: headFile) }
+    package func saveHead(_ mark: Mark) throws { try AuditAnchor.write(try JSONEncoder().encode(mark), to: headFile) }
     func saveCheckpoint(_ mark: Mark) throws { try AuditAnchor.write(try JSONEncoder().encode(mark), to: checkpointFile) }
 
     private static func read(_ file: URL) -> Mark? {

@@ -142,11 +142,29 @@ package final class AuditLog: Sendable {
 
     /// What an entry's hash covers: its fields and the previous entry's hash, each length-prefixed so that
     /// moving text between fields changes the hash.
-    static func text(previous: String, at: String, userID: Int64?, username: String, address: String, source: String,
+    package static func text(previous: String, at: String, userID: Int64?, username: String, address: String, source: String,
                      action: String, residentID: Int64?, detail: String) -> String {
         let fields = [previous, at, userID.map(String.init) ?? "", username, address, source, action,
                       residentID.map(String.init) ?? "", detail]
         return fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "|")
+    }
+
+    /// An entry's hash as this home writes it: keyed (HMAC) with the home's key, or plain SHA-256 for a
+    /// home without one. Shared by the log and `carehome generate-home`, so generated history verifies.
+    package static func entryHash(_ text: String, anchor: AuditAnchor?) -> String {
+        anchor?.keyedHash(text) ?? sha256Hex(text)
+    }
+
+    /// Records the chain's head outside the database after entries were written straight into it (the
+    /// history `carehome generate-home` adds), as a flush would.
+    package func recordHead() throws {
+        guard let anchor else { return }
+        let mark = try pool.read { db -> AuditAnchor.Mark? in
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, hash FROM core_audit ORDER BY id DESC LIMIT 1") else { return nil }
+            let keyedFrom = try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM core_audit WHERE hash LIKE 'k1:%'")
+            return AuditAnchor.Mark(id: row["id"], hash: row["hash"], keyedFrom: keyedFrom)
+        }
+        if let mark { try anchor.saveHead(mark) }
     }
 
     /// The result of checking the chain.
@@ -277,7 +295,11 @@ package final class AuditLog: Sendable {
         package var detail: String
     }
 
-    package func entries(_ filter: Filter, limit: Int) throws -> [Row_] {
+    /// Entries newest first, `limit` of them, older than `before` when given (keyset paging: the
+    /// next page starts after the last entry shown, so a page deep in ten years costs what the first
+    /// does). Each filter has an index that gives the entries in this order: resident (resident_id, at),
+    /// user (username, at), dates (at).
+    package func entries(_ filter: Filter, limit: Int, before: (at: Date, id: Int64)? = nil) throws -> [Row_] {
         flush()
         var clauses = [String]()
         var arguments = StatementArguments()
@@ -285,10 +307,11 @@ package final class AuditLog: Sendable {
         if let user = filter.username, !user.isEmpty { clauses.append("username = ?"); arguments += [user.lowercased()] }
         if let from = filter.from { clauses.append("at >= ?"); arguments += [Timestamp.format(HomeTime.startOf(from))] }
         if let to = filter.to { clauses.append("at < ?"); arguments += [Timestamp.format(HomeTime.startOf(to.adding(days: 1)))] }
+        if let before { clauses.append("(at, id) < (?, ?)"); arguments += [Timestamp.format(before.at), before.id] }
         let whereSQL = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         arguments += [limit]
         return try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM core_audit \(whereSQL) ORDER BY id DESC LIMIT ?", arguments: arguments).map { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM core_audit \(whereSQL) ORDER BY at DESC, id DESC LIMIT ?", arguments: arguments).map { row in
                 Row_(id: row["id"], at: Timestamp.parse(row["at"]) ?? Date(), username: row["username"], address: row["address"],
                      source: row["source"], action: row["action"], residentID: row["resident_id"], detail: row["detail"])
             }

@@ -29,6 +29,8 @@ package struct ApplianceConfiguration: Sendable {
     package var httpRedirectPort: UInt16?
     /// The bearer token a monitoring server (Prometheus) sends to read `/metrics`; nil: `/metrics` is off.
     package var metricsToken: String?
+    /// Tests only: count the SQL statements each request runs (`StatementCounter`).
+    package var countingStatements = false
 
     package init(dataDirectory: URL) { self.dataDirectory = dataDirectory }
 

@@ -1,6 +1,7 @@
 package import CareHTTP
 package import CareKit
 package import CareServer
+import CareStore
 package import Foundation
 import GRDB
 import Logging
@@ -16,11 +17,13 @@ package final class TestHome: Sendable {
     private let events = EventLog()
 
     /// Loads `plugins` (in-process instances) into a new home. `enabled`: ids to load (nil: all).
-    package init(plugins: [any CarePlugin], enabled: Set<String>? = nil, homeName: String = "Test House", metricsToken: String? = nil) throws {
+    package init(plugins: [any CarePlugin], enabled: Set<String>? = nil, homeName: String = "Test House", metricsToken: String? = nil,
+                 countingStatements: Bool = false) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("carehome-test-\(UUID().uuidString)")
         var configuration = ApplianceConfiguration(dataDirectory: directory)
         configuration.homeName = homeName
         configuration.metricsToken = metricsToken
+        configuration.countingStatements = countingStatements
         var logger = Logger(label: "carehome.test")
         logger.logLevel = .warning
         appliance = try Appliance(configuration: configuration, candidates: plugins.map(PluginCandidate.init(plugin:)), logger: logger)
@@ -79,6 +82,19 @@ package final class TestHome: Sendable {
     /// GET as a signed-in user of `role`. `path` may carry a query string.
     package func get(_ path: String, as role: Role) throws -> TestResponse {
         try send("GET", path, as: role, form: [], includeCSRF: false)
+    }
+
+    /// GET as `role`, with the number of SQL statements the request ran (the home must have been made
+    /// with `countingStatements: true`). The audit trail's queued entries are written first, so that
+    /// only the page's own work is counted.
+    package func statements(get path: String, as role: Role) throws -> (count: Int, response: TestResponse) {
+        let session = try session(for: role)
+        appliance.audit.flush()
+        let (pathOnly, query) = TestHome.split(path)
+        let request = HTTPRequest(method: "GET", path: pathOnly, headers: ["cookie": "carehome_session=\(session.token)"], query: query)
+        let (count, response) = StatementCounter.counting { TestResponse(appliance.respond(to: request)) }
+        appliance.audit.flush()
+        return (count, response)
     }
 
     /// POST a form as a signed-in user of `role` (the CSRF token is added unless `withCSRF` is false).

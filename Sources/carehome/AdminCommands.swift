@@ -128,6 +128,7 @@ func verifyAuditTrail(_ database: HomeDatabase, configuration: ApplianceConfigur
     let audit: AuditLog
     do { audit = AuditLog(home: database, logger: logger, anchor: try AuditAnchor.load(keyFile: keyFile)) } catch { throw CommandFailure("audit trail: \(error)") }
     let verification = try audit.verifyAndCheckpoint(full: full)
+    try AuditLog.record(verification, pool: database.pool)  // shown on the manager's audit page
     if let problem = verification.problem {
         throw CommandFailure("audit trail broken at entry \(verification.firstBrokenID ?? 0): \(problem)")
     }

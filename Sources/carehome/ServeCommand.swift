@@ -106,6 +106,17 @@ func serve(_ configuration: ApplianceConfiguration, banner: ((UInt16) -> String)
             throw CommandFailure("carehome cannot read the TLS certificate or key: \(error.localizedDescription)")
         }
     }
+    // SIGTERM and SIGINT are taken before the first request can be answered: a stop that comes as soon
+    // as the server answers still closes the database cleanly (else the next start must check every page).
+    let stop = DispatchSemaphore(value: 0)
+    signal(SIGTERM, SIG_IGN)
+    signal(SIGINT, SIG_IGN)
+    let sources = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { stop.signal() }
+        source.resume()
+        return source
+    }
     let server = HTTPServer(configuration: http, bodyLimit: { method, path, cookie in
         appliance.bodyLimit(method: method, path: path, cookieHeader: cookie)
     }) { request in appliance.respond(to: request) }
@@ -129,15 +140,6 @@ func serve(_ configuration: ApplianceConfiguration, banner: ((UInt16) -> String)
     let line = banner?(server.port) ?? "carehome \(Appliance.version) serving \(scheme)://\(host):\(server.port)/"
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 
-    let stop = DispatchSemaphore(value: 0)
-    signal(SIGTERM, SIG_IGN)
-    signal(SIGINT, SIG_IGN)
-    let sources = [SIGTERM, SIGINT].map { number -> any DispatchSourceSignal in
-        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler { stop.signal() }
-        source.resume()
-        return source
-    }
     stop.wait()
     logger.info("stopping: finishing requests in flight")
     server.stop(grace: .seconds(10))

@@ -295,12 +295,24 @@ def main():
     p.add_argument("--stub", action="store_true",
                    help="no appliance: a second reference server stands in for it (checks the bench itself)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    p.add_argument("--scale", action="store_true",
+                   help="make bench-scale: every main page on a home with a month of history and on one with "
+                        "--scale-years of it (same current residents), alternating; start-up, memory, check, backup")
+    p.add_argument("--scale-years", type=float, default=float(os.environ.get("BENCH_SCALE_YEARS", 10)))
+    p.add_argument("--scale-beds", type=int, default=int(os.environ.get("BENCH_SCALE_BEDS", 60)))
+    p.add_argument("--scale-seed", type=int, default=int(os.environ.get("BENCH_SCALE_SEED", 1)))
+    p.add_argument("--scale-audit-per-day", type=int, default=int(os.environ.get("BENCH_SCALE_AUDIT_PER_DAY", 2000)))
+    p.add_argument("--scale-homes", default=os.environ.get("BENCH_SCALE_HOMES", os.path.join(root, ".build", "bench", "homes")),
+                   help="where generated homes are kept between runs (the ten-year home takes minutes to make)")
     args = p.parse_args()
     args.pages = args.page or os.environ.get("BENCH_PAGE", "/residents /").split()
 
     work = tempfile.mkdtemp(prefix="carehome-bench-")
     processes = []
     try:
+        if args.scale:
+            from bench_scale import measure_scale
+            return measure_scale(args, work, processes)
         return measure(args, work, processes)
     finally:
         for proc in processes:

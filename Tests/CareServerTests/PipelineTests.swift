@@ -151,11 +151,63 @@ struct AuditTests {
         let home = try TestHome(plugins: [NotesPlugin()])
         _ = try home.post("/notes", as: .nurse, form: ["text": "n"])
         let page = try home.get("/audit?resident=7", as: .manager)
-        #expect(page.body.contains("The audit trail is intact"))
+        #expect(page.body.contains("The audit trail has not been checked yet"))
         #expect(page.body.contains("test-nurse"))
         let csv = try home.get("/audit.csv?resident=7", as: .manager)
         #expect(csv.header("Content-Type") == "text/csv; charset=utf-8")
         #expect(csv.body.hasPrefix("id,at,username,action,source,resident_id,detail,address\r\n"))
         #expect(csv.body.contains(",test-nurse,create,notes,7,"))
+    }
+
+    @Test("the audit page shows the last check of the chain (run by carehome check), not a check on every view")
+    func auditPageShowsLastVerification() throws {
+        let home = try TestHome(plugins: [NotesPlugin()])
+        _ = try home.post("/notes", as: .nurse, form: ["text": "n"])
+        let pool = home.appliance.home.pool
+        try AuditLog.record(try home.appliance.audit.verify(full: true), pool: pool)
+        #expect(try home.get("/audit", as: .manager).body.contains("The audit trail was intact when last checked"))
+        try pool.write { db in
+            try db.execute(sql: "DROP TRIGGER core_audit_no_update")
+            try db.execute(sql: "UPDATE core_audit SET detail = 'changed' WHERE id = 1")
+        }
+        // Viewing the page does not notice (it no longer reads the whole chain)…
+        #expect(try home.get("/audit", as: .manager).body.contains("The audit trail was intact when last checked"))
+        // …the next check does, and the page says so.
+        try AuditLog.record(try home.appliance.audit.verify(full: true), pool: pool)
+        let page = try home.get("/audit", as: .manager).body
+        #expect(page.contains("The audit trail has been altered"))
+        #expect(page.contains("entry 1 was changed after it was written"))
+    }
+
+    @Test("the audit page shows 200 entries a page, and 'Older entries' leads to the next 200 with none repeated or missed")
+    func auditPaging() throws {
+        let home = try TestHome(plugins: [NotesPlugin()])
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        for n in 0..<450 {
+            home.appliance.audit.record(AuditEntry(at: start.addingTimeInterval(Double(n / 3)), userID: nil, username: "someone", address: "10.0.0.1",
+                                                   source: "core", action: "view", residentID: 9, detail: "entry \(n)"), durable: false)
+        }
+        home.appliance.audit.flush()
+        func details(_ body: String) -> [String] {
+            body.components(separatedBy: "<td>entry ").dropFirst().compactMap { $0.split(separator: "<").first.map { "entry " + $0 } }
+        }
+        func older(_ body: String) -> String? {
+            guard let end = body.range(of: "\">Older entries"),
+                  let start = body.range(of: "href=\"", options: .backwards, range: body.startIndex..<end.lowerBound) else { return nil }
+            return body[start.upperBound..<end.lowerBound].replacingOccurrences(of: "&amp;", with: "&")
+        }
+        var seen: [String] = []
+        var path: String? = "/audit?resident=9"
+        var pages = 0
+        while let next = path {
+            let body = try home.get(next, as: .manager).body
+            seen += details(body)
+            path = older(body)
+            pages += 1
+        }
+        #expect(pages == 3)
+        #expect(seen.count == 450)
+        #expect(Set(seen).count == 450)
+        #expect(seen.first == "entry 449")
     }
 }

@@ -9,7 +9,12 @@ extension FallsApp {
         // Without a filter the list shows the last twelve months; older falls are one link away.
         let olderHidden = filter.isEmpty
         if olderHidden { filter.since = HomeTime.startOf(HomeTime.today(now()).adding(months: -12)) }
-        let falls = try database.read { db in try FallsStore.falls(residentID: filter.residentID, in: db) }.filter(filter.matches)
+        // The time bounds go to SQL (an index on the time), the other filters are checked here.
+        let since = [filter.since, filter.month.map { HomeTime.startOf($0.first) }].compactMap { $0 }.max()
+        let before = filter.month.map { HomeTime.startOf($0.adding(months: 1).first) }
+        let falls = try database.read { db in
+            try FallsStore.falls(residentID: filter.residentID, since: since, before: before, status: filter.toComplete ? .firstEntry : nil, in: db)
+        }.filter(filter.matches)
         let residents = try residents(for: falls.map(\.residentID))
         context.audit.record(request, .view, residentID: filter.residentID, detail: "falls list")
         let rows = falls.map(withMedicinesAnswer).map { fall -> [HTML] in

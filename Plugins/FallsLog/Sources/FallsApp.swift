@@ -46,12 +46,7 @@ struct FallsApp: Sendable {
 
     /// Residents by id for the falls given (current residents, plus anyone who has since left).
     func residents(for ids: some Sequence<Int64>) throws -> [Int64: ResidentSummary] {
-        let directory = try directory()
-        var byID = Dictionary(try directory.currentResidents().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        for id in Set(ids) where byID[id] == nil {
-            if let resident = try directory.resident(id: id) { byID[id] = resident }
-        }
-        return byID
+        try directory().residents(ids: Set(ids))
     }
 
     func residentLink(_ id: Int64, _ residents: [Int64: ResidentSummary]) -> HTML {

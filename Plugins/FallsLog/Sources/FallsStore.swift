@@ -157,6 +157,11 @@ enum FallsSchema {
                              FROM falls_log_assessment_findings f WHERE f.assessment_id = a.id), '[]')
             FROM falls_log_assessments a WHERE a.completed_at IS NOT NULL;
         """),
+        Migration(4, "indexes so that lists read today's falls and assessments, not every one ever recorded", sql: """
+        -- Records still to complete (the dashboard card); assessments still to do (the card and the list).
+        CREATE INDEX falls_log_falls_by_status ON falls_log_falls(status, occurred_at);
+        CREATE INDEX falls_log_assessments_waiting ON falls_log_assessments(prompted_at) WHERE completed_at IS NULL AND cancelled = 0;
+        """),
     ]
 }
 
@@ -364,12 +369,16 @@ enum FallsStore {
     }
 
     /// Falls not entered in error, newest first.
-    static func falls(residentID: Int64? = nil, since: Date? = nil, status: FallStatus? = nil, in db: any SQLReader) throws -> [FallRecord] {
+    /// `since` and `before` bound the time in SQL (served by the time index), so a list of the last
+    /// twelve months never reads the years before them.
+    static func falls(residentID: Int64? = nil, since: Date? = nil, before: Date? = nil, status: FallStatus? = nil,
+                      in db: any SQLReader) throws -> [FallRecord] {
         var sql = "SELECT * FROM falls_log_falls WHERE status <> 'entered-in-error'"
         var arguments = [SQLValue]()
         if let status { sql += " AND status = ?"; arguments.append(.text(status.rawValue)) }
         if let residentID { sql += " AND resident_id = ?"; arguments.append(.integer(residentID)) }
         if let since { sql += " AND occurred_at >= ?"; arguments.append(SQLValue(since)) }
+        if let before { sql += " AND occurred_at < ?"; arguments.append(SQLValue(before)) }
         sql += " ORDER BY occurred_at DESC, id DESC"
         return try db.query(sql, arguments).compactMap(FallRecord.init(row:))
     }
@@ -455,22 +464,34 @@ enum FallsStore {
         let rows = try db.query("""
             SELECT * FROM falls_log_assessments WHERE resident_id = ? AND cancelled = 0 ORDER BY prompted_at DESC, id DESC
             """, [.integer(residentID)])
-        return try rows.compactMap { row in try assessment(row: row, in: db) }
+        return try assessments(rows, in: db)
     }
 
     static func openAssessments(in db: any SQLReader) throws -> [FallsAssessmentRecord] {
-        try db.query("SELECT * FROM falls_log_assessments WHERE completed_at IS NULL AND cancelled = 0 ORDER BY prompted_at")
-            .compactMap { try assessment(row: $0, in: db) }
+        try assessments(try db.query("SELECT * FROM falls_log_assessments WHERE completed_at IS NULL AND cancelled = 0 ORDER BY prompted_at"), in: db)
+    }
+
+    /// Assessments from their rows, with every one's findings read in one query (not one per assessment).
+    private static func assessments(_ rows: [SQLRow], in db: any SQLReader) throws -> [FallsAssessmentRecord] {
+        let ids = rows.compactMap { $0.int64("id") }
+        guard !ids.isEmpty else { return [] }
+        var findings = [Int64: [AssessmentFinding]]()
+        for f in try db.query("""
+            SELECT * FROM falls_log_assessment_findings WHERE assessment_id IN (SELECT value FROM json_each(?)) ORDER BY assessment_id, id
+            """, [.text("[" + ids.map(String.init).joined(separator: ",") + "]")]) {
+            guard let assessmentID = f.int64("assessment_id"), let component = AssessmentComponent(rawValue: f.string("component") ?? "") else { continue }
+            findings[assessmentID, default: []].append(AssessmentFinding(component: component, problem: f.bool("problem") ?? false,
+                                                                         finding: f.string("finding") ?? "", action: f.string("action") ?? ""))
+        }
+        return rows.compactMap { assessment(row: $0, findings: findings[$0.int64("id") ?? 0] ?? []) }
     }
 
     private static func assessment(row: SQLRow, in db: any SQLReader) throws -> FallsAssessmentRecord? {
+        try assessments([row], in: db).first
+    }
+
+    private static func assessment(row: SQLRow, findings: [AssessmentFinding]) -> FallsAssessmentRecord? {
         guard let id = row.int64("id"), let residentID = row.int64("resident_id"), let promptedAt = row.date("prompted_at") else { return nil }
-        let findings = try db.query("SELECT * FROM falls_log_assessment_findings WHERE assessment_id = ? ORDER BY id", [.integer(id)])
-            .compactMap { f -> AssessmentFinding? in
-                guard let component = AssessmentComponent(rawValue: f.string("component") ?? "") else { return nil }
-                return AssessmentFinding(component: component, problem: f.bool("problem") ?? false,
-                                         finding: f.string("finding") ?? "", action: f.string("action") ?? "")
-            }
         return FallsAssessmentRecord(id: id, residentID: residentID, promptedBy: row.string("prompted_by") ?? "staff",
                                      fallID: row.int64("fall_id"), promptedAt: promptedAt, completedAt: row.date("completed_at"),
                                      completedByName: row.string("completed_by_name"), findings: findings, version: row.int("version") ?? 1)

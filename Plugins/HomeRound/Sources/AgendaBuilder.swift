@@ -87,7 +87,7 @@ struct AgendaBuilder {
         let concerns = Dictionary(grouping: try store.pendingConcerns(), by: \.residentID)
         let changes = try store.agendaChanges(round: round.id)
         let earlierActions = Dictionary(grouping: try store.actions(outstandingOnly: true).filter { $0.roundID != round.id }, by: \.residentID)
-        let discussions = try store.advanceCarePlanDiscussions()
+        let discussions = try store.advanceCarePlanDiscussions(residentIDs: residents.map(\.id))
 
         var candidates = [AgendaCandidate]()
         for resident in residents {

@@ -7,13 +7,10 @@ extension RoundApp {
         HomeRoundPlugin.runners.contains(principal.role) || (principal.role == .carer && action.isVisibleToCarer(principal))
     }
 
-    /// The residents behind a set of ids (current residents in one go, others one look-up each).
+    /// The residents behind a set of ids, in one look-up.
     func residentSummaries(_ ids: Set<Int64>) -> [Int64: ResidentSummary] {
         guard let directory = context.services.resolve(Services.residentDirectory) else { return [:] }
-        var found = [Int64: ResidentSummary]()
-        for resident in (try? directory.currentResidents()) ?? [] where ids.contains(resident.id) { found[resident.id] = resident }
-        for id in ids where found[id] == nil { if let resident = (try? directory.resident(id: id)) ?? nil { found[id] = resident } }
-        return found
+        return (try? directory.residents(ids: ids)) ?? [:]
     }
 
     /// The resident's name for a list, with "In hospital" when they are: an action may have to
@@ -53,6 +50,9 @@ extension RoundApp {
 
     // MARK: /rounds/actions
 
+    /// How many actions done, entered in error or closed the "Done" list shows (the latest).
+    static let finishedActionsShown = 200
+
     func actionsList(_ request: Request) throws -> Response {
         let principal = request.principal
         let isRunner = HomeRoundPlugin.runners.contains(principal.role)
@@ -60,7 +60,9 @@ extension RoundApp {
             ? [("mine", "Mine"), ("overdue", "Overdue"), ("open", "All open"), ("done", "Done")]
             : [("mine", "Mine and the care team's"), ("done", "Done")]
         let show = filters.contains { $0.value == request.query["show"] } ? (request.query["show"] ?? "mine") : (isRunner ? "open" : "mine")
-        let all = try store.actions().filter { maySee($0, principal) }
+        // Open actions are today's work (an index on the status); the done ones are history: the latest only.
+        let all = try (show == "done" ? store.finishedActions(limit: RoundApp.finishedActionsShown) : store.actions(outstandingOnly: true))
+            .filter { maySee($0, principal) }
         let chosen: [RoundAction]
         switch show {
         case "mine": chosen = all.filter { (isRunner ? $0.isOwned(by: principal) : true) && $0.state(today: today).isOutstanding }
@@ -74,7 +76,8 @@ extension RoundApp {
         context.audit.record(request, .view, residentID: nil, detail: "round actions \(show)")
         let body: HTML = """
         <nav class="round-filters" aria-label="Which actions"><ul>\(links)</ul></nav>\
-        \(actionsTable(chosen, caption: filters.first { $0.value == show }?.label ?? "Actions", showResident: true, request: request, returnTo: "/rounds/actions?show=\(show)"))\
+        \(actionsTable(chosen, caption: show == "done" ? "Done (the latest \(RoundApp.finishedActionsShown))" : filters.first { $0.value == show }?.label ?? "Actions",
+                       showResident: true, request: request, returnTo: "/rounds/actions?show=\(show)"))\
         \(UI.ruleReason("Open until done; due from \(ActionState.dueSoonDays) days before the due date; overdue the day after it. Done on or before the due date counts as on time. When a resident leaves the home or dies, their open actions are closed by the system with the reason (never deleted) and are not counted.", source: "Home round action rules (own design, HR-ACT-STATE)"))
         """
         return .page(Page(title: "Actions from rounds", breadcrumbs: isRunner ? [RoundApp.roundsCrumb] : [], body: body))

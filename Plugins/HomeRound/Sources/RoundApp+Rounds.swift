@@ -4,12 +4,17 @@ import Foundation
 extension RoundApp {
     // MARK: /rounds
 
+    /// Rounds on one page of the list: half a year of weekly rounds.
+    static let roundsPerPage = 26
+
     func roundsList(_ request: Request) throws -> Response {
         let profile = homeProfile()
-        let rounds = try store.rounds()
+        // A page of rounds at a time (half a year), newest first; `before` is the day of the last one shown.
+        let before = request.query.nonEmpty("before").flatMap { Day(iso: $0) }
+        let rounds = try store.rounds(before: before, limit: RoundApp.roundsPerPage)
         let thisWeek = RoundWeek(containing: today)
         var body: HTML = ""
-        if let current = rounds.first(where: { $0.week == thisWeek }) {
+        if let current = try store.round(in: thisWeek) {
             body += UI.banner(current.isClosed ? .success : .info, title: current.isClosed ? "This week's round was held on \(current.day.display)." : "This week's round (\(current.day.display)) is open.",
                               "<p>\(UI.buttonLink(current.isClosed ? "See the round" : "Go to the agenda", to: current.path))</p>")
         } else {
@@ -18,7 +23,7 @@ extension RoundApp {
             if HomeRoundPlugin.openers.contains(request.principal.role) { text += "<p>\(UI.buttonLink("Open this week's round", to: "/rounds/new"))</p>" }
             body += UI.banner(today > due ? .warning : .info, title: "This week's round (\(due.display)) has not been opened yet.", text)
         }
-        let facts = Dictionary(try store.roundFacts().map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let facts = Dictionary(try store.roundFacts(from: rounds.last?.day, through: rounds.first?.day).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let rows = rounds.map { round -> [HTML] in
             let fact = facts[round.id]
             let status = round.isClosed ? UI.tag("Closed", colour: "green") : UI.tag("Open", colour: "yellow")
@@ -28,8 +33,13 @@ extension RoundApp {
                     HTML(text: String(fact?.reviewed ?? 0)), HTML(text: String(fact?.notSeen ?? 0)),
                     "\(UI.link("Agenda", to: round.path))\(sheet)"]
         }
-        body += UI.table(caption: "Rounds", headers: ["Day", "Status", "On the agenda", "Reviewed", "Not seen", "Pages"], rows: rows,
-                         emptyMessage: "No rounds yet.")
+        body += UI.table(caption: before == nil ? "Rounds, newest first" : "Rounds before \(before?.display ?? "")",
+                         headers: ["Day", "Status", "On the agenda", "Reviewed", "Not seen", "Pages"], rows: rows,
+                         emptyMessage: before == nil ? "No rounds yet." : "No earlier rounds.")
+        var paging: [HTML] = []
+        if before != nil { paging.append(UI.link("Newest rounds", to: "/rounds")) }
+        if rounds.count == RoundApp.roundsPerPage, let last = rounds.last { paging.append(UI.link("Earlier rounds", to: "/rounds?before=\(last.day.iso)")) }
+        if !paging.isEmpty { body += "<nav class=\"paging\" aria-label=\"Pages of rounds\"><p>\(HTML(trusted: paging.map(\.description).joined(separator: " · ")))</p></nav>" }
         body += "<p>\(UI.link("Actions from rounds", to: "/rounds/actions")) · \(UI.link("Round figures", to: "/rounds/figures"))</p>"
         return .page(Page(title: "Home round", body: body))
     }

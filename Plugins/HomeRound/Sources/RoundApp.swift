@@ -93,9 +93,10 @@ struct RoundApp: Sendable {
     /// The agenda: built live while the round is open, as frozen when it closed.
     func agendaView(_ round: Round) throws -> AgendaView {
         if round.isClosed {
-            let directory = try directory()
-            let rows = try store.finalAgenda(round: round.id).map { item -> AgendaRow in
-                let resident = try directory.resident(id: item.residentID)
+            let items = try store.finalAgenda(round: round.id)
+            let residents = try directory().residents(ids: Set(items.map(\.residentID)))
+            let rows = items.map { item -> AgendaRow in
+                let resident = residents[item.residentID]
                 return AgendaRow(residentID: item.residentID, position: item.position, score: item.score,
                                  label: resident?.label ?? "Resident \(item.residentID)", present: true, reasons: nil, reasonLines: item.reasons)
             }

@@ -210,5 +210,16 @@ enum RoundSchema {
         CREATE INDEX home_round_actions_resident ON home_round_actions(resident_id, status);
         CREATE INDEX home_round_actions_due ON home_round_actions(status, due_on);
         """),
+        Migration(3, "index rounds by day, for the list's pages", sql: """
+        CREATE INDEX home_round_rounds_by_day ON home_round_rounds(round_day);
+        """),
+        Migration(4, "indexes so that the agenda and the action lists read today's residents, not every round ever held", sql: """
+        -- A resident's entries (advance care planning discussed, for the current residents only); falls
+        -- heard since the last round; concerns still pending; the latest actions done or closed.
+        CREATE INDEX home_round_entries_by_resident ON home_round_entries(resident_id);
+        CREATE INDEX home_round_fall_events_by_time ON home_round_fall_events(occurred_at);
+        CREATE INDEX home_round_concerns_pending ON home_round_concerns(status, id);
+        CREATE INDEX home_round_actions_finished ON home_round_actions(COALESCE(done_on, due_on)) WHERE status <> 'open';
+        """),
     ]
 }

@@ -11,6 +11,15 @@ struct RoundStore: Sendable {
         try database.read { try $0.query("SELECT * FROM home_round_rounds ORDER BY round_day DESC").map(Round.init(row:)) }
     }
 
+    /// One page of rounds, newest first: `limit` rounds held before `before` (all when nil). Keyset
+    /// paging on the round day (one round a week at most), served by its index.
+    func rounds(before: Day?, limit: Int) throws -> [Round] {
+        try database.read {
+            try $0.query("SELECT * FROM home_round_rounds WHERE round_day < ? ORDER BY round_day DESC LIMIT ?",
+                         [.text(before?.iso ?? "9999-12-31"), .integer(Int64(limit))]).map(Round.init(row:))
+        }
+    }
+
     func round(_ id: Int64) throws -> Round {
         guard let row = try database.read({ try $0.queryOne("SELECT * FROM home_round_rounds WHERE id = ?", [SQLValue(id)]) }) else {
             throw CareError.notFound("There is no such round.")
@@ -257,12 +266,13 @@ struct RoundStore: Sendable {
     }
 
     /// The last day a round recorded an advance care plan discussion for each resident.
-    func advanceCarePlanDiscussions() throws -> [Int64: Day] {
+    func advanceCarePlanDiscussions(residentIDs: [Int64]) throws -> [Int64: Day] {
+        // Only the residents asked for (today's), through the index on the resident: not every entry of every round.
         let rows = try database.read {
             try $0.query("""
                 SELECT e.resident_id, MAX(r.round_day) AS day FROM home_round_entries e JOIN home_round_rounds r ON r.id = e.round_id
-                WHERE e.acp_discussed = 1 GROUP BY e.resident_id
-                """)
+                WHERE e.acp_discussed = 1 AND e.resident_id IN (SELECT value FROM json_each(?)) GROUP BY e.resident_id
+                """, [.text("[" + residentIDs.map(String.init).joined(separator: ",") + "]")])
         }
         var result = [Int64: Day]()
         for row in rows { if let id = row.int64("resident_id"), let day = row.day("day") { result[id] = day } }
@@ -299,6 +309,15 @@ struct RoundStore: Sendable {
         if outstandingOnly { conditions.append("status = 'open'") }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try database.read { try $0.query("SELECT * FROM home_round_actions \(whereClause) ORDER BY due_on, id", arguments) }.map(RoundAction.init(row:))
+    }
+
+    /// The latest actions done, entered in error or closed, newest first (`limit` of them): the "Done"
+    /// list shows these, not every action of every round ever held.
+    func finishedActions(limit: Int) throws -> [RoundAction] {
+        try database.read {
+            try $0.query("SELECT * FROM home_round_actions WHERE status <> 'open' ORDER BY COALESCE(done_on, due_on) DESC, id DESC LIMIT ?",
+                         [.integer(Int64(limit))])
+        }.map(RoundAction.init(row:))
     }
 
     func markActionDone(_ id: Int64, on day: Day, note: String, by principal: Principal, at now: Date) throws {
@@ -343,15 +362,16 @@ struct RoundStore: Sendable {
 
     // MARK: Figures
 
-    func roundFacts() throws -> [WeeklyFigures.RoundFact] {
+    /// What each round held, oldest first; `from`...`through` bound the round days (all when nil).
+    func roundFacts(from: Day? = nil, through: Day? = nil) throws -> [WeeklyFigures.RoundFact] {
         try database.read { db in
             try db.query("""
                 SELECT r.id, r.round_day, r.status,
                   (SELECT COUNT(*) FROM home_round_agenda_final f WHERE f.round_id = r.id) AS agenda,
                   (SELECT COUNT(*) FROM home_round_entries e WHERE e.round_id = r.id AND e.outcome = 'reviewed') AS reviewed,
                   (SELECT COUNT(*) FROM home_round_entries e WHERE e.round_id = r.id AND e.outcome = 'not-seen') AS not_seen
-                FROM home_round_rounds r ORDER BY r.round_day
-                """)
+                FROM home_round_rounds r WHERE r.round_day >= ? AND r.round_day <= ? ORDER BY r.round_day
+                """, [.text(from?.iso ?? "0000-01-01"), .text(through?.iso ?? "9999-12-31")])
         }.compactMap { row in
             guard let id = row.int64("id"), let day = row.day("round_day") else { return nil }
             return WeeklyFigures.RoundFact(id: id, day: day, closed: row.string("status") == "closed", agenda: row.int("agenda") ?? 0,

@@ -110,5 +110,11 @@ enum MedicationSchema {
             occurred_at TEXT NOT NULL
         ) STRICT;
         """),
+        Migration(2, "indexes on the resident for falls heard and on the review for its changes", sql: """
+        -- Each current resident's falls (the falls-risk-drug prompt) and each review's changes were read by
+        -- scanning every row the home ever recorded.
+        CREATE INDEX medication_review_falls_resident ON medication_review_falls (resident_id);
+        CREATE INDEX medication_review_review_changes_review ON medication_review_review_changes (review_id);
+        """),
     ]
 }

@@ -157,10 +157,14 @@ struct ClockStore: Sendable {
             .map(ClockEntry.init(row:))
     }
 
-    /// Every clock entry in the home, by resident, oldest first.
-    func allEntries(_ db: any SQLReader) throws -> [Int64: [ClockEntry]] {
+    /// The clock entries of today's residents (living here or in hospital), by resident, oldest first.
+    func currentResidentsEntries(_ db: any SQLReader) throws -> [Int64: [ClockEntry]] {
         var byResident = [Int64: [ClockEntry]]()
-        for row in try db.query("SELECT * FROM residents_clock_entries ORDER BY done_on, id") {
+        for row in try db.query("""
+            SELECT * FROM residents_clock_entries WHERE resident_id IN
+                (SELECT id FROM residents_residents WHERE status IN ('living-here', 'in-hospital') AND entered_in_error = 0)
+            ORDER BY done_on, id
+            """) {
             let entry = try ClockEntry(row: row)
             byResident[entry.residentID, default: []].append(entry)
         }
@@ -194,11 +198,17 @@ struct ClockStore: Sendable {
     func clocksStarted(since: Day, today: Day) throws -> [AdmissionClock] {
         try database.read { db in
             let calendar = try profiles.load(db).profile.calendar
-            let entriesByResident = try allEntries(db)
-            return try residents.residents(statuses: nil, db).flatMap { resident in
-                resident.movements.filter { $0.startsClock && $0.clockTracked && !$0.enteredInError && $0.on >= since }.map {
-                    ClockRule.detail(residentID: resident.id, movement: $0, entries: entriesByResident[resident.id] ?? [],
-                                     calendar: calendar, today: today).clock
+            // Only residents here on or after `since` (an admission since then is such a movement).
+            let movementsByResident = try residents.movementsOfResidents(hereSince: since, db)
+            var entriesByResident = [Int64: [ClockEntry]]()
+            for row in try db.query("SELECT * FROM residents_clock_entries WHERE resident_id IN (SELECT value FROM json_each(?)) ORDER BY done_on, id",
+                                    [.text("[" + movementsByResident.keys.sorted().map(String.init).joined(separator: ",") + "]")]) {
+                let entry = try ClockEntry(row: row)
+                entriesByResident[entry.residentID, default: []].append(entry)
+            }
+            return movementsByResident.keys.sorted().flatMap { id in
+                (movementsByResident[id] ?? []).filter { $0.startsClock && $0.clockTracked && !$0.enteredInError && $0.on >= since }.map {
+                    ClockRule.detail(residentID: id, movement: $0, entries: entriesByResident[id] ?? [], calendar: calendar, today: today).clock
                 }
             }
         }
@@ -213,7 +223,7 @@ struct ClockStore: Sendable {
         try database.read { db in
             let living = try residents.residents(statuses: [.livingHere], db)
             let calendar = try profiles.load(db).profile.calendar
-            let entriesByResident = try allEntries(db)
+            let entriesByResident = try currentResidentsEntries(db)
             return living.compactMap { resident -> (StoredResident, ClockDetail)? in
                 guard let movement = resident.latestAdmission, movement.clockTracked else { return nil }
                 let detail = ClockRule.detail(residentID: resident.id, movement: movement, entries: entriesByResident[resident.id] ?? [],

@@ -15,6 +15,10 @@ struct RegistryDirectory: ResidentDirectory {
         return stored.summary
     }
 
+    func residents(ids: Set<Int64>) throws -> [Int64: ResidentSummary] {
+        Dictionary(try residents.residents(ids: ids).filter { !$0.enteredInError }.map { ($0.id, $0.summary) }, uniquingKeysWith: { a, _ in a })
+    }
+
     func movements(residentID: Int64) throws -> [ResidentMovement] {
         guard let stored = try residents.resident(id: residentID), !stored.enteredInError else { return [] }
         return stored.movements.map { ResidentMovement(kind: $0.kind, on: $0.on, place: $0.place) }
@@ -25,9 +29,7 @@ struct RegistryDirectory: ResidentDirectory {
     }
 
     func occupiedBedDays(from start: Day, to end: Day) throws -> Int {
-        try residents.residents(statuses: nil).reduce(0) {
-            $0 + MovementRules.nightsPresent(from: start, to: end, movements: $1.movements)
-        }
+        try residents.occupiedBedDays(from: start, to: end)
     }
 
     func admissionClock(residentID: Int64, today: Day) throws -> AdmissionClock? {

@@ -11,7 +11,7 @@ struct RegistryMetrics: Sendable {
 
     func collect() throws -> [Metric] {
         let day = today()
-        let residents = try stores.residents.residents(statuses: nil)
+        let residents = try stores.residents.residents(statuses: Set(ResidentStatus.allCases.filter(\.isCurrent)))
         let byStatus = ResidentStatus.allCases.filter(\.isCurrent).map { status in
             Metric.Sample(residents.filter { $0.status == status }.count, labels: ["status": status.rawValue])
         }

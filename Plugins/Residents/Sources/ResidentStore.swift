@@ -48,6 +48,8 @@ struct ResidentStore: Sendable {
     let database: any CareDatabase
     /// Decoded records by id and version: every change bumps the version, so an entry is never stale.
     let cache = RecordCache()
+    /// Who slept here lately, for occupied bed days: kept until the next save.
+    let presence = PresenceCache()
 
     // MARK: Reading
 
@@ -66,20 +68,77 @@ struct ResidentStore: Sendable {
     }
 
     func residents(statuses: Set<ResidentStatus>?, enteredInError: Bool = false, _ db: any SQLReader) throws -> [StoredResident] {
-        var movementsByResident = [Int64: [StoredMovement]]()
-        for row in try db.query("SELECT * FROM residents_movements WHERE entered_in_error = 0 ORDER BY on_day, id") {
-            let movement = try StoredMovement(row: row)
-            movementsByResident[movement.residentID, default: []].append(movement)
-        }
         var sql = "SELECT * FROM residents_residents WHERE entered_in_error = ?"
+        // Only the movements of the residents asked for: today's residents cost the same in a home's
+        // tenth year as in its first (statuses in a fixed order, so the SQL text is one of a few).
+        // The residents first (an index on status), then each one's movements (an index on the
+        // resident): ordered by resident, so SQLite is not tempted to walk every movement by day.
+        var movementsSQL = """
+            SELECT * FROM residents_movements WHERE entered_in_error = 0 AND resident_id IN
+                (SELECT id FROM residents_residents WHERE entered_in_error = ?
+            """
         var arguments: [SQLValue] = [.integer(enteredInError ? 1 : 0)]
         if let statuses {
-            sql += " AND status IN (" + statuses.map { _ in "?" }.joined(separator: ", ") + ")"
-            arguments += statuses.map { .text($0.rawValue) }
+            let ordered = ResidentStatus.allCases.filter(statuses.contains)
+            let list = " IN (" + ordered.map { _ in "?" }.joined(separator: ", ") + ")"
+            sql += " AND status" + list
+            movementsSQL += " AND status" + list
+            arguments += ordered.map { .text($0.rawValue) }
+        }
+        var movementsByResident = [Int64: [StoredMovement]]()
+        for row in try db.query(movementsSQL + ") ORDER BY resident_id, on_day, id", arguments) {
+            let movement = try StoredMovement(row: row)
+            movementsByResident[movement.residentID, default: []].append(movement)
         }
         return try db.query(sql, arguments)
             .map { row in try stored(row, movements: movementsByResident[row.int64("id") ?? 0] ?? []) }
             .sorted { RoomOrder.precedes($0.record.room, $0.record.fullName, $1.record.room, $1.record.fullName) }
+    }
+
+    /// Residents by id, with their movements: two queries however many ids (a JSON array argument, so
+    /// the SQL text is always the same).
+    func residents(ids: Set<Int64>) throws -> [StoredResident] {
+        guard !ids.isEmpty else { return [] }
+        let list: [SQLValue] = [.text("[" + ids.sorted().map(String.init).joined(separator: ",") + "]")]
+        return try database.read { db in
+            var movementsByResident = [Int64: [StoredMovement]]()
+            for row in try db.query("""
+                SELECT * FROM residents_movements WHERE entered_in_error = 0 AND resident_id IN (SELECT value FROM json_each(?)) ORDER BY resident_id, on_day, id
+                """, list) {
+                let movement = try StoredMovement(row: row)
+                movementsByResident[movement.residentID, default: []].append(movement)
+            }
+            return try db.query("SELECT * FROM residents_residents WHERE id IN (SELECT value FROM json_each(?))", list).map { row in
+                try stored(row, movements: movementsByResident[row.int64("id") ?? 0] ?? [])
+            }
+        }
+    }
+
+    /// The active movements, by resident, of everyone who could have slept here on or after `day`:
+    /// today's residents and those with a movement on or after it (not those who had left before).
+    func movementsOfResidents(hereSince day: Day, _ db: any SQLReader) throws -> [Int64: [StoredMovement]] {
+        var byResident = [Int64: [StoredMovement]]()
+        for row in try db.query("""
+            SELECT * FROM residents_movements WHERE entered_in_error = 0 AND resident_id IN
+                (SELECT id FROM residents_residents WHERE status IN ('living-here', 'in-hospital') AND entered_in_error = 0
+                 UNION SELECT m.resident_id FROM residents_movements m JOIN residents_residents r ON r.id = m.resident_id
+                       WHERE m.on_day >= ? AND r.entered_in_error = 0)
+            ORDER BY resident_id, on_day, id
+            """, [.text(day.iso)]) {
+            let movement = try StoredMovement(row: row)
+            byResident[movement.residentID, default: []].append(movement)
+        }
+        return byResident
+    }
+
+    /// Occupied bed days from `start` to `end` inclusive (NHS: residents present at midnight). The
+    /// movements read are those of residents here on or after a year before `start`, kept until the
+    /// next save, so the falls analytics' twelve months and the dashboard's month are one read.
+    func occupiedBedDays(from start: Day, to end: Day) throws -> Int {
+        let movements = try presence.movements(since: start, database: database) { floor in
+            try database.read { try movementsOfResidents(hereSince: floor, $0) }
+        }
+        return movements.values.reduce(0) { $0 + MovementRules.nightsPresent(from: start, to: end, movements: $1) }
     }
 
     func activeMovements(residentID: Int64, _ db: any SQLReader) throws -> [StoredMovement] {
@@ -341,5 +400,24 @@ final class RecordCache: Sendable {
 
     func store(_ record: ResidentRecord, id: Int64, version: Int64) {
         entries.withLock { $0[id] = (version, record) }
+    }
+}
+
+/// The movements of everyone who slept here on or after a day, kept until anything is saved. A request
+/// for an earlier day reads again from a year before it, so a page that asks month by month reads once.
+final class PresenceCache: Sendable {
+    private let kept = Mutex<(commit: Int64, since: Day, movements: [Int64: [StoredMovement]])?>(nil)
+
+    func movements(since day: Day, database: any CareDatabase,
+                   load: (Day) throws -> [Int64: [StoredMovement]]) throws -> [Int64: [StoredMovement]] {
+        guard let commit = database.commitCount else { return try load(day) }
+        if let kept = kept.withLock({ $0 }), kept.commit == commit, kept.since <= day { return kept.movements }
+        let floor = day.adding(days: -366)
+        let movements = try load(floor)
+        kept.withLock { current in
+            if let current, current.commit > commit { return }
+            current = (commit, floor, movements)
+        }
+        return movements
     }
 }

@@ -98,5 +98,12 @@ enum Schema {
             profile TEXT NOT NULL
         ) STRICT;
         """),
+        Migration(2, "indexes so that pages read today's residents, not the home's whole history", sql: """
+        -- Today's residents by status; residents who moved on or after a day (occupied bed days);
+        -- a resident's clock entries (the round's agenda asks for each current resident's clock).
+        CREATE INDEX residents_residents_by_status ON residents_residents (status, entered_in_error);
+        CREATE INDEX residents_movements_by_day ON residents_movements (on_day);
+        CREATE INDEX residents_clock_entries_by_resident ON residents_clock_entries (resident_id, done_on);
+        """),
     ]
 }
