@@ -24,7 +24,10 @@ import tempfile
 import time
 import urllib.parse
 
-PLUGINS = ["Residents", "HomeRound", "MedicationReview", "FallsLog"]
+# Every plugin folder with an Entry/ (as Package.swift and the Makefile find them).
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PLUGINS = sorted(name for name in os.listdir(os.path.join(REPO_ROOT, "Plugins"))
+                 if os.path.isdir(os.path.join(REPO_ROOT, "Plugins", name, "Entry")))
 TARGET_HEALTHZ_RATIO = 0.70
 TARGET_START_MS = 300.0
 TARGET_RSS_MB = 50.0
