@@ -135,8 +135,11 @@ def test_the_shipped_rules_load_and_alert_on_the_right_homes(group):
     # The demo home has an overdue clock and overdue checks; the new home has none (and no rounds).
     assert expected["CarehomeAdmissionClocksOverdue"] == {"willow-court", "oak-lodge"}
     assert "ash-house" in expected["CarehomeWeeklyRoundMissed"]
-    # Alerting rules run every second; wait for one evaluation after the figures arrived.
-    prometheus.wait_for("the alerting rules", lambda: active_alerts(group, "CarehomeBackupOverdue"))
+    # Alerting rules run every second, and each home's first scrape lands at its own moment: wait until
+    # every alert stands on exactly the expected homes (a wrong home never settles, so this still fails).
+    prometheus.wait_for("every alert on exactly the expected homes",
+                        lambda: all(active_alerts(group, name) == homes for name, homes in expected.items()),
+                        describe=lambda: {name: sorted(active_alerts(group, name)) for name in expected})
     for alertname, homes in expected.items():
         assert active_alerts(group, alertname) == homes, alertname
 
