@@ -33,6 +33,8 @@ public enum Services {
     public static let deterioration = ServiceKey<any DeteriorationSource>("deterioration.source")
     /// Recording a resident's move to hospital from another plugin's page (resident registry).
     public static let residentMovements = ServiceKey<any ResidentMovementRecorder>("residents.movements")
+    /// The home's staff accounts, so that work is given to a person, not a typed name (the server).
+    public static let staff = ServiceKey<any StaffDirectory>("core.staff")
     /// Hospital transfers the MDT has not yet reviewed (transfers plugin): the round agenda reads it.
     public static let transferReviews = ServiceKey<any TransferReviewSource>("transfers.reviews")
 }
@@ -558,4 +560,35 @@ public protocol TransferReviewSource: Sendable {
     /// Current residents with a hospital transfer the MDT has not yet reviewed ("could it have been
     /// avoided?"), each with one line saying which transfer, in plain words.
     func transfersAwaitingReview() throws -> [Int64: String]
+}
+
+// MARK: - Staff
+
+/// A member of staff as other plugins see them: the account's name and role, and whether it can sign in.
+public struct StaffMember: Sendable, Equatable {
+    /// The account's id.
+    public var userID: Int64
+    /// The login name.
+    public var username: String
+    /// The name shown on pages (`Niamh Nurse`).
+    public var displayName: String
+    /// The role.
+    public var role: Role
+    /// Whether the account can sign in today (not disabled, not expired).
+    public var active: Bool
+
+    /// Creates a member.
+    public init(userID: Int64, username: String, displayName: String, role: Role, active: Bool) {
+        self.userID = userID
+        self.username = username
+        self.displayName = displayName
+        self.role = role
+        self.active = active
+    }
+}
+
+/// The server's list of staff accounts (the admin's accounts are left out: they hold no care work).
+public protocol StaffDirectory: Sendable {
+    /// Every staff account, active or not, by name.
+    func staff() throws -> [StaffMember]
 }

@@ -22,11 +22,13 @@ def test_findings_typed_before_adding_an_action_are_saved_with_it(as_user, home)
     findings.clear()
     findings.send_keys("Chest clear on the round; ankles less swollen.")
     driver.find_element(By.NAME, "description").send_keys("Repeat U&E in a week")
-    owner = driver.find_element(By.NAME, "owner")
-    owner.send_keys("Niamh Nurse")
-    driver.find_element(By.XPATH, "//select[@name='owner_team']/option[@value='nurse']").click()
+    # Owners come from the staff list, so the action reaches Niamh's own list.
+    driver.find_element(By.XPATH, "//select[@name='owner']/option[starts-with(normalize-space(), 'Niamh Nurse')]").click()
     submit_and_wait(driver, driver.find_element(By.XPATH, "//button[normalize-space()='Add the action']"))
     body = driver.find_element(By.TAG_NAME, "body").text
     assert "Action added and the entry saved" in body
     assert driver.find_element(By.NAME, "findings").get_attribute("value") == "Chest clear on the round; ankles less swollen."
     assert "Repeat U&E in a week" in driver.find_element(By.TAG_NAME, "main").text
+    as_user("nurse")
+    driver.get(home.url("/rounds/actions?show=mine"))
+    assert "Repeat U&E in a week" in driver.find_element(By.TAG_NAME, "main").text, "the action reaches Niamh's own list"

@@ -183,8 +183,11 @@ func residentScreen() throws {
     #expect(body.contains("EHCH items due after admission"), "the EHCH items are offered while the clock is open")
     #expect(body.contains("Speech and language therapy") && body.contains("Audiology"))
     #expect(body.contains("Next: "))
-    #expect(body.contains("<input form=\"entry\" list=\"round-owners\" type=\"text\""), "owners are suggested from attendees and earlier owners; the action's fields belong to the entry's form")
-    #expect(body.contains("<option value=\"Test Visiting clinician\">"))
+    // Owners are picked from the staff list (so an action reaches the person's own list) or a role; the
+    // action's fields belong to the entry's form.
+    #expect(body.contains("<select form=\"entry\" id=\"f-owner\" name=\"owner\""))
+    #expect(body.contains("Test Visiting clinician (Visiting clinician)</option>"))
+    #expect(body.contains("<option value=\"role:nurse\">Nurse in charge (whoever is on shift)</option>"))
 }
 
 @Test("nothing typed on the resident screen is lost: 'Add the action' saves the findings with it, 'Save' saves a typed action, and an error keeps both")
@@ -215,6 +218,28 @@ func oneScreenOneSave() throws {
     #expect(refused.body.contains("Say who will do it"))
     #expect(refused.body.contains("New findings kept"))
     #expect(refused.body.contains("value=\"Refer to dietitian\""))
+}
+
+@Test("an action given to a person from the staff list reaches their own list; one given to the nurse in charge reaches every nurse's; a disabled account's shows as unassigned")
+func ownersFromTheStaffList() throws {
+    let h = try RoundHome()
+    let round = try h.openRound()
+    let nurse = try h.home.principal(.nurse)
+    _ = try h.home.principal(.carer)
+    let toNurse = try h.home.post(round + "/residents/1/actions", as: .clinician, form: ["description": "Weigh weekly", "owner": "user:\(nurse.userID)", "due": "2026-11-30"])
+    #expect(toNurse.status == 303)
+    #expect(try h.home.post(round + "/residents/1/actions", as: .clinician, form: ["description": "Check the pressure areas", "owner": "role:nurse", "due": "2026-11-30"]).status == 303)
+    let mine = try h.home.get("/rounds/actions?show=mine", as: .nurse).body
+    #expect(mine.contains("Weigh weekly") && mine.contains("Check the pressure areas"))
+    // Someone without an account needs a name and a team.
+    let other = try h.home.post(round + "/residents/1/actions", as: .clinician, form: ["description": "Hearing test", "owner": "other", "due": "2026-11-30"])
+    #expect(other.status == 422)
+    #expect(other.body.contains("Type the name of the person who will do it"))
+    // The nurse's account is disabled: their open action is shown as unassigned, to be given to someone else.
+    try h.home.appliance.home.pool.write { db in try db.execute(sql: "UPDATE core_users SET disabled_at = ? WHERE id = ?", arguments: ["2026-11-23T10:00:00Z", nurse.userID]) }
+    let list = try h.home.get("/rounds/actions?show=open", as: .manager).body
+    #expect(list.contains("Unassigned"))
+    #expect(list.contains("account is disabled: give it to someone else"))
 }
 
 @Test("actions need an owner and a due date not before the round; they show on the owner's dashboard and carers see the care team's")

@@ -21,15 +21,30 @@ extension RoundApp {
         return "\(name) \(UI.tag("In hospital", colour: "orange"))"
     }
 
+    /// Names of staff whose accounts can no longer sign in (lower case).
+    func inactiveStaffNames() -> Set<String> {
+        guard let staff = try? context.services.resolve(Services.staff)?.staff() else { return [] }
+        return Set(staff.filter { !$0.active }.flatMap { [$0.displayName.lowercased(), $0.username.lowercased()] })
+    }
+
+    /// The owner, or "Unassigned" when an open action's owner can no longer sign in: it must be given
+    /// to someone else, not wait on a list nobody reads.
+    func ownerCell(_ action: RoundAction, inactive: Set<String>) -> HTML {
+        let owner = action.ownerName.trimmingWhitespace().lowercased()
+        guard action.state(today: today).isOutstanding, inactive.contains(owner) else { return HTML(text: action.ownerName) }
+        return UI.tag("Unassigned", colour: "orange") + HTML(text: " (\(action.ownerName)'s account is disabled: give it to someone else)")
+    }
+
     func actionsTable(_ actions: [RoundAction], caption: String, showResident: Bool, request: Request, returnTo: String? = nil) -> HTML {
         let residents = showResident ? residentSummaries(Set(actions.map(\.residentID))) : [:]
+        let inactive = inactiveStaffNames()
         let back = returnTo ?? request.path
         let rows = actions.map { action -> [HTML] in
             let state = action.state(today: today)
             var cells: [HTML] = []
             if showResident { cells.append(residentName(residents[action.residentID], id: action.residentID)) }
             cells.append(UI.link(action.description, to: "/rounds/actions/\(action.id)"))
-            cells.append(HTML(text: action.ownerName))
+            cells.append(ownerCell(action, inactive: inactive))
             cells.append(HTML(text: action.due.display))
             var stateHTML: HTML = "\(UI.tag(state.tagText, colour: state.colour)) \(state.summary)"
             if let by = action.doneByName ?? action.closedByName, !state.isOutstanding { stateHTML += HTML(text: " by \(by)") }
@@ -99,7 +114,7 @@ extension RoundApp {
         let state = action.state(today: today)
         context.audit.record(request, .view, residentID: action.residentID, detail: "round action \(action.id)")
         var rows: [(key: String, value: HTML)] = [
-            ("Resident", residentName(resident, id: resident.id)), ("Action", HTML(text: action.description)), ("Owner", HTML(text: action.ownerName)),
+            ("Resident", residentName(resident, id: resident.id)), ("Action", HTML(text: action.description)), ("Owner", ownerCell(action, inactive: inactiveStaffNames())),
             ("Team", HTML(text: action.ownerRole.map { role in RoundApp.ownerTeams.first { $0.value == role.rawValue }?.label ?? role.title } ?? "")),
             ("Due", HTML(text: action.due.display)), ("State", "\(UI.tag(state.tagText, colour: state.colour)) \(state.summary)"),
             ("Agreed at", HomeRoundPlugin.runners.contains(request.principal.role) ? UI.link(round.title, to: round.path) : HTML(text: round.title)),

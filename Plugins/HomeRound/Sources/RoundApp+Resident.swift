@@ -15,6 +15,12 @@ struct ResidentScreenState {
 }
 
 extension RoundApp {
+    /// Work given to whoever holds a role (the nurse in charge on the day), not to one person.
+    static let roleOwners: [(role: Role, name: String)] = [
+        (.nurse, "Nurse in charge (whoever is on shift)"), (.carer, "Care team (any carer)"), (.manager, "The home's manager"),
+        (.clinician, "Visiting clinician (GP, pharmacist, MDT)"),
+    ]
+
     static let ownerTeams: [(value: String, label: String)] = [
         (Role.clinician.rawValue, "Visiting clinician (GP, pharmacist, MDT)"), (Role.nurse.rawValue, "Nurse"),
         (Role.manager.rawValue, "Manager"), (Role.carer.rawValue, "Care team"),
@@ -290,10 +296,26 @@ extension RoundApp {
         // The action's fields belong to the entry's form (HTML's `form` attribute), so "Add the action"
         // sends the findings typed above with it and "Save" sends a typed action: nothing typed on
         // this screen is lost whichever button is pressed.
+        let ownerField: HTML
+        if let staff = try? context.services.resolve(Services.staff)?.staff() {
+            // A person from the staff list (so it reaches their own list), a role, or someone without an account.
+            var options = staff.filter(\.active).map { ("user:\($0.userID)", UI.person($0.displayName, $0.role.title)) }
+            options += RoundApp.roleOwners.map { ("role:\($0.role.rawValue)", $0.name) }
+            options.append(("other", "Someone without an account here (type the name)"))
+            ownerField = """
+            \(Form.select("owner", label: "Who will do it", options: options, selected: form["owner"], errors: errors, hint: "It goes on their own list and their dashboard"))\
+            \(Form.input("owner_other", label: "If someone without an account: their name", value: form["owner_other"], errors: errors))\
+            \(Form.select("owner_team", label: "If someone without an account: their team", options: RoundApp.ownerTeams, selected: form["owner_team"], errors: errors))
+            """
+        } else {
+            ownerField = """
+            \(RoundApp.suggesting(Form.input("owner", label: "Who will do it", value: form["owner"], errors: errors, hint: "Their name as it appears when they log in, so it shows on their dashboard", autocomplete: "off"), listID: "round-owners", options: owners))\
+            \(Form.select("owner_team", label: "Their team", options: RoundApp.ownerTeams, selected: form["owner_team"], errors: errors))
+            """
+        }
         let fields: HTML = """
         \(Form.input("description", label: "What needs doing", value: form["description"], errors: errors))\
-        \(RoundApp.suggesting(Form.input("owner", label: "Who will do it", value: form["owner"], errors: errors, hint: "Their name as it appears when they log in, so it shows on their dashboard", autocomplete: "off"), listID: "round-owners", options: owners))\
-        \(Form.select("owner_team", label: "Their team", options: RoundApp.ownerTeams, selected: form["owner_team"], errors: errors))\
+        \(ownerField)\
         \(Form.input("due", label: "Due by", value: form["due"] ?? today.adding(days: 7).iso, errors: errors, type: "date"))
         """
         let owned = fields.rendered.replacingOccurrences(of: "<input ", with: "<input form=\"entry\" ")
@@ -308,9 +330,21 @@ extension RoundApp {
     func parseAction(_ form: FormData, round: Round, errors: inout FormErrors) -> (description: String, owner: String, team: Role, due: Day)? {
         let description = (form["description"] ?? "").trimmingWhitespace()
         if description.isEmpty { errors.add("description", "Say what needs doing") } else if description.count > 500 { errors.add("description", "Shorten this to 500 characters or fewer") }
-        let owner = (form["owner"] ?? "").trimmingWhitespace()
-        if owner.isEmpty { errors.add("owner", "Say who will do it") } else if owner.count > 120 { errors.add("owner", "Shorten the name to 120 characters or fewer") }
-        let team = form["owner_team"].flatMap(Role.init(rawValue:))
+        let picked = (form["owner"] ?? "").trimmingWhitespace()
+        var owner = picked
+        var team = form["owner_team"].flatMap(Role.init(rawValue:))
+        if picked.hasPrefix("user:") {
+            // A member of staff: their own name and role, so the action reaches their list.
+            let member = Int64(picked.dropFirst(5)).flatMap { id in (try? context.services.resolve(Services.staff)?.staff())?.first { $0.userID == id && $0.active } }
+            if let member { owner = member.displayName; team = member.role } else { errors.add("owner", "That person can no longer sign in: choose someone else") }
+        } else if picked.hasPrefix("role:") {
+            let role = Role(rawValue: String(picked.dropFirst(5)))
+            if let named = RoundApp.roleOwners.first(where: { $0.role == role }) { owner = named.name; team = named.role } else { errors.add("owner", "Choose who will do it") }
+        } else if picked == "other" {
+            owner = (form["owner_other"] ?? "").trimmingWhitespace()
+            if owner.isEmpty { errors.add("owner_other", "Type the name of the person who will do it") }
+        }
+        if picked.isEmpty { errors.add("owner", "Say who will do it") } else if owner.count > 120 { errors.add("owner", "Shorten the name to 120 characters or fewer") }
         if team == nil || team == .admin { errors.add("owner_team", "Choose their team") }
         let dueText = form["due"] ?? ""
         let due = Day(parsing: dueText)

@@ -130,10 +130,13 @@ public struct RoundAction: Sendable, Equatable {
         ActionState.of(due: due, doneOn: doneOn, enteredInError: enteredInError, closedBecause: closedReason, today: today)
     }
 
-    /// Whether the action is the user's: their name (or login) is the owner's name.
+    /// Whether the action is the user's: their name (or login) is the owner's name, or it was given to
+    /// their role ("Nurse in charge") rather than to one person.
     public func isOwned(by principal: Principal) -> Bool {
         let owner = ownerName.trimmingWhitespace().lowercased()
-        return !owner.isEmpty && (owner == principal.displayName.lowercased() || owner == principal.username.lowercased())
+        guard !owner.isEmpty else { return false }
+        if owner == principal.displayName.lowercased() || owner == principal.username.lowercased() { return true }
+        return RoundApp.roleOwners.contains { $0.role == principal.role && $0.role == ownerRole && $0.name.lowercased() == owner }
     }
 
     /// Whether a carer sees it: owned by them, or given to the care team.
