@@ -43,6 +43,27 @@ public enum UI {
         """
     }
 
+    /// A table of things to act on (checks due, actions): on a tablet or a desktop a table; on a phone
+    /// each row becomes a card with its action button first and every cell labelled with its column, so
+    /// nothing sits cut off in a column that scrolls sideways. The last column is the action.
+    public static func actionTable(caption: String, headerCells: [HTML], rows: [[HTML]], emptyMessage: String = "Nothing to show.") -> HTML {
+        guard !rows.isEmpty else { return "<p class=\"empty\">\(emptyMessage)</p>" }
+        let head = headerCells.map { header -> HTML in "<th scope=\"col\">\(header)</th>" }
+        // A column's name without its markup, for the card's label (`data-label`).
+        let labels = headerCells.map { HTML(text: $0.rendered.replacing(#/<[^>]*>/#, with: "")) }
+        let body = rows.map { row -> HTML in
+            let cells = row.enumerated().map { index, cell -> HTML in
+                let label = index < labels.count ? labels[index] : .empty
+                let action: HTML = index == row.count - 1 ? " class=\"card-action\"" : .empty
+                return "<td data-label=\"\(label)\"\(action)>\(cell)</td>"
+            }
+            return "<tr>\(cells)</tr>"
+        }
+        return """
+        <div class="table-wrap" role="region" aria-label="\(caption)" tabindex="0"><table class="data data-cards"><caption>\(caption)</caption><thead><tr>\(head)</tr></thead><tbody>\(body)</tbody></table></div>
+        """
+    }
+
     /// Text for screen readers only (the stylesheet's `visually-hidden` class).
     public static func visuallyHidden(_ text: String) -> HTML {
         "<span class=\"visually-hidden\">\(text)</span>"

@@ -175,6 +175,7 @@ def test_the_skip_link_is_the_first_tab_stop_and_moves_to_the_page(as_user, home
 # Touch targets on the tablet: WCAG 2.2 AA asks 24x24 px for every control; the shell promises
 # large ones, so navigation and the main buttons are at least 44 px tall.
 TARGET_PAGES = [("nurse", "/"), ("nurse", "/falls"), ("nurse", "/falls/new"), ("nurse", "/residents/1"),
+                ("carer", "/falls/1/check"), ("carer", "/deterioration/residents/1/soft-signs/new"),
                 ("nurse", "/medication"), ("manager", "/admin/users")]
 
 
@@ -193,7 +194,7 @@ def test_touch_targets_are_large_enough(username, path, as_user, home):
           out.push({what: el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).trim().split(/\\s+/).join('.') : '')
                           + ' "' + (el.textContent || el.name || '').trim().slice(0, 30) + '"',
                     width: Math.max(r.width, lr ? lr.width : 0), height: Math.max(r.height, lr ? lr.height : 0),
-                    big: el.matches('nav.site-nav a, .button:not(.button-small), button:not(.button-small)')});
+                    big: el.matches('nav.site-nav a, .button:not(.button-small), button:not(.button-small), input[type=radio], input[type=checkbox]')});
         });
       return out;
     """)
@@ -201,4 +202,4 @@ def test_touch_targets_are_large_enough(username, path, as_user, home):
     too_small = [s for s in sizes if s["width"] < 24 or s["height"] < 24]
     assert not too_small, f"controls under 24x24 px on {path}: {too_small[:10]}"
     not_large = [s for s in sizes if s["big"] and s["height"] < 44]
-    assert not not_large, f"navigation links or buttons under 44 px tall on {path}: {not_large[:10]}"
+    assert not not_large, f"navigation links, buttons, radio buttons or checkboxes (with their labels) under 44 px tall on {path}: {not_large[:10]}"

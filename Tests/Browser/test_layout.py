@@ -148,3 +148,29 @@ def test_a_wide_table_on_a_phone_shows_it_scrolls_and_can_be_scrolled_from_the_k
     except TimeoutException:
         raise AssertionError("the arrow keys should scroll the table sideways") from None
     driver.save_screenshot(str(screenshot_dir / "phone-falls-table-scrolled.png"))
+
+
+@pytest.mark.parametrize("path", ["/rounds/actions?show=open", "/falls/checks"])
+def test_things_to_act_on_are_cards_on_a_phone_with_the_action_first(path, device, home, screenshot_dir):
+    driver = device("nurse", PHONE)
+    driver.get(home.url(path))
+    cards = driver.execute_script("""
+      return Array.from(document.querySelectorAll('table.data-cards tbody tr')).map(function (row) {
+        var action = row.querySelector('td.card-action'), first = row.querySelector('td:not(.card-action)');
+        var a = action.getBoundingClientRect(), f = first.getBoundingClientRect();
+        var control = action.querySelector('a, button');
+        var c = control ? control.getBoundingClientRect() : null;
+        return {actionTop: a.top, firstTop: f.top, controlRight: c ? c.right : null, controlHeight: c ? c.height : null,
+                label: getComputedStyle(first, '::before').content};
+      });
+    """)
+    width = driver.execute_script("return document.documentElement.clientWidth")
+    driver.save_screenshot(str(screenshot_dir / f"phone-cards-{path.strip('/').replace('/', '-').replace('?', '-')}.png"))
+    assert cards, f"the demo should have things to act on at {path}"
+    with_controls = [c for c in cards if c["controlRight"] is not None]
+    assert with_controls, "each card should carry its action"
+    for card in with_controls:
+        assert card["actionTop"] < card["firstTop"], f"the action should come first on a phone: {card}"
+        assert card["controlRight"] <= width, f"the action is cut off at the edge ({card['controlRight']} > {width})"
+        assert card["controlHeight"] >= 44, f"the action should be a 44 px target: {card}"
+        assert card["label"] not in ("none", "normal", ""), "each cell should say which column it is"

@@ -73,10 +73,10 @@ extension FallsApp {
                 ? "<span class=\"falls-overdue\">\(HomeTime.display(check.dueAt))</span>"
                 : HTML(text: HomeTime.display(check.dueAt))
             return [state.tag, when, residentLink(check.residentID, residents), HTML(text: check.label),
-                    UI.link("Record check", to: "/falls/checks/\(check.id)") + " · " + UI.link("fall", to: "/falls/\(check.fallID)")]
+                    UI.buttonLink("Record check", to: "/falls/checks/\(check.id)", kind: "secondary") + " " + UI.link("The fall", to: "/falls/\(check.fallID)")]
         }
-        return UI.table(caption: "Checks due now", headers: ["State", "Due", "Resident", "Check", "Action"], rows: rows,
-                        emptyMessage: "No falls checks are due now.")
+        return UI.actionTable(caption: "Checks due now", headerCells: ["State", "Due", "Resident", "Check", "Action"], rows: rows,
+                              emptyMessage: "No falls checks are due now.")
     }
 
     func checkDoneForm(_ request: Request) throws -> Response {

@@ -60,7 +60,7 @@ extension RoundApp {
             return cells
         }
         let headers: [HTML] = (showResident ? ["Resident"] : []) + ["Action", "Owner", "Due", "State", UI.visuallyHidden("Mark done")]
-        return UI.table(caption: caption, headerCells: headers, rows: rows, emptyMessage: "No actions.")
+        return UI.actionTable(caption: caption, headerCells: headers, rows: rows, emptyMessage: "No actions.")
     }
 
     // MARK: /rounds/actions
