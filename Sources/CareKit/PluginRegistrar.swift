@@ -102,17 +102,25 @@ public struct DashboardCard: Sendable {
     public var roles: Set<Role>
     /// Lower comes first.
     public var order: Int
+    /// A different place for some roles (each person's home screen puts their own work first: a
+    /// carer's "Record a fall", a visiting clinician's round).
+    public var roleOrder: [Role: Int]
     /// The card's content.
     public var render: @Sendable (Request) throws -> HTML?
 
     /// Creates a card.
-    public init(id: String, title: String, roles: Set<Role>, order: Int = 100, render: @escaping @Sendable (Request) throws -> HTML?) {
+    public init(id: String, title: String, roles: Set<Role>, order: Int = 100, roleOrder: [Role: Int] = [:],
+                render: @escaping @Sendable (Request) throws -> HTML?) {
         self.id = id
         self.title = title
         self.roles = roles
         self.order = order
+        self.roleOrder = roleOrder
         self.render = render
     }
+
+    /// Where the card stands on `role`'s dashboard.
+    public func order(for role: Role) -> Int { roleOrder[role] ?? order }
 }
 
 /// A section of a resident's page contributed by a plugin (falls, medicines, round concerns…).

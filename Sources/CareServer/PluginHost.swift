@@ -231,7 +231,8 @@ package final class PluginHost: Sendable {
     }
 
     func cards(for role: Role) -> [(pluginID: String, card: DashboardCard)] {
-        state.withLock { $0.cards }.filter { $0.card.roles.contains(role) }.sorted { ($0.card.order, $0.card.title) < ($1.card.order, $1.card.title) }
+        state.withLock { $0.cards }.filter { $0.card.roles.contains(role) }
+            .sorted { ($0.card.order(for: role), $0.card.title) < ($1.card.order(for: role), $1.card.title) }
     }
 
     func panels(for role: Role) -> [(pluginID: String, panel: ResidentPanel)] {

@@ -66,3 +66,29 @@ struct PlainWordsTests {
         #expect(summaries >= 3, "the demo rounds should give GP summaries to check")
     }
 }
+
+/// Each person's own home screen: their own work first (issue 16).
+@Suite("Home screens by role")
+struct HomeScreenTests {
+    static func cardTitles(_ body: String) -> [String] {
+        body.components(separatedBy: "<h2").dropFirst().map { part in
+            let text = part.drop { $0 != ">" }.dropFirst().prefix { $0 != "<" }
+            return String(text).trimmingCharacters(in: .whitespaces)
+        }
+    }
+
+    @Test("a carer's and a nurse's home screen starts with recording a fall, one tap from the form; a visiting clinician's with the round")
+    func ownWorkFirst() throws {
+        let home = try TestHome(plugins: [ResidentsPlugin(), FallsLogPlugin(), MedicationReviewPlugin(), HomeRoundPlugin(), DeteriorationPlugin()])
+        try home.seedDemoData(today: HomeTime.today())
+        let carer = HomeScreenTests.cardTitles(try home.get("/", as: .carer).body)
+        #expect(Array(carer.prefix(4)) == ["A fall?", "Falls checks due now", "Observations due", "Home round"], "\(carer)")
+        #expect((carer.firstIndex(of: "Admissions: 7-working-day clock") ?? Int.max) > 4, "a carer's own work comes before the admissions clock")
+        let body = try home.get("/", as: .carer).body
+        #expect(body.contains("href=\"/falls/new\">Record a fall</a>"))
+        #expect(try home.get("/falls/new", as: .carer).body.contains("Who fell"), "the first question is one tap from the home screen")
+        #expect(HomeScreenTests.cardTitles(try home.get("/", as: .nurse).body).first == "A fall?")
+        #expect(HomeScreenTests.cardTitles(try home.get("/", as: .clinician).body).first == "Home round")
+        #expect(HomeScreenTests.cardTitles(try home.get("/", as: .manager).body).first == "Admissions: 7-working-day clock")
+    }
+}

@@ -40,7 +40,8 @@ public final class DeteriorationPlugin: CarePlugin {
         for route in routes { registrar.add(route) }
         // No navigation entry: the bar is full on a phone. Staff reach it from the dashboard card (always
         // shown, with the link to the whole list) and from every resident's page.
-        registrar.add(DashboardCard(id: "deterioration-due", title: "Observations due", roles: recorders, order: 18, render: app.dueCard))
+        registrar.add(DashboardCard(id: "deterioration-due", title: "Observations due", roles: recorders, order: 18,
+                                    roleOrder: [.carer: 3, .nurse: 4], render: app.dueCard))
         registrar.add(DashboardCard(id: "deterioration-concern", title: "Deteriorating: above their usual or in a trigger band",
                                     roles: [.nurse, .manager, .clinician], order: 12, render: app.concernCard))
         registrar.add(ResidentPanel(id: "deterioration", title: "Deterioration", roles: recorders, order: 15, render: app.residentPanel))

@@ -42,7 +42,15 @@ public final class FallsLogPlugin: CarePlugin {
         ]
         for route in routes { registrar.add(route) }
         registrar.add(NavigationEntry(title: "Falls", path: "/falls", roles: recorders, order: 40))
-        registrar.add(DashboardCard(id: "falls-checks-due", title: "Falls checks due now", roles: recorders, order: 20,
+        // A carer's and a nurse's home screen starts with recording a fall: one tap to the form.
+        registrar.add(DashboardCard(id: "falls-record", title: "A fall?", roles: [.carer, .nurse, .manager], order: 60,
+                                    roleOrder: [.carer: 1, .nurse: 1]) { _ in
+            """
+            <p>\(UI.buttonLink("Record a fall", to: "/falls/new"))</p>\
+            <p class="hint">On the floor and hurt? Do not lift them: the eight-point check is on the next screen.</p>
+            """
+        })
+        registrar.add(DashboardCard(id: "falls-checks-due", title: "Falls checks due now", roles: recorders, order: 20, roleOrder: [.carer: 2, .nurse: 3],
                                     render: app.dueChecksCard))
         registrar.add(DashboardCard(id: "falls-to-complete", title: "Fall records to complete", roles: editors, order: 25,
                                     render: app.toCompleteCard))

@@ -173,7 +173,8 @@ extension RoundApp {
     // MARK: Dashboard
 
     var dashboardCard: DashboardCard {
-        DashboardCard(id: "round-actions", title: "Home round", roles: Role.careTeam, order: 30) { request in
+        // A visiting clinician comes for the round: it is first on their home screen.
+        DashboardCard(id: "round-actions", title: "Home round", roles: Role.careTeam, order: 30, roleOrder: [.clinician: 1, .carer: 4]) { request in
             try self.dashboardHTML(request)
         }
     }
