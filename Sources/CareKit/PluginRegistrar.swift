@@ -17,11 +17,39 @@ public protocol PluginRegistrar: AnyObject {
     func onEvent(_ handler: @escaping @Sendable (CareEvent) throws -> Void)
     /// Adds figures to `/metrics` (counts and indicators, no personal data).
     func add(_ metrics: MetricSource)
+    /// Adds a quick action to the top of every resident's page ("Record a fall", "Soft signs").
+    func add(_ action: ResidentQuickAction)
 }
 
 extension PluginRegistrar {
     /// A registrar that takes no metrics ignores them.
     public func add(_ metrics: MetricSource) {}
+    /// A registrar that takes no quick actions ignores them.
+    public func add(_ action: ResidentQuickAction) {}
+}
+
+/// A button at the top of a resident's page (their hub), one tap from the task: every plugin's quick
+/// actions stand together there, before the record's details.
+public struct ResidentQuickAction: Sendable {
+    /// The button's label (`Record a fall`).
+    public var title: String
+    /// Who sees it.
+    public var roles: Set<Role>
+    /// Lower comes first.
+    public var order: Int
+    /// `primary`, `secondary` or `warning`.
+    public var kind: String
+    /// The page it opens for a resident.
+    public var path: @Sendable (Int64) -> String
+
+    /// Creates a quick action.
+    public init(title: String, roles: Set<Role>, order: Int = 100, kind: String = "secondary", path: @escaping @Sendable (Int64) -> String) {
+        self.title = title
+        self.roles = roles
+        self.order = order
+        self.kind = kind
+        self.path = path
+    }
 }
 
 /// The facilities a plugin uses while serving. A value: capture it in route handlers.
@@ -151,6 +179,13 @@ public struct ResidentPanel: Sendable {
 public protocol ResidentPanelDirectory: Sendable {
     /// The panels the request's role may see, rendered.
     func render(for request: Request, residentID: Int64) -> HTML
+    /// Every plugin's quick actions the request's role may use, as one row of buttons.
+    func quickActions(for request: Request, residentID: Int64) -> HTML
+}
+
+extension ResidentPanelDirectory {
+    /// A directory without quick actions shows none.
+    public func quickActions(for request: Request, residentID: Int64) -> HTML { .empty }
 }
 
 /// Structured log lines with dotted keys (`resident.id`, `fall.id`).

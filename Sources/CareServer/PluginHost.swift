@@ -32,6 +32,7 @@ package final class PluginHost: Sendable {
         var navigation: [(pluginID: String, entry: NavigationEntry)] = []
         var cards: [(pluginID: String, card: DashboardCard)] = []
         var panels: [(pluginID: String, panel: ResidentPanel)] = []
+        var quickActions: [ResidentQuickAction] = []
         var metrics: [(pluginID: String, source: MetricSource)] = []
         var eventHandlers: [(pluginID: String, handler: @Sendable (CareEvent) throws -> Void)] = []
         var loaded: [String: Loaded] = [:]
@@ -167,6 +168,7 @@ package final class PluginHost: Sendable {
             current.navigation += staging.navigation.map { (manifest.id, $0) }
             current.cards += staging.cards.map { (manifest.id, $0) }
             current.panels += staging.panels.map { (manifest.id, $0) }
+            current.quickActions += staging.quickActions
             current.metrics += staging.metrics.map { (manifest.id, $0) }
             current.eventHandlers += staging.handlers.map { (manifest.id, $0) }
             current.loaded[manifest.id] = Loaded(plugin: plugin, context: context)
@@ -235,6 +237,10 @@ package final class PluginHost: Sendable {
             .sorted { ($0.card.order(for: role), $0.card.title) < ($1.card.order(for: role), $1.card.title) }
     }
 
+    func quickActions(for role: Role) -> [ResidentQuickAction] {
+        state.withLock { $0.quickActions }.filter { $0.roles.contains(role) }.sorted { ($0.order, $0.title) < ($1.order, $1.title) }
+    }
+
     func panels(for role: Role) -> [(pluginID: String, panel: ResidentPanel)] {
         state.withLock { $0.panels }.filter { $0.panel.roles.contains(role) }.sorted { ($0.panel.order, $0.panel.title) < ($1.panel.order, $1.panel.title) }
     }
@@ -269,6 +275,7 @@ final class StagingRegistrar: PluginRegistrar {
     var navigation: [NavigationEntry] = []
     var cards: [DashboardCard] = []
     var panels: [ResidentPanel] = []
+    var quickActions: [ResidentQuickAction] = []
     var metrics: [MetricSource] = []
     var services: [(String, Any)] = []
     var handlers: [@Sendable (CareEvent) throws -> Void] = []
@@ -279,6 +286,7 @@ final class StagingRegistrar: PluginRegistrar {
     func add(_ entry: NavigationEntry) { navigation.append(entry) }
     func add(_ card: DashboardCard) { cards.append(card) }
     func add(_ panel: ResidentPanel) { panels.append(panel) }
+    func add(_ action: ResidentQuickAction) { quickActions.append(action) }
     func add(_ metrics: MetricSource) { self.metrics.append(metrics) }
     func publish<Service>(_ key: ServiceKey<Service>, _ service: Service) { services.append((key.name, service)) }
     func onEvent(_ handler: @escaping @Sendable (CareEvent) throws -> Void) { handlers.append(handler) }
@@ -305,6 +313,15 @@ struct PanelRenderer: ResidentPanelDirectory {
     weak var host: PluginHost?
 
     init(host: PluginHost) { self.host = host }
+
+    func quickActions(for request: Request, residentID: Int64) -> HTML {
+        guard let host else { return .empty }
+        let buttons = host.quickActions(for: request.principal.role).map { action -> HTML in
+            UI.buttonLink(action.title, to: action.path(residentID), kind: action.kind)
+        }
+        guard !buttons.isEmpty else { return .empty }
+        return "<nav class=\"quick-actions\" aria-label=\"Quick actions\">\(buttons.reduce(HTML.empty) { $0 + $1 + " " })</nav>"
+    }
 
     func render(for request: Request, residentID: Int64) -> HTML {
         guard let host else { return .empty }

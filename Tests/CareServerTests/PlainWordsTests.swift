@@ -91,4 +91,19 @@ struct HomeScreenTests {
         #expect(HomeScreenTests.cardTitles(try home.get("/", as: .clinician).body).first == "Home round")
         #expect(HomeScreenTests.cardTitles(try home.get("/", as: .manager).body).first == "Admissions: 7-working-day clock")
     }
+
+    @Test("a resident's page opens with every plugin's quick actions, before the record: a fall is one tap away, for that resident")
+    func residentHub() throws {
+        let home = try TestHome(plugins: [ResidentsPlugin(), FallsLogPlugin(), MedicationReviewPlugin(), HomeRoundPlugin(), DeteriorationPlugin()])
+        try home.seedDemoData(today: HomeTime.today())
+        let body = try home.get("/residents/1", as: .carer).body
+        let quick = try #require(body.range(of: "<nav class=\"quick-actions\" aria-label=\"Quick actions\">"))
+        let about = try #require(body.range(of: "<h2>About</h2>"))
+        #expect(quick.lowerBound < about.lowerBound)
+        #expect(body.contains("href=\"/falls/new?resident_id=1\">Record a fall</a>"))
+        #expect(body.contains("href=\"/deterioration/residents/1/soft-signs/new\">Soft signs</a>"))
+        let form = try home.get("/falls/new?resident_id=1", as: .carer).body
+        #expect(form.contains("<option value=\"1\" selected>"), "the resident is already chosen")
+        #expect(!(try home.get("/residents/1", as: .admin).body.contains("quick-actions")))
+    }
 }

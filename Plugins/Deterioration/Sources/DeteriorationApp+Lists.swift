@@ -88,7 +88,7 @@ extension DeteriorationApp {
 
     func residentPanel(_ request: Request, _ residentID: Int64) throws -> HTML? {
         let picture = try picture(residentID, days: 7)
-        var html = DeteriorationApp.quickActions(residentID, role: request.principal.role)
+        var html = HTML.empty   // its quick actions stand with every plugin's at the top of the page
         if let latest = picture.latest {
             let comparison: String = picture.baseline.map { $0.compare(latest.score).summary } ?? (latest.score.total.map { "NEWS2 \($0); usual not agreed" } ?? "Incomplete set")
             html += "<p>Latest \(HomeTime.display(latest.takenAt)): \(comparison). \(UI.link("Trend and record", to: "/deterioration/residents/\(residentID)"))</p>"

@@ -44,6 +44,9 @@ public final class DeteriorationPlugin: CarePlugin {
                                     roleOrder: [.carer: 3, .nurse: 4], render: app.dueCard))
         registrar.add(DashboardCard(id: "deterioration-concern", title: "Deteriorating: above their usual or in a trigger band",
                                     roles: [.nurse, .manager, .clinician], order: 12, render: app.concernCard))
+        registrar.add(ResidentQuickAction(title: "Soft signs", roles: recorders, order: 2) { "/deterioration/residents/\($0)/soft-signs/new" })
+        registrar.add(ResidentQuickAction(title: "Observations", roles: recorders, order: 3) { "/deterioration/residents/\($0)/observations/new" })
+        registrar.add(ResidentQuickAction(title: "Escalate", roles: recorders, order: 4, kind: "warning") { "/deterioration/residents/\($0)/escalate" })
         registrar.add(ResidentPanel(id: "deterioration", title: "Deterioration", roles: recorders, order: 15, render: app.residentPanel))
         registrar.add(MetricSource(collect: app.metrics))
         registrar.publish(Services.deterioration, DeteriorationService(database: registrar.context.database) as any DeteriorationSource)

@@ -55,6 +55,7 @@ public final class FallsLogPlugin: CarePlugin {
         registrar.add(DashboardCard(id: "falls-to-complete", title: "Fall records to complete", roles: editors, order: 25,
                                     render: app.toCompleteCard))
         registrar.add(DashboardCard(id: "falls-summary", title: "Falls", roles: recorders, order: 45, render: app.summaryCard))
+        registrar.add(ResidentQuickAction(title: "Record a fall", roles: recorders, order: 1, kind: "primary") { "/falls/new?resident_id=\($0)" })
         registrar.add(ResidentPanel(id: "falls", title: "Falls", roles: recorders, order: 40, render: app.residentPanel))
         registrar.add(MetricSource(collect: app.metrics))
         registrar.publish(Services.falls, FallsSourceService(database: registrar.context.database) as any FallsSource)

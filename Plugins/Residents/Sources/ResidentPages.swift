@@ -111,6 +111,10 @@ struct ResidentPages: Sendable {
             body += UI.banner(.danger, title: "This record was marked entered in error",
                               "<p>Reason: \(resident.errorReason ?? "")</p><p>It is kept for the audit trail and cannot be changed.</p>")
         }
+        // Every plugin's quick actions first, one tap from the task (a resident's hub).
+        if resident.status == .livingHere && !resident.enteredInError {
+            body += context.panels.quickActions(for: request, residentID: resident.id)
+        }
         var actions: [HTML] = []
         if Parts.canEdit(request) && !resident.enteredInError {
             actions.append(UI.buttonLink("Edit details", to: "\(resident.path)/edit"))
