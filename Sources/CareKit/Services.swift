@@ -14,6 +14,15 @@ public protocol ServiceDirectory: Sendable {
     func resolve<Service>(_ key: ServiceKey<Service>) -> Service?
 }
 
+extension ServiceDirectory {
+    /// The service, or a `CareError` (503) with `message` (what staff should do meanwhile) when its
+    /// plugin is not loaded: for pages that cannot work without it.
+    public func require<Service>(_ key: ServiceKey<Service>, orSay message: String) throws -> Service {
+        guard let service = resolve(key) else { throw CareError(.unavailable, message) }
+        return service
+    }
+}
+
 /// The services the first-party plugins publish. A plugin that uses one must work without it
 /// (the publishing plugin may be disabled): leave out what it would have shown.
 public enum Services {

@@ -20,10 +20,7 @@ struct DeteriorationApp: Sendable {
     // MARK: Residents
 
     func directory() throws -> any ResidentDirectory {
-        guard let directory = context.services.resolve(Services.residentDirectory) else {
-            throw CareError(.unavailable, "The resident list is not available just now: write the observations on paper and enter them later.")
-        }
-        return directory
+        try context.services.require(Services.residentDirectory, orSay: "The resident list is not available just now: write the observations on paper and enter them later.")
     }
 
     func resident(_ request: Request, _ name: String = "id") throws -> ResidentSummary {

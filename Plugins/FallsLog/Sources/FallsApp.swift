@@ -21,10 +21,7 @@ struct FallsApp: Sendable {
     // MARK: Residents
 
     func directory() throws -> any ResidentDirectory {
-        guard let directory = context.services.resolve(Services.residentDirectory) else {
-            throw CareError(.unavailable, "The resident list is not available just now. Record the fall on paper and enter it later.")
-        }
-        return directory
+        try context.services.require(Services.residentDirectory, orSay: "The resident list is not available just now. Record the fall on paper and enter it later.")
     }
 
     func resident(_ id: Int64) throws -> ResidentSummary {

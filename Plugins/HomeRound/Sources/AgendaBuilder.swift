@@ -36,9 +36,7 @@ struct AgendaBuilder {
     }
 
     func build(for round: Round, today: Day) throws -> Agenda {
-        guard let directory = context.services.resolve(Services.residentDirectory) else {
-            throw CareError(.unavailable, "The resident registry is not available, so the agenda cannot be built.")
-        }
+        let directory = try context.services.require(Services.residentDirectory, orSay: "The resident registry is not available, so the agenda cannot be built.")
         let window = try window(for: round, today: today)
         var missing = [String]()
         let residents = try directory.currentResidents()

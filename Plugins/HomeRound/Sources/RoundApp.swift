@@ -47,10 +47,7 @@ struct RoundApp: Sendable {
     // MARK: Shared look-ups
 
     func directory() throws -> any ResidentDirectory {
-        guard let directory = context.services.resolve(Services.residentDirectory) else {
-            throw CareError(.unavailable, "The resident registry is not available.")
-        }
-        return directory
+        try context.services.require(Services.residentDirectory, orSay: "The resident registry is not available.")
     }
 
     func resident(_ id: Int64) throws -> ResidentSummary {

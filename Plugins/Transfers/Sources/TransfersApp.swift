@@ -16,10 +16,7 @@ struct TransfersApp: Sendable {
     var today: Day { HomeTime.day(of: now()) }
 
     func directory() throws -> any ResidentDirectory {
-        guard let directory = context.services.resolve(Services.residentDirectory) else {
-            throw CareError(.unavailable, "The resident list is not available just now: write the transfer on paper and enter it later.")
-        }
-        return directory
+        try context.services.require(Services.residentDirectory, orSay: "The resident list is not available just now: write the transfer on paper and enter it later.")
     }
 
     func resident(_ id: Int64) throws -> ResidentSummary {
