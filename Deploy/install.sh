@@ -279,6 +279,9 @@ if [ "$SYSTEMD" = 1 ]; then
         [ "$healthy" = 1 ] || die "the appliance did not answer https://127.0.0.1/healthz within 30 s. Read why with: journalctl -u carehome -n 50"
         say "the appliance is running (version $VERSION)"
     fi
+    # Enabling a timer only starts it at the next boot, and an upgrade's prerm stops it: start it now,
+    # or no nightly backup runs until the box is restarted.
+    systemctl is-active --quiet carehome-backup.timer || { systemctl start carehome-backup.timer; say "started carehome-backup.timer"; }
 fi
 
 # The data directory has now been used by this version (the downgrade guard reads this).
