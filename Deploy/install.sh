@@ -187,6 +187,13 @@ if [ -n "$SERVICE_USER" ] && ! getent passwd "$SERVICE_USER" >/dev/null; then
     say "created the system user $SERVICE_USER"
     CHANGED=1
 fi
+# The carehome.local alias (avahi-publish) runs as its own user, with no access to the records.
+if [ -n "$SERVICE_USER" ] && ! getent passwd carehome-mdns >/dev/null; then
+    useradd --system --user-group --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin \
+        --comment "carehome appliance: carehome.local alias" carehome-mdns
+    say "created the system user carehome-mdns"
+    CHANGED=1
+fi
 directory() {   # PATH MODE OWNER(user:group or "")
     if [ ! -d "$1" ]; then mkdir -p "$1"; say "created $1"; CHANGED=1; fi
     [ "$(stat -c %a "$1")" = "$2" ] || { chmod "$2" "$1"; CHANGED=1; }
