@@ -190,7 +190,7 @@ fi
 # The carehome.local alias (avahi-publish) runs as its own user, with no access to the records.
 if [ -n "$SERVICE_USER" ] && ! getent passwd carehome-mdns >/dev/null; then
     useradd --system --user-group --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin \
-        --comment "carehome appliance: carehome.local alias" carehome-mdns
+        --comment "carehome appliance, carehome.local alias" carehome-mdns
     say "created the system user carehome-mdns"
     CHANGED=1
 fi
