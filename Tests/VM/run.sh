@@ -286,18 +286,19 @@ check "no record changed" test "$(records_digest)" = "$before"
 # ---- The nightly backup timer fires; retention -----------------------------------------------------------------
 count_backups() { g "ls /var/backups/carehome/ | grep -c '^carehome-.*\.sqlite\.enc\$'"; }
 n_before=$(count_backups)
-# The guest's clock to just after the night's window (02:30 + RandomizedDelaySec=20min: systemd draws
-# the delay again when the clock jumps, so any moment inside the window may be redrawn later): the
-# timer itself must fire.
-night=$(g 'date -d "$(systemctl show -p NextElapseUSecRealtime --value carehome-backup.timer)" +%F')
-figure "the backup timer's next night: $night (guest's clock set to $night 02:50:10 UTC)"
-g "date -s '$night 02:50:10' >/dev/null"
+# The timer itself must fire: the guest's clock is set 10 s before its next elapse and left to run.
+# Its RandomizedDelaySec (up to 20 min after 02:30) is drawn again whenever the clock jumps, so a
+# runtime drop-in (in /run: gone at the next boot) sets it to 0 for this check.
+g "mkdir -p /run/systemd/system/carehome-backup.timer.d && printf '[Timer]\\nRandomizedDelaySec=0\\n' > /run/systemd/system/carehome-backup.timer.d/vm-test.conf && systemctl daemon-reload && systemctl restart carehome-backup.timer"
+next=$(g 'date -d "$(systemctl show -p NextElapseUSecRealtime --value carehome-backup.timer)" +%s')
+figure "the backup timer's next elapse: $(date -u -d "@$next" +%FT%TZ); the guest's clock set to 10 s before it"
+g "date -s @$((next - 10)) >/dev/null"
 fired=0
 for _ in $(seq 1 60); do
     if [ "$(count_backups)" -gt "$n_before" ] && [ "$(g systemctl show -p ActiveState --value carehome-backup.service)" = inactive ]; then fired=1; break; fi
     sleep 1
 done
-g "date -s @$(date +%s) >/dev/null"       # and back to the real time
+g "date -s @$(date +%s) >/dev/null; rm -r /run/systemd/system/carehome-backup.timer.d; systemctl daemon-reload"   # back to the real time and the unit as shipped
 check "carehome-backup.timer fired at its time and the backup service succeeded" \
     bash -c "[ $fired = 1 ] && [ \"\$(g systemctl show -p Result --value carehome-backup.service)\" = success ]"
 nightly=$(g "ls /var/backups/carehome/carehome-*.sqlite.enc | sort | tail -n 1")
