@@ -140,7 +140,7 @@ wait_ssh() {   # START_TIME WHAT
         fi
         sleep 1
     done
-    figure "$2: ssh answered $(( $(date +%s) - $1 )) s after qemu started ($ACCEL_NAME)"
+    figure "$2: ssh answered $(( $(date +%s) - $1 )) s after it began ($ACCEL_NAME)"
 }
 stop_vm() {
     [ -n "$QEMU_PID" ] || return 0
