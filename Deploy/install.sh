@@ -187,6 +187,13 @@ if [ -n "$SERVICE_USER" ] && ! getent passwd "$SERVICE_USER" >/dev/null; then
     say "created the system user $SERVICE_USER"
     CHANGED=1
 fi
+# The carehome.local alias (avahi-publish) runs as its own user, with no access to the records.
+if [ -n "$SERVICE_USER" ] && ! getent passwd carehome-mdns >/dev/null; then
+    useradd --system --user-group --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin \
+        --comment "carehome appliance, carehome.local alias" carehome-mdns
+    say "created the system user carehome-mdns"
+    CHANGED=1
+fi
 directory() {   # PATH MODE OWNER(user:group or "")
     if [ ! -d "$1" ]; then mkdir -p "$1"; say "created $1"; CHANGED=1; fi
     [ "$(stat -c %a "$1")" = "$2" ] || { chmod "$2" "$1"; CHANGED=1; }
@@ -279,6 +286,9 @@ if [ "$SYSTEMD" = 1 ]; then
         [ "$healthy" = 1 ] || die "the appliance did not answer https://127.0.0.1/healthz within 30 s. Read why with: journalctl -u carehome -n 50"
         say "the appliance is running (version $VERSION)"
     fi
+    # Enabling a timer only starts it at the next boot, and an upgrade's prerm stops it: start it now,
+    # or no nightly backup runs until the box is restarted.
+    systemctl is-active --quiet carehome-backup.timer || { systemctl start carehome-backup.timer; say "started carehome-backup.timer"; }
 fi
 
 # The data directory has now been used by this version (the downgrade guard reads this).

@@ -90,6 +90,14 @@ case "$1" in
         if [ -d /run/systemd/system ]; then systemd=""; else systemd="--no-systemd"; fi
         /opt/carehome/share/deploy/install.sh --configure-only --no-apt $systemd
         ;;
+    abort-upgrade|abort-remove|abort-deconfigure)
+        # An upgrade or removal that failed (a refused downgrade, say) after prerm stopped the
+        # appliance: this version stays installed, so start it again.
+        if [ -d /run/systemd/system ] && systemctl is-enabled --quiet carehome.service 2>/dev/null; then
+            systemctl start carehome.service carehome-backup.timer || true
+            systemctl start carehome-mdns-alias.service 2>/dev/null || true
+        fi
+        ;;
 esac
 exit 0
 EOF
