@@ -59,12 +59,19 @@ extension Appliance {
         let next = http.query.first { $0.name == "next" }?.value ?? http.fields.first { $0.name == "next" }?.text
         var errors = FormErrors()
         if let error { errors.add("username", error) }
+        // A form kept after the session ended: say so plainly, in warning colours, and keep the id.
+        let resume = (Appliance.formData(http.fields)["resume"] ?? Appliance.queryData(http.query)["resume"]).flatMap { id -> String? in
+            id.count == 32 && id.allSatisfy(\.isHexDigit) ? id : nil
+        }
+        let resumeBanner: HTML = resume == nil ? .empty : UI.banner(.warning, title: "You were signed out, so that was not saved yet",
+            "<p>You had been away from the screen for too long. What you typed is kept: sign in again as yourself and it will be saved. Nobody else can save it.</p>")
+        let resumeField: HTML = resume.map { "<input type=\"hidden\" name=\"resume\" value=\"\($0)\">" } ?? .empty
         let body: HTML = """
         <div class="narrow">
-        <p>Sign in with your own account. Do not share it: what you view and change is recorded in your name.</p>
+        \(resumeBanner)<p>Sign in with your own account. Do not share it: what you view and change is recorded in your name.</p>
         \(Form.errorSummary(errors))
         <form method="post" action="/login" novalidate>
-        <input type="hidden" name="_csrf" value="\(token)"><input type="hidden" name="next" value="\(Appliance.safeNext(next))">
+        <input type="hidden" name="_csrf" value="\(token)"><input type="hidden" name="next" value="\(Appliance.safeNext(next))">\(resumeField)
         \(Form.input("username", label: "Username", value: username, errors: errors, required: true, autocomplete: "username"))
         \(Form.input("password", label: "Password", value: "", errors: FormErrors(), type: "password", required: true, autocomplete: "current-password"))
         \(Form.submit("Sign in"))
@@ -94,6 +101,17 @@ extension Appliance {
                 let (token, _) = try sessions.start(account: account, address: http.remoteAddress)
                 audit.record(AuditEntry(userID: account.id, username: account.username, address: http.remoteAddress, source: "core", action: "login", detail: "signed in"), durable: true)
                 var response = redirect(Appliance.safeNext(form["next"]))
+                // A form kept when the session ended: sent again now, once, as this person (only theirs).
+                if let id = form["resume"], let kept = try? PendingPosts(pool: home.pool).take(id: id, userID: account.id),
+                   let session = try sessions.find(token: token) {
+                    var headers = http.headers
+                    headers["cookie"] = "\(Appliance.sessionCookie)=\(token)"
+                    let replay = HTTPRequest(method: "POST", path: kept.path, headers: headers, query: kept.query,
+                                             fields: kept.fields + [HTTPRequest.Field(name: "_csrf", bytes: Array(session.csrfToken.utf8))],
+                                             remoteAddress: http.remoteAddress)
+                    response = respond(to: replay)
+                    logger.info("kept form sent after sign-in", metadata: ["request.id": .string(requestID), "user.id": .stringConvertible(account.id)])
+                }
                 response.headers.append(("Set-Cookie", cookie(Appliance.sessionCookie, token, maxAge: nil)))
                 response.headers.append(("Set-Cookie", cookie(Appliance.loginCookie, "", maxAge: 0)))
                 response.headers.append(("Set-Cookie", cookie(DeviceCookies.name, accounts.devices.issue(username: account.username, cookie: deviceCookie),

@@ -150,6 +150,14 @@ package final class Appliance: Sendable {
                 let next = http.path == "/" ? "" : "?next=" + Appliance.percentEncode(http.path + Appliance.queryString(http))
                 return redirect("/login" + next)
             }
+            // A form sent after the idle timeout (a fall typed while the session ran out): kept for the
+            // person whose session it came from, and saved once when they sign in again on this screen.
+            if let token = http.cookies[Appliance.sessionCookie],
+               let owner = try? PendingPosts.owner(of: token, csrf: Appliance.formData(http.fields)["_csrf"], pool: home.pool),
+               let kept = try? PendingPosts(pool: home.pool).keep(userID: owner, request: http) {
+                logger.info("form kept across a sign-in", metadata: ["request.id": .string(requestID), "user.id": .stringConvertible(owner)])
+                return redirect("/login?resume=" + kept)
+            }
             return redirect("/login", flash: "Your session ended, so that was not saved. Sign in and try again.")
         }
         let form = Appliance.formData(http.fields)

@@ -68,5 +68,15 @@ enum CoreSchema {
             CREATE INDEX core_audit_at ON core_audit(at);
             CREATE INDEX core_audit_username ON core_audit(username, at);
             """),
+        // A form sent after its session ended, kept for its owner until they sign in again (PendingPosts).
+        Migration(4, "forms kept across a sign-in", sql: """
+            CREATE TABLE core_pending_posts (
+                id TEXT PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES core_users(id),
+                payload TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX core_pending_posts_user ON core_pending_posts(user_id, created_at);
+            """),
     ]
 }
