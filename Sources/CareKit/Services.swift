@@ -141,9 +141,14 @@ public struct AdvanceCarePlanHeadline: Sendable, Equatable {
     public var hospitalTransfer: String
     /// Priority between sustaining life and comfort, in words.
     public var priority: String
+    /// Whether the plan puts care here first: it prefers staying here to hospital, or puts comfort first.
+    /// Set by the registry from the plan's recorded choices, so no plugin reads the words.
+    public var prefersCareHere: Bool
 
     /// Creates a headline.
-    public init(exists: Bool, kind: String = "", date: Day? = nil, location: String = "", cpr: String = "", hospitalTransfer: String = "", priority: String = "") {
+    public init(exists: Bool, kind: String = "", date: Day? = nil, location: String = "", cpr: String = "", hospitalTransfer: String = "", priority: String = "",
+                prefersCareHere: Bool = false) {
+        self.prefersCareHere = exists && prefersCareHere
         self.exists = exists
         self.kind = kind
         self.date = date

@@ -179,7 +179,7 @@ struct BaselineTests {
 @Suite("Escalation routes and SBARD")
 struct EscalationTests {
     let plan = AdvanceCarePlanHeadline(exists: true, kind: "ReSPECT", cpr: "Not for CPR", hospitalTransfer: "Wants hospital transfer if needed", priority: "Balance of sustaining life and comfort")
-    let comfort = AdvanceCarePlanHeadline(exists: true, kind: "ReSPECT", cpr: "Not for CPR", hospitalTransfer: "Prefers to stay here, not hospital", priority: "Prioritise comfort")
+    let comfort = AdvanceCarePlanHeadline(exists: true, kind: "ReSPECT", cpr: "Not for CPR", hospitalTransfer: "Prefers to stay here, not hospital", priority: "Prioritise comfort", prefersCareHere: true)
 
     @Test("7 or more suggests 999 first; 5–6 or a single 3 the 2-hour response; low but above usual the nurse then the GP; GP out of hours is 111")
     func routes() {

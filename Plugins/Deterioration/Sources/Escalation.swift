@@ -45,7 +45,7 @@ public struct RouteSuggestion: Sendable, Equatable {
 public enum EscalationAdvice {
     /// Whether the plan puts comfort here before hospital.
     public static func comfortCareHere(_ plan: AdvanceCarePlanHeadline) -> Bool {
-        plan.exists && (plan.hospitalTransfer.lowercased().contains("stay here") || plan.priority.lowercased().contains("prioritise comfort"))
+        plan.prefersCareHere
     }
 
     /// In-hours for a GP practice: a working day (no bank holiday), 08:00 to 18:30.

@@ -257,7 +257,7 @@ extension FallsApp {
         guard case .hospitalAssessment(let reason) = fall.headInjuryAdvice else { return .empty }
         var body: HTML = "<p><strong>Now: tell the nurse in charge, and call NHS 111 or 999 for assessment in hospital.</strong> \(reason)</p>"
         let plan = resident.advanceCarePlan
-        if plan.exists && (plan.hospitalTransfer.lowercased().contains("stay here") || plan.priority.lowercased().contains("prioritise comfort")) {
+        if plan.prefersCareHere {
             body += "<p>Their ReSPECT plan prefers care here: \(plan.summary). Tell the clinician you call, so that the decision follows it.</p>"
         }
         return UI.banner(.danger, title: "Hospital assessment needed (head injury on an anticoagulant or antiplatelet)", body + FallRule.headInjuryOnAntithrombotics.html)

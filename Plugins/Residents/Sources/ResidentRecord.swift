@@ -98,7 +98,8 @@ struct ResidentRecord: Sendable, Equatable, Codable {
         guard planExists else { return AdvanceCarePlanHeadline(exists: false) }
         return AdvanceCarePlanHeadline(exists: true, kind: planKind?.title ?? "Advance care plan", date: planDate,
                                        location: planLocation, cpr: planCPR.title,
-                                       hospitalTransfer: planHospital.title, priority: planPriority.title)
+                                       hospitalTransfer: planHospital.title, priority: planPriority.title,
+                                       prefersCareHere: planHospital == .notWanted || planPriority == .comfort)
     }
 
     /// The name used on pages: `Peggy Hughes`.
