@@ -10,8 +10,10 @@ extension DeteriorationApp {
         var baseline: Baseline?
         var softSignsAt: Date?
         var due: (at: Date, why: String)?
+        /// When the list was read (the plugin's clock, which tests pin).
+        var asOf: Date
 
-        var isOverdue: Bool { due.map { $0.at < Date() } ?? false }
+        var isOverdue: Bool { due.map { $0.at < asOf } ?? false }
         /// In a trigger band, or above their usual.
         var isConcerning: Bool { aboveUsual || (latest?.score.band ?? .zero) >= .lowMediumSingleThree }
     }
@@ -20,7 +22,8 @@ extension DeteriorationApp {
     /// of queries whatever the home's history (each bounded by date or by the current residents).
     func statuses() throws -> [Status] {
         let residents = try directory().currentResidents().filter { $0.status == .livingHere }
-        let since = now().addingTimeInterval(-7 * 86_400)
+        let asOf = now()
+        let since = asOf.addingTimeInterval(-7 * 86_400)
         let (latest, baselines, softSigns) = try database.read { db in
             (try DeteriorationStore.latestObservations(since: since, in: db), try DeteriorationStore.currentBaselines(in: db),
              try DeteriorationStore.softSigns(since: now().addingTimeInterval(-24 * 3600), in: db))
@@ -31,7 +34,8 @@ extension DeteriorationApp {
             let signsAt = signsByResident[resident.id]?.map(\.noticedAt).max()
             let baseline = baselines[resident.id]
             return Status(resident: resident, latest: entry?.set, aboveUsual: entry?.aboveUsual ?? false, baseline: baseline, softSignsAt: signsAt,
-                          due: DeteriorationApp.nextDue(latest: entry?.set, aboveUsual: entry?.aboveUsual ?? false, baseline: baseline, softSignsSince: signsAt))
+                          due: DeteriorationApp.nextDue(latest: entry?.set, aboveUsual: entry?.aboveUsual ?? false, baseline: baseline, softSignsSince: signsAt),
+                          asOf: asOf)
         }
     }
 
