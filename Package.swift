@@ -62,6 +62,8 @@ let package = Package(
         // libmicrohttpd, from Debian's libmicrohttpd-dev.
         .systemLibrary(name: "CMicroHTTPD", path: "Sources/CMicroHTTPD", pkgConfig: "libmicrohttpd",
                        providers: [.apt(["libmicrohttpd-dev"])]),
+        // Zstandard, from Debian's libzstd-dev: backups are compressed before they are encrypted.
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // A small C layer over libmicrohttpd: collects a whole request (headers, body, form fields via
         // MHD's post processor) and hands it to Swift once, so Swift never sees MHD's callbacks.
         .target(name: "CHTTPShim", dependencies: ["CMicroHTTPD"], path: "Sources/CHTTPShim"),
@@ -72,7 +74,7 @@ let package = Package(
         .target(name: "CareStore", dependencies: [careKit, .product(name: "GRDB", package: "GRDB.swift"),
                                                   .product(name: "Logging", package: "swift-log"),
                                                   // AES-GCM for encrypted backups (BackupCipher).
-                                                  .product(name: "Crypto", package: "swift-crypto")],
+                                                  .product(name: "Crypto", package: "swift-crypto"), "CZstd"],
                 path: "Sources/CareStore", swiftSettings: strict),
         // The server: plugin loader, routing, accounts, sessions, audit, the web shell.
         .target(name: "CareServer", dependencies: [careKit, "CareHTTP", "CareStore",
@@ -98,7 +100,10 @@ let package = Package(
                 swiftSettings: strict),
 
         .testTarget(name: "CareKitTests", dependencies: [careKit], path: "Tests/CareKitTests"),
-        .testTarget(name: "CareStoreTests", dependencies: ["CareStore", careKit, .product(name: "GRDB", package: "GRDB.swift")], path: "Tests/CareStoreTests"),
+        .testTarget(name: "CareStoreTests", dependencies: ["CareStore", careKit, .product(name: "GRDB", package: "GRDB.swift"),
+                                                       // To write a backup in the format before compression, by hand.
+                                                       .product(name: "Crypto", package: "swift-crypto")],
+                    path: "Tests/CareStoreTests"),
         .testTarget(name: "CareServerTests", dependencies: ["CareServer", "CareStore", "CareHTTP", "CareTesting", "HomeGenerator", careKit] + pluginLogic,
                     path: "Tests/CareServerTests"),
         .testTarget(name: "IntegrationTests", dependencies: [careKit], path: "Tests/IntegrationTests"),

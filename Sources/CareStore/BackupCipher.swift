@@ -8,12 +8,17 @@ package import Foundation
 /// are authenticated with it, so a reordered, spliced, truncated or edited file fails to open
 /// instead of restoring something subtly wrong.
 ///
-/// Layout: `CHBKENC1` (8 bytes) · file id (16) · chunk size (UInt32 BE) · chunks, each
-/// ciphertext length (UInt32 BE) then nonce (12) · ciphertext · tag (16). The last chunk (possibly
-/// empty) carries the "final" flag in its authenticated data.
+/// Layout: `CHBKENC2` (8 bytes) · file id (16) · chunk size (UInt32 BE) · chunks, each
+/// ciphertext length (UInt32 BE) then nonce (12) · ciphertext · tag (16). Each chunk is up to
+/// `chunkSize` bytes of the database, compressed with zstd and then sealed (compressing after
+/// encrypting would gain nothing). The last chunk (possibly empty) carries the "final" flag in its
+/// authenticated data. Files from before compression (`CHBKENC1`: the same layout, chunks not
+/// compressed) still open.
 package struct BackupCipher: Sendable {
-    /// The first bytes of an encrypted backup.
-    package static let magic = Data("CHBKENC1".utf8)
+    /// The first bytes of an encrypted backup, as written now.
+    package static let magic = Data("CHBKENC2".utf8)
+    /// The first bytes of an encrypted backup written before backups were compressed.
+    package static let uncompressedMagic = Data("CHBKENC1".utf8)
     /// The first bytes of a plain SQLite file.
     package static let sqliteMagic = Data("SQLite format 3\0".utf8)
     static let chunkSize = 1 << 20
@@ -55,7 +60,8 @@ package struct BackupCipher: Sendable {
     package static func isEncrypted(_ url: URL) throws -> Bool {
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }
-        return try handle.read(upToCount: magic.count) == magic
+        let head = try handle.read(upToCount: magic.count)
+        return head == magic || head == uncompressedMagic
     }
 
     /// Encrypts `source` into a new file `destination` and flushes it to the disk.
@@ -75,8 +81,8 @@ package struct BackupCipher: Sendable {
             // Read one ahead so the last chunk is known to be the last when it is sealed.
             let next = chunk.count == BackupCipher.chunkSize ? (try input.read(upToCount: BackupCipher.chunkSize) ?? Data()) : Data()
             let isFinal = next.isEmpty
-            let sealed = try AES.GCM.seal(chunk, using: key,
-                                          authenticating: BackupCipher.associatedData(fileID: fileID, index: index, isFinal: isFinal))
+            let sealed = try AES.GCM.seal(try BackupCompression.compress(chunk), using: key,
+                                          authenticating: BackupCipher.associatedData(fileID: fileID, index: index, isFinal: isFinal, compressed: true))
             guard let combined = sealed.combined else {
                 throw StoreError(.backupFailed, "Encryption failed (no combined representation).")
             }
@@ -98,33 +104,42 @@ package struct BackupCipher: Sendable {
         func damaged(_ why: String) -> StoreError {
             StoreError(.damaged, "The encrypted backup \(source.lastPathComponent) cannot be opened: \(why). Either the key file is not the one it was made with, or the file is damaged.")
         }
-        guard let header = try input.read(upToCount: 28), header.count == 28, header.prefix(8) == BackupCipher.magic else {
+        guard let header = try input.read(upToCount: 28), header.count == 28,
+              header.prefix(8) == BackupCipher.magic || header.prefix(8) == BackupCipher.uncompressedMagic else {
             throw damaged("it does not start like a carehome encrypted backup")
         }
+        let compressed = header.prefix(8) == BackupCipher.magic
         let fileID = header.subdata(in: 8..<24)
         let chunkLimit = Int(BackupCipher.uint32(header.subdata(in: 24..<28)))
         guard chunkLimit > 0, chunkLimit <= 64 << 20 else { throw damaged("its header is invalid") }
+        let sealedLimit = (compressed ? BackupCompression.bound(chunkLimit) : chunkLimit) + 28
+        /// A chunk's database bytes, or nil when it is not a valid compressed chunk.
+        func contents(_ opened: Data) -> Data? {
+            compressed ? BackupCompression.decompress(opened, limit: chunkLimit) : opened
+        }
         var index: UInt64 = 0
         while true {
             guard let lengthBytes = try input.read(upToCount: 4), lengthBytes.count == 4 else {
                 throw damaged("it ends early (truncated)")
             }
             let length = Int(BackupCipher.uint32(lengthBytes))
-            guard length >= 28, length <= chunkLimit + 28 else { throw damaged("chunk \(index) has an invalid length") }
+            guard length >= 28, length <= sealedLimit else { throw damaged("chunk \(index) has an invalid length") }
             guard let combined = try input.read(upToCount: length), combined.count == length else {
                 throw damaged("it ends early (truncated)")
             }
             let box: AES.GCM.SealedBox
             do { box = try AES.GCM.SealedBox(combined: combined) } catch { throw damaged("chunk \(index) is malformed") }
             // Try as a middle chunk first, then as the last one: the flag is only in the authenticated data.
-            if let plain = try? AES.GCM.open(box, using: key, authenticating: BackupCipher.associatedData(fileID: fileID, index: index, isFinal: false)) {
+            if let opened = try? AES.GCM.open(box, using: key, authenticating: BackupCipher.associatedData(fileID: fileID, index: index, isFinal: false, compressed: compressed)) {
+                guard let plain = contents(opened) else { throw damaged("chunk \(index) does not decompress") }
                 try output.write(contentsOf: plain)
                 index += 1
                 continue
             }
-            guard let plain = try? AES.GCM.open(box, using: key, authenticating: BackupCipher.associatedData(fileID: fileID, index: index, isFinal: true)) else {
+            guard let opened = try? AES.GCM.open(box, using: key, authenticating: BackupCipher.associatedData(fileID: fileID, index: index, isFinal: true, compressed: compressed)) else {
                 throw damaged("chunk \(index) does not authenticate")
             }
+            guard let plain = contents(opened) else { throw damaged("chunk \(index) does not decompress") }
             try output.write(contentsOf: plain)
             guard let rest = try input.read(upToCount: 1), !rest.isEmpty else { break }
             throw damaged("there is data after the last chunk")
@@ -132,8 +147,10 @@ package struct BackupCipher: Sendable {
         try output.synchronize()
     }
 
-    static func associatedData(fileID: Data, index: UInt64, isFinal: Bool) -> Data {
-        var data = Data("carehome-backup-v1".utf8)
+    /// What each chunk's seal authenticates besides its bytes. The format version is part of it, so a
+    /// compressed chunk can never be passed off as an uncompressed one or the other way round.
+    static func associatedData(fileID: Data, index: UInt64, isFinal: Bool, compressed: Bool) -> Data {
+        var data = Data((compressed ? "carehome-backup-v2" : "carehome-backup-v1").utf8)
         data.append(fileID)
         withUnsafeBytes(of: index.bigEndian) { data.append(contentsOf: $0) }
         data.append(isFinal ? 1 : 0)

@@ -1,4 +1,5 @@
 import CareStore
+import Crypto
 import Foundation
 import Testing
 
@@ -65,5 +66,52 @@ struct BackupCipherTests {
         let spliced = directory.appendingPathComponent("spliced")
         try (sealed[..<second] + sealed[third...]).write(to: spliced)
         #expect(throws: StoreError.self) { try cipher.decrypt(spliced, to: directory.appendingPathComponent("x")) }
+    }
+
+    @Test("a backup written before compression (CHBKENC1, chunks sealed as they are) still restores")
+    func uncompressedFormatStillOpens() throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let keyBytes = Data(repeating: 5, count: 32)
+        let database = Data((0..<((1 << 20) + 300)).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        // The old layout, written here from its description rather than by the code under test.
+        let fileID = Data(repeating: 0xAB, count: 16)
+        var file = Data("CHBKENC1".utf8) + fileID + Data([0, 0x10, 0, 0])
+        let chunks = [database.prefix(1 << 20), database.suffix(300)]
+        for (index, chunk) in chunks.enumerated() {
+            var authenticated = Data("carehome-backup-v1".utf8) + fileID
+            authenticated.append(contentsOf: withUnsafeBytes(of: UInt64(index).bigEndian) { Array($0) })
+            authenticated.append(index == chunks.count - 1 ? 1 : 0)
+            let sealed = try AES.GCM.seal(Data(chunk), using: SymmetricKey(data: keyBytes), authenticating: authenticated).combined!
+            file.append(contentsOf: withUnsafeBytes(of: UInt32(sealed.count).bigEndian) { Array($0) })
+            file.append(sealed)
+        }
+        let old = directory.appendingPathComponent("old.enc")
+        try file.write(to: old)
+        #expect(try BackupCipher.isEncrypted(old))
+        let opened = directory.appendingPathComponent("opened")
+        try BackupCipher(keyBytes: keyBytes).decrypt(old, to: opened)
+        #expect(try Data(contentsOf: opened) == database)
+        // Relabelled as the compressed format, the same chunks do not authenticate (the version is sealed in).
+        let relabelled = directory.appendingPathComponent("relabelled.enc")
+        try (Data("CHBKENC2".utf8) + file.dropFirst(8)).write(to: relabelled)
+        #expect(throws: StoreError.self) { try BackupCipher(keyBytes: keyBytes).decrypt(relabelled, to: directory.appendingPathComponent("x")) }
+    }
+
+    @Test("a repetitive database is stored compressed, several times smaller, and comes back byte for byte")
+    func compressesBeforeSealing() throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cipher = try BackupCipher(keyBytes: Data(repeating: 3, count: 32))
+        let line = Data("2026-11-29T03:12:00Z|carer.jones|falls.record|resident 1042|Found on the floor by the bed\n".utf8)
+        let plain = directory.appendingPathComponent("plain")
+        try Data((0..<40_000).flatMap { _ in line }).write(to: plain)
+        let sealed = directory.appendingPathComponent("sealed")
+        try cipher.encrypt(plain, to: sealed)
+        let plainBytes = try Data(contentsOf: plain).count, sealedBytes = try Data(contentsOf: sealed).count
+        #expect(sealedBytes * 4 < plainBytes, "\(sealedBytes) bytes sealed for \(plainBytes) plain")
+        let opened = directory.appendingPathComponent("opened")
+        try cipher.decrypt(sealed, to: opened)
+        #expect(try Data(contentsOf: opened) == Data(contentsOf: plain))
     }
 }

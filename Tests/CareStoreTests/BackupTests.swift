@@ -125,10 +125,15 @@ struct BackupTests {
         let summary = try home.database.backup(to: file, cipher: key)
         #expect(summary.encrypted)
         let raw = contents(file)
-        #expect(raw.prefix(8) == Data("CHBKENC1".utf8))
+        #expect(raw.prefix(8) == Data("CHBKENC2".utf8))
         #expect(raw.range(of: Data("Resident fell".utf8)) == nil, "no record text readable on the backup drive")
         #expect(raw.range(of: Data("SQLite format".utf8)) == nil)
-        #expect(raw.count > 1 << 20, "more than one encrypted chunk")
+        let opened = home.root.appendingPathComponent("opened.sqlite")
+        try key.decrypt(file, to: opened)
+        let databaseBytes = contents(opened).count
+        #expect(databaseBytes > 1 << 20, "more than one chunk")
+        #expect(raw.count * 2 < databaseBytes, "compressed: \(raw.count) bytes on the drive for a \(databaseBytes)-byte database")
+        try FileManager.default.removeItem(at: opened)
         #expect(try FileManager.default.contentsOfDirectory(atPath: backups.path).count == 1, "no unencrypted copy on the drive")
 
         #expect(throws: StoreError.self) { try HomeDatabase.inspectBackup(file, cipher: nil, scratchDirectory: home.root) }
