@@ -142,6 +142,14 @@ public enum Form {
         """
     }
 
+    /// A button that answers every question in the element `scopeID` with `value` in one tap ("No to
+    /// all eight"). Each answer is still its own field, seen ticked and changeable before saving. The
+    /// button appears only where the appliance's script runs; without it each question is answered
+    /// on its own, so the form works either way.
+    public static func answerAllButton(_ label: String, value: String, in scopeID: String) -> HTML {
+        "<button type=\"button\" class=\"button button-secondary answer-all\" data-answer-all=\"\(value)\" data-scope=\"\(scopeID)\" hidden>\(label)</button>"
+    }
+
     /// A submit button. `kind` is `primary`, `secondary` or `warning`.
     public static func submit(_ label: String, kind: String = "primary", name: String? = nil, value: String? = nil) -> HTML {
         let nameAttribute: HTML = name.map { " name=\"\($0)\" value=\"\(value ?? "")\"" } ?? .empty

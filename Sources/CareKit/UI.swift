@@ -12,6 +12,14 @@ public enum UI {
         return "<div class=\"banner banner-\(tone.rawValue)\"\(role)><p class=\"banner-title\">\(title)</p>\(body)</div>"
     }
 
+    /// Content that appears as soon as any question in the element `scopeID` is answered `value`,
+    /// before the form is sent (a "Call 999" banner while the carer is still answering). Where the
+    /// appliance's script does not run it shows only when `shown` (the server's own judgement after
+    /// the form was sent), so the page never depends on the script.
+    public static func shownWhenAnswered(_ value: String, in scopeID: String, shown: Bool, _ content: HTML) -> HTML {
+        "<div class=\"shown-when-answered\" data-shown-when=\"\(value)\" data-scope=\"\(scopeID)\"\(shown ? HTML.empty : " hidden")>\(content)</div>"
+    }
+
     /// A small coloured label (`Overdue`, `High`). Colours: `grey`, `blue`, `green`, `yellow`, `orange`, `red`.
     public static func tag(_ text: String, colour: String = "grey") -> HTML {
         "<strong class=\"tag tag-\(colour)\">\(text)</strong>"

@@ -79,7 +79,7 @@ package final class Appliance: Sendable {
     }
 
     var shell: Shell {
-        Shell(homeName: homeName, version: Appliance.version, stylesheets: assets.stylesheets)
+        Shell(homeName: homeName, version: Appliance.version, stylesheets: assets.stylesheets, scripts: assets.scripts)
     }
 
     var usesTLS: Bool { configuration.tlsCertificate != nil }

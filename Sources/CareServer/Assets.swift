@@ -19,6 +19,9 @@ struct Assets: Sendable {
         return (files["app.css"] == nil ? [] : ["app.css"]) + sheets
     }
 
+    /// Scripts every page loads (`defer`): enhancements only, as every page works without them.
+    var scripts: [String] { files.keys.filter { $0.hasSuffix(".js") }.sorted() }
+
     static func defaultDirectory() -> URL {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         let candidates = [

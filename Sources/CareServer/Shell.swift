@@ -7,6 +7,7 @@ struct Shell: Sendable {
     let homeName: String
     let version: String
     let stylesheets: [String]
+    var scripts: [String] = []
 
     struct Viewer {
         let principal: Principal
@@ -16,6 +17,7 @@ struct Shell: Sendable {
 
     func render(_ page: Page, viewer: Viewer?, currentPath: String, flash: String?, requestID: String) -> String {
         let links = stylesheets.map { sheet -> HTML in "<link rel=\"stylesheet\" href=\"/assets/\(sheet)\">" }
+            + scripts.map { script -> HTML in "<script src=\"/assets/\(script)\" defer></script>" }
         var header: HTML = "<a class=\"home-name\" href=\"/\">\(homeName)</a>"
         var nav: HTML = ""
         var masthead: HTML = ""

@@ -9,7 +9,7 @@ from carehome_browser import submit_and_wait
 
 # (who, form page, the form's submit button). Each is sent empty or nearly so.
 FORMS = [
-    ("carer", "/falls/new", "Save and do the post-fall check"),
+    ("carer", "/falls/new", "Save the fall"),
     ("carer", "/deterioration/residents/2/soft-signs/new", "Save and take observations"),
     ("carer", "/deterioration/residents/2/observations/new", "Save the observations"),
     ("nurse", "/deterioration/residents/2/baseline", "Save their usual observations"),

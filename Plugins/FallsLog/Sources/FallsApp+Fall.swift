@@ -11,10 +11,8 @@ extension FallsApp {
         let fall = withMedicinesAnswer(recorded)
         var html: HTML = .empty
         switch fall.postFallCheck?.outcome {
-        case .call999DoNotLift(let reasons)?:
-            let items = reasons.map { q -> HTML in "<li>\(q.shortTitle)</li>" }
-            html += UI.banner(.danger, title: "Call 999 — do not lift",
-                              "<p>The post-fall check found:</p><ul>\(items)</ul>\(FallRule.postFallCheck.html)")
+        case .call999DoNotLift?:
+            html += call999Banner(fall.postFallCheck ?? PostFallCheck())
         case .noRedFlags?:
             break
         case .incomplete?, nil:

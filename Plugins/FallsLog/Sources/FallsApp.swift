@@ -115,6 +115,9 @@ extension FallsApp {
         try quickEntryPage(request, form: request.query, errors: FormErrors(), status: 200)
     }
 
+    /// One form, the check first: a carer beside someone on the floor answers the eight points before
+    /// anything else (any "yes" shows "Call 999 — do not lift" at once), then who, when and where.
+    /// Everything else is completed later by a nurse.
     private func quickEntryPage(_ request: Request, form: FormData, errors: FormErrors, status: Int, sameFall: [FallRecord] = []) throws -> Response {
         let residents = try directory().currentResidents().filter { $0.status == .livingHere }
         let chosen = form["resident_id"] ?? form["resident"]
@@ -133,25 +136,68 @@ extension FallsApp {
             <p>If it is the same fall, open it and add to it. If it is another fall, press \u{201C}It is another fall: save it\u{201D} below.</p>
             """)
         }
-        let submit: HTML = sameFall.isEmpty ? Form.submit("Save and do the post-fall check")
+        let check = FallsApp.postFallCheck(from: form)
+        let submit: HTML = sameFall.isEmpty ? Form.submit("Save the fall")
             : "<input type=\"hidden\" name=\"same_fall\" value=\"another\">" + Form.submit("It is another fall: save it")
         let body: HTML = """
+        \(UI.shownWhenAnswered("yes", in: "quick-fall-check", shown: check.isCall999, call999Banner(check)))
         \(Form.errorSummary(errors))
         \(duplicate)
-        <p class="lead">The essentials now; a nurse completes the full record later.</p>
-        \(UI.banner(.warning, title: "If they are still on the floor, do not lift them yet", "<p>Save these answers, then do the eight-point post-fall check on the next screen.</p>"))
         \(respect)
         \(Form.start(action: "/falls/new", request: request, id: "quick-fall"))
+        \(checkQuestions(id: "quick-fall-check", form: form, errors: errors,
+                         legend: "First, before anyone lifts them: any \u{201C}yes\u{201D} means call 999 and do not lift"))
+        <fieldset class="falls-what"><legend>What happened (a nurse completes the rest later)</legend>
         \(Form.select("resident_id", label: "Who fell", options: residents.map { (String($0.id), $0.label) }, selected: chosen, errors: errors, required: true))
         \(Form.input("occurred_at", label: "When", value: when, errors: errors, hint: "When it happened or, if nobody saw it, when they were found.", type: "datetime-local", required: true))
         \(Form.select("location", label: "Where", options: FallLocation.options, selected: form["location"], errors: errors, required: true))
         \(Form.radios("witnessed", legend: "Did anyone see the fall?", options: [("yes", "Yes"), ("no", "No")], selected: form["witnessed"], errors: errors, required: true, inline: true))
         \(Form.radios("injured", legend: "Any injury?", options: [("yes", "Yes"), ("no", "No")], selected: form["injured"], errors: errors, required: true, inline: true))
         \(Form.radios("head_strike", legend: "Did they hit their head?", options: HeadStrike.options, selected: form["head_strike"], errors: errors, required: true, inline: true))
+        </fieldset>
         \(submit)
         \(Form.end)
         """
         return .page(Page(title: "Record a fall", breadcrumbs: FallsApp.breadcrumbs(), body: body), status: status)
+    }
+
+    /// "Call 999 — do not lift", naming the points answered "yes" when they are known.
+    func call999Banner(_ check: PostFallCheck) -> HTML {
+        let found: HTML
+        if case .call999DoNotLift(let reasons) = check.outcome {
+            found = "<p>The post-fall check found:</p><ul>\(reasons.map { q -> HTML in "<li>\(q.shortTitle)</li>" })</ul>"
+        } else {
+            found = "<p>A \u{201C}yes\u{201D} on the post-fall check.</p>"
+        }
+        return UI.banner(.danger, title: "Call 999 — do not lift", found + FallRule.postFallCheck.html)
+    }
+
+    /// The eight I STUMBLE questions, with "No to all eight" where the script runs. `id` names the
+    /// group (the one-tap answer and the live 999 banner refer to it).
+    func checkQuestions(id: String, form: FormData, errors: FormErrors, legend: String) -> HTML {
+        let questions = PostFallQuestion.allCases.map { q -> HTML in
+            Form.radios(q.rawValue, legend: "\(q.letter) — \(q.question)", options: [("yes", "Yes"), ("no", "No")],
+                        selected: form[q.rawValue], errors: errors, inline: true)
+        }
+        return """
+        <fieldset class="falls-istumble" id="\(id)"><legend>\(legend)</legend>\
+        <p>\(Form.answerAllButton("No to all eight", value: "no", in: id))</p>
+        \(questions)
+        </fieldset>
+        """
+    }
+
+    /// The post-fall answers given on a form (any of the eight; unanswered ones are left out).
+    static func postFallCheck(from form: FormData) -> PostFallCheck {
+        var answers = [PostFallQuestion: Bool]()
+        for q in PostFallQuestion.allCases {
+            switch form[q.rawValue] {
+            case "yes": answers[q] = true
+            case "no": answers[q] = false
+            default: break
+            }
+        }
+        return PostFallCheck(answers: answers)
     }
 
     func createFall(_ request: Request) throws -> Response {
@@ -182,6 +228,8 @@ extension FallsApp {
         }
         var fall = FallRecord(residentID: resident.id, occurredAt: occurredAt, location: location, witnessed: witnessed,
                               injured: injured, headStrike: headStrike)
+        let check = FallsApp.postFallCheck(from: form)
+        if !check.answers.isEmpty { fall.postFallCheck = check }
         // The quick "when" is the time of the fall, or (nobody saw it) the time found; the nurse adds
         // the estimated time of the fall when completing the record.
         fall.foundAt = occurredAt
@@ -193,7 +241,15 @@ extension FallsApp {
         let id = try database.write { db in try FallsStore.insert(fall, by: request.principal, at: when, in: db) }
         context.audit.record(request, .create, residentID: resident.id, detail: "fall \(id) recorded")
         context.log.info("falls.recorded", ["fall.id": String(id), "resident.id": String(resident.id)])
-        return .redirect(to: "/falls/\(id)/check", flash: "Fall saved. Now the post-fall check before lifting.")
+        // Next: whatever is still missing before lifting, else the fall with its advice.
+        switch check.outcome {
+        case .incomplete:
+            return .redirect(to: "/falls/\(id)/check", flash: "Fall saved. Now finish the post-fall check before lifting.")
+        case .noRedFlags where asksAntithrombotic(fall):
+            return .redirect(to: "/falls/\(id)/check", flash: "Fall saved. One more question, about their medicines (a possible head injury).")
+        case .noRedFlags, .call999DoNotLift:
+            return .redirect(to: "/falls/\(id)", flash: "Fall saved.")
+        }
     }
 
     // MARK: Form parsing shared by the forms
@@ -272,15 +328,13 @@ extension FallsApp {
     private func checkPage(_ request: Request, fall: FallRecord, form: FormData, errors: FormErrors, status: Int) throws -> Response {
         let resident = try recordResident(fall.residentID)
         context.audit.record(request, .view, residentID: fall.residentID, detail: "fall \(fall.id) post-fall check")
-        let questions = PostFallQuestion.allCases.map { q -> HTML in
-            Form.radios(q.rawValue, legend: "\(q.letter) — \(q.question)", options: [("yes", "Yes"), ("no", "No")],
-                        selected: form[q.rawValue], errors: errors, inline: true)
-        }
         let medicinesQuestion: HTML = asksAntithrombotic(fall) ? Form.radios(
             "antithrombotic", legend: "Do they take an anticoagulant or antiplatelet medicine?",
             options: AntithromboticAnswer.options, selected: form["antithrombotic"], errors: errors,
             hint: askReason(fall)) : .empty
         let body: HTML = """
+        \(UI.shownWhenAnswered("yes", in: "post-fall-questions", shown: FallsApp.postFallCheck(from: form).isCall999,
+                                call999Banner(FallsApp.postFallCheck(from: form))))
         \(Form.errorSummary(errors))
         <p class="lead">\(resident.label): \(fall.summary), \(HomeTime.display(fall.occurredAt)).</p>
         \(ng232Now(fall, resident: resident))
@@ -288,9 +342,8 @@ extension FallsApp {
         \(respectHeadline(resident))
         \(Form.start(action: "/falls/\(fall.id)/check", request: request, id: "post-fall-check"))
         <input type="hidden" name="version" value="\(fall.version)">
-        <fieldset class="falls-istumble"><legend>I STUMBLE: answer each as soon as you can. Any \u{201C}yes\u{201D}: call 999.</legend>
-        \(questions)
-        </fieldset>
+        \(checkQuestions(id: "post-fall-questions", form: form, errors: errors,
+                         legend: "I STUMBLE: answer each as soon as you can. Any \u{201C}yes\u{201D}: call 999."))
         \(medicinesQuestion)
         \(Form.submit("Save the check"))
         \(Form.end)
@@ -303,15 +356,7 @@ extension FallsApp {
         let fall = try loadFall(request)
         guard fall.status != .enteredInError else { throw CareError.conflict("This fall was marked entered in error.") }
         let form = request.form
-        var answers = [PostFallQuestion: Bool]()
-        for q in PostFallQuestion.allCases {
-            switch form[q.rawValue] {
-            case "yes": answers[q] = true
-            case "no": answers[q] = false
-            default: break
-            }
-        }
-        let check = PostFallCheck(answers: answers)
+        let check = FallsApp.postFallCheck(from: form)
         var errors = FormErrors()
         if case .incomplete(let missing) = check.outcome {
             for q in missing { errors.add(q.rawValue, "Answer \u{201C}\(q.shortTitle)\u{201D}: yes or no") }

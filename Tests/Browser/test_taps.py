@@ -1,0 +1,97 @@
+"""Taps, counted as a carer's thumb would make them on a 375x812 phone, from the carer's home screen.
+Targets (issue 16): the fall form's first question within 2 taps, "Call 999 - do not lift" within 4,
+a whole fall with no red flag (all eight points "no", no head strike) within 10, typing aside."""
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+from carehome_browser import make_driver, page_title, set_screen, sign_in, submit_and_wait
+
+PHONE_375 = (375, 812)
+
+
+class Thumb:
+    """Presses things and counts the presses. Choosing from a list is two (open it, pick one)."""
+
+    def __init__(self, driver):
+        self.driver = driver
+        self.taps = 0
+
+    def tap(self, element) -> None:
+        self.taps += 1
+        element.click()
+
+    def tap_and_wait(self, element) -> None:
+        self.taps += 1
+        submit_and_wait(self.driver, element)
+
+    def choose(self, select_name: str, label_contains: str | None = None, index: int | None = None) -> str:
+        self.taps += 2
+        select = Select(self.driver.find_element(By.NAME, select_name))
+        option = select.options[index] if index is not None else next(o for o in select.options if label_contains in o.text)
+        select.select_by_value(option.get_attribute("value"))
+        return option.text
+
+    def answer(self, name: str, value: str) -> None:
+        """Taps an answer's label (the big target), as a person does."""
+        radio = self.driver.find_element(By.CSS_SELECTOR, f"main input[type=radio][name='{name}'][value='{value}']")
+        self.tap(self.driver.find_element(By.CSS_SELECTOR, f"label[for='{radio.get_attribute('id')}']"))
+        assert radio.is_selected()
+
+
+@pytest.fixture()
+def phone(home):
+    driver = make_driver(size=PHONE_375)
+    set_screen(driver, PHONE_375)
+    sign_in(driver, home, "carer")
+    assert page_title(driver) != "Sign in"
+    yield driver
+    driver.quit()
+
+
+def open_fall_form(thumb: Thumb) -> None:
+    driver = thumb.driver
+    link = driver.find_element(By.XPATH, "//main//a[normalize-space()='Record a fall']")
+    top = driver.execute_script("return arguments[0].getBoundingClientRect().top", link)
+    assert top < 812, f"'Record a fall' should be on the first screen of the carer's home, it is at {top}px"
+    thumb.tap_and_wait(link)
+    assert page_title(driver) == "Record a fall"
+
+
+def test_call_999_within_four_taps_of_the_carers_home_screen(phone):
+    thumb = Thumb(phone)
+    open_fall_form(thumb)
+    first = phone.find_element(By.CSS_SELECTOR, "#quick-fall-check fieldset legend")
+    assert thumb.taps <= 2, f"{thumb.taps} taps to the first question"
+    assert first.is_displayed()
+    banner = phone.find_element(By.CSS_SELECTOR, "[data-shown-when='yes']")
+    assert not banner.is_displayed(), "no red flag yet: no 999 banner"
+    thumb.answer("breathing", "yes")
+    assert banner.is_displayed() and "Call 999" in banner.text and "do not lift" in banner.text
+    top = phone.execute_script("return arguments[0].getBoundingClientRect().top", banner)
+    assert 0 <= top < 812, f"the banner should be on screen when it appears, it is at {top}px"
+    assert thumb.taps <= 4, f"{thumb.taps} taps to 'Call 999 - do not lift' (target 4)"
+    print(f"taps to Call 999: {thumb.taps}")
+
+
+def test_a_whole_fall_with_no_red_flag_within_ten_taps(phone, home):
+    thumb = Thumb(phone)
+    open_fall_form(thumb)
+    thumb.tap(phone.find_element(By.XPATH, "//main//button[normalize-space()='No to all eight']"))
+    radios = phone.find_elements(By.CSS_SELECTOR, "#quick-fall-check input[type=radio][value=no]")
+    assert len(radios) == 8 and all(r.is_selected() for r in radios), "all eight answered 'no', each visible"
+    # The last resident in the list: the demo's recent falls are on others, so no 'same fall?' question.
+    name = thumb.choose("resident_id", index=len(Select(phone.find_element(By.NAME, "resident_id")).options) - 1)
+    thumb.choose("location", label_contains="Lounge")
+    for field in ("witnessed", "injured", "head_strike"):
+        thumb.answer(field, "no")
+    thumb.tap_and_wait(phone.find_element(By.XPATH, "//main//button[normalize-space()='Save the fall']"))
+    main = phone.find_element(By.TAG_NAME, "main").text
+    assert "Fall saved" in main
+    assert "No red flags on all eight points" in main
+    assert "Do the post-fall check before lifting" not in main
+    assert name.split(" (")[0] in main
+    assert thumb.taps <= 10, f"{thumb.taps} taps for a whole fall with no red flag (target 10)"
+    print(f"taps for a whole fall: {thumb.taps}")
