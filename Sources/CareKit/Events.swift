@@ -21,13 +21,16 @@ public enum CareEvent: Sendable, Equatable, Codable {
     case medicationReviewCompleted(residentID: Int64, on: Day)
     /// A home round was closed.
     case roundCompleted(roundID: Int64, on: Day)
+    /// Items of the 7-working-day clock were done, as recorded on another page (ticked at the home
+    /// round): `source` says where, in words ("the home round of Tue 3 Nov 2026"), `by` who.
+    case clockItemsDone(residentID: Int64, items: [ClockItem], on: Day, source: String, by: String)
 
     /// The resident the event is about, if any.
     public var residentID: Int64? {
         switch self {
         case .residentAdmitted(let id, _), .residentWentToHospital(let id, _), .residentReadmitted(let id, _),
              .residentLeft(let id, _), .residentDied(let id, _), .medicinesChanged(let id),
-             .medicationReviewCompleted(let id, _):
+             .medicationReviewCompleted(let id, _), .clockItemsDone(let id, _, _, _, _):
             return id
         case .fallRecorded(let id, _, _, _, _):
             return id
@@ -48,6 +51,7 @@ public enum CareEvent: Sendable, Equatable, Codable {
         case .medicinesChanged: "medicines-changed"
         case .medicationReviewCompleted: "medication-review-completed"
         case .roundCompleted: "round-completed"
+        case .clockItemsDone: "clock-items-done"
         }
     }
 }

@@ -266,6 +266,25 @@ public struct ResidentMovement: Sendable, Equatable {
     }
 }
 
+/// One of the three things EHCH asks for within 7 working days of admission or re-admission.
+public enum ClockItem: String, Sendable, CaseIterable, Codable {
+    /// Comprehensive assessment.
+    case assessment
+    /// Personalised care and support plan.
+    case carePlan = "care-plan"
+    /// Structured medication review flag.
+    case medicationReviewFlag = "medication-review-flag"
+
+    /// Shown to staff.
+    public var title: String {
+        switch self {
+        case .assessment: "Comprehensive assessment"
+        case .carePlan: "Personalised care and support plan"
+        case .medicationReviewFlag: "Structured medication review flag"
+        }
+    }
+}
+
 /// The state of one item on the 7-working-day admission clock.
 public enum ClockItemState: Sendable, Equatable {
     /// Done on or before the deadline.

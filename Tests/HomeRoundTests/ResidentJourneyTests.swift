@@ -125,3 +125,34 @@ func hospitalKeepsItemsOpenAndSaysSo() throws {
     try j.move("returned-from-hospital", on: "2026-11-23")
     #expect(!(try openRow().contains("In hospital")))
 }
+
+@Test("the assessment and SMR flag ticked at the round go on the resident's 7-day clock, as done that day, by whom and from where; ticking again adds nothing")
+func roundTicksRecordOnTheClock() throws {
+    let clock = TestClock("2026-11-23T10:00")
+    let home = try journeyHome(clock: clock)
+    let context = try #require(home.context(of: "home-round"))
+    let directory = try #require(context.services.resolve(Services.residentDirectory))
+    let today = day("2026-11-23")
+    let round = try #require(try RoundStore(database: context.database).openRound())
+    // A resident whose clock has the assessment and the SMR flag still to do, admitted before the round.
+    let resident = try #require(try directory.currentResidents().first { resident in
+        guard resident.status == .livingHere, let c = try directory.admissionClock(residentID: resident.id, today: today) else { return false }
+        return c.assessment.isOpen && c.medicationReviewFlag.isOpen && c.startedOn <= round.day
+    }, "the demo has a resident with an open clock")
+    let form = ["version": "0", "outcome": "reviewed", "findings": "Settling in; eating well", "assessment_done": "on", "smr_flagged": "on"]
+    let saved = try home.post("/rounds/\(round.id)/residents/\(resident.id)", as: .clinician, form: form)
+    #expect(saved.status == 303, "entry not saved: \(saved.body.prefix(500))")
+
+    let after = try #require(try directory.admissionClock(residentID: resident.id, today: today))
+    #expect(!after.assessment.isOpen, "the assessment ticked at the round is done on the clock")
+    #expect(!after.medicationReviewFlag.isOpen)
+    #expect(after.carePlan.isOpen, "the care plan was not ticked")
+    let page = try home.get("/residents/\(resident.id)/clock", as: .nurse)
+    #expect(page.body.contains("Ticked at the home round of \(round.day.display)"), "the clock says where it came from")
+
+    // Saving the entry again with the same ticks records nothing more.
+    let entries = page.body.components(separatedBy: "Ticked at the home round").count
+    let again = try home.post("/rounds/\(round.id)/residents/\(resident.id)", as: .clinician, form: form.merging(["version": "1"]) { _, new in new })
+    #expect(again.status == 303)
+    #expect(try home.get("/residents/\(resident.id)/clock", as: .nurse).body.components(separatedBy: "Ticked at the home round").count == entries)
+}

@@ -183,8 +183,9 @@ extension RoundApp {
         if clockOpen || !entry.ehchItems.isEmpty {
             html += """
             <fieldset class="field"><legend>EHCH items due after admission</legend>\
-            <p class="hint">Ticked here, they are recorded in the round's notes and the GP summary. Also record them on the \
-            \(UI.link("resident's 7-day clock", to: "\(resident.path)/clock")) so the clock closes.</p>\
+            <p class="hint">Ticked here, they go in the round's notes and the GP summary, and on the \
+            \(UI.link("resident's 7-day clock", to: "\(resident.path)/clock")) as done today, by you \
+            (the assessment as all five domains). Add the plan's review date there.</p>\
             \(Form.checkbox("assessment_done", label: "Comprehensive assessment completed", checked: entry.assessmentDone))\
             \(Form.checkbox("care_plan_done", label: "Personalised care and support plan agreed", checked: entry.carePlanDone))\
             \(Form.checkbox("smr_flagged", label: "Prioritised for a structured medication review", checked: entry.medicationReviewFlagged))</fieldset>

@@ -248,6 +248,18 @@ struct RoundStore: Sendable {
             }
             try db.execute("INSERT INTO home_round_entry_versions (round_id, resident_id, version, kind, based_on_version, \(columns)) VALUES (?, ?, ?, 'saved', ?, \(placeholders))",
                            [SQLValue(round), SQLValue(resident), SQLValue(version), SQLValue(basedOn)] + values)
+            // EHCH items newly ticked go on the resident's 7-working-day clock (delivered after commit,
+            // through the outbox, so a crash cannot lose them): nobody records them twice.
+            let before = current.entry
+            let ticked = [(entry.assessmentDone && !before.assessmentDone, ClockItem.assessment),
+                          (entry.carePlanDone && !before.carePlanDone, .carePlan),
+                          (entry.medicationReviewFlagged && !before.medicationReviewFlagged, .medicationReviewFlag)]
+                .filter(\.0).map(\.1)
+            if !ticked.isEmpty, let day = try db.queryOne("SELECT round_day FROM home_round_rounds WHERE id = ?", [SQLValue(round)])?.day("round_day") {
+                // Done when ticked (a round opened ahead of its day can be written up early).
+                db.publishAfterCommit(.clockItemsDone(residentID: resident, items: ticked, on: HomeTime.day(of: now),
+                                                      source: "the home round of \(day.display)", by: principal.displayName))
+            }
             return .saved(version: version)
         }
     }

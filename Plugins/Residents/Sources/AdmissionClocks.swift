@@ -1,19 +1,6 @@
 import CareKit
 import Foundation
 
-/// One of the three things EHCH asks for within 7 working days of admission or re-admission.
-enum ClockItem: String, Sendable, CaseIterable {
-    case assessment, carePlan = "care-plan", medicationReviewFlag = "medication-review-flag"
-
-    var title: String {
-        switch self {
-        case .assessment: "Comprehensive assessment"
-        case .carePlan: "Personalised care and support plan"
-        case .medicationReviewFlag: "Structured medication review flag"
-        }
-    }
-}
-
 /// The domains of the comprehensive assessment (NHS England EHCH framework).
 enum AssessmentDomain: String, Sendable, CaseIterable, Comparable {
     case physical, psychological, functional, social, environmental
@@ -275,17 +262,56 @@ struct ClockStore: Sendable {
                 } else { errors.add("review_on", "The review date must be a real date, for example 23/12/2026") }
             }
             guard errors.isEmpty, let doneOn else { throw ValidationFailure(errors: errors) }
-            try db.execute("""
-                INSERT INTO residents_clock_entries (resident_id, movement_id, item, done_on, done_by, done_by_role, domains, review_on, note,
-                    recorded_at, recorded_by_id, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [.integer(residentID), .integer(movement.id), .text(input.item.rawValue), SQLValue(doneOn), .text(input.doneBy),
-                      .text(input.doneByRole), .text(domains.sorted().map(\.rawValue).joined(separator: ",")), SQLValue(reviewOn),
-                      .text(input.note), SQLValue(now), .integer(principal.userID), .text(principal.displayName)])
-            var summary = "\(input.item.title) recorded: \(doneOn.displayShort), by \(input.doneBy)"
-            if !domains.isEmpty { summary += " (domains: \(domains.sorted().map(\.title).joined(separator: ", ")))" }
-            if let reviewOn { summary += "; review \(reviewOn.displayShort)" }
-            try residents.addSideVersion(residentID: residentID, action: "clock", summary: summary, by: principal, at: now, db)
+            try insertEntry(input, doneOn: doneOn, domains: domains, reviewOn: reviewOn, residentID: residentID, movementID: movement.id,
+                            by: principal, at: now, db)
         }
+    }
+
+    private func insertEntry(_ input: EntryInput, doneOn: Day, domains: Set<AssessmentDomain>, reviewOn: Day?, residentID: Int64, movementID: Int64,
+                             by principal: Principal, at now: Date, _ db: any SQLWriter) throws {
+        try db.execute("""
+            INSERT INTO residents_clock_entries (resident_id, movement_id, item, done_on, done_by, done_by_role, domains, review_on, note,
+                recorded_at, recorded_by_id, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.integer(residentID), .integer(movementID), .text(input.item.rawValue), SQLValue(doneOn), .text(input.doneBy),
+                  .text(input.doneByRole), .text(domains.sorted().map(\.rawValue).joined(separator: ",")), SQLValue(reviewOn),
+                  .text(input.note), SQLValue(now), .integer(principal.userID), .text(principal.displayName)])
+        var summary = "\(input.item.title) recorded: \(doneOn.displayShort), by \(input.doneBy)"
+        if !domains.isEmpty { summary += " (domains: \(domains.sorted().map(\.title).joined(separator: ", ")))" }
+        if let reviewOn { summary += "; review \(reviewOn.displayShort)" }
+        try residents.addSideVersion(residentID: residentID, action: "clock", summary: summary, by: principal, at: now, db)
+    }
+
+    /// Who records clock items ticked on another plugin's page (the home round).
+    static let otherPage = Principal(userID: 0, username: "clock-from-elsewhere", displayName: "Recorded from another page (automatic)", role: .clinician)
+
+    /// Records items done elsewhere (ticked at the home round) on the current clock: each item still
+    /// open, done on or after the clock's day 0 and not in the future. The entry says where it came
+    /// from and who. "Comprehensive assessment completed" counts as every domain assessed; the plan's
+    /// review date is not asked there, so it is left for the clock page. Returns the items recorded.
+    func recordDoneElsewhere(_ items: [ClockItem], residentID: Int64, on day: Day, source: String, by person: String, today: Day,
+                             at now: Date = Date()) throws -> [ClockItem] {
+        guard let detail = try latestClock(residentID: residentID, today: today), day >= detail.clock.startedOn, day <= today else { return [] }
+        let open = items.filter { item in
+            switch item {
+            case .assessment: detail.clock.assessment.isOpen
+            case .carePlan: detail.clock.carePlan.isOpen
+            case .medicationReviewFlag: detail.clock.medicationReviewFlag.isOpen
+            }
+        }
+        guard !open.isEmpty else { return [] }
+        try database.write { db in
+            guard let resident = try residents.resident(id: residentID, db), !resident.enteredInError,
+                  let movement = resident.latestAdmission, movement.clockTracked else { return }
+            for item in open {
+                // "Comprehensive assessment completed" means every domain (the framework's meaning of comprehensive).
+                let domains: Set<AssessmentDomain> = item == .assessment ? Set(AssessmentDomain.allCases) : []
+                let input = EntryInput(item: item, doneOn: day.iso, doneBy: person, doneByRole: "Home round", domains: [], reviewOn: "",
+                                       note: "Ticked at \(source) by \(person)")
+                try insertEntry(input, doneOn: day, domains: domains, reviewOn: nil, residentID: residentID, movementID: movement.id,
+                                by: ClockStore.otherPage, at: now, db)
+            }
+        }
+        return open
     }
 
     /// Who records the SMR flag when the medication plugin reports a completed review.

@@ -71,10 +71,21 @@ public final class ResidentsPlugin: CarePlugin {
 
         // A completed structured medication review means the resident was flagged for one: tick the
         // SMR flag on an open clock so that nobody records it twice.
+        // Items ticked at the home round go on the clock too, with where they came from: nobody types them twice.
         registrar.onEvent { event in
-            guard case .medicationReviewCompleted(let residentID, let day) = event else { return }
-            if try stores.clocks.recordFlagFromCompletedReview(residentID: residentID, on: day, today: self.today()) {
-                context.log.info("SMR flag recorded from a completed medication review", ["resident.id": String(residentID)])
+            switch event {
+            case .medicationReviewCompleted(let residentID, let day):
+                if try stores.clocks.recordFlagFromCompletedReview(residentID: residentID, on: day, today: self.today()) {
+                    context.log.info("SMR flag recorded from a completed medication review", ["resident.id": String(residentID)])
+                }
+            case .clockItemsDone(let residentID, let items, let day, let source, let person):
+                let recorded = try stores.clocks.recordDoneElsewhere(items, residentID: residentID, on: day, source: source, by: person, today: self.today())
+                if !recorded.isEmpty {
+                    context.log.info("clock items recorded from another page", ["resident.id": String(residentID),
+                                                                                  "clock.items": recorded.map(\.rawValue).joined(separator: ",")])
+                }
+            default:
+                return
             }
         }
 
