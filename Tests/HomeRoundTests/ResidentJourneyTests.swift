@@ -156,3 +156,25 @@ func roundTicksRecordOnTheClock() throws {
     #expect(again.status == 303)
     #expect(try home.get("/residents/\(resident.id)/clock", as: .nurse).body.components(separatedBy: "Ticked at the home round").count == entries)
 }
+
+@Test("the round figures for a period, worked by hand from the demo's story: rounds held of those due, residents reviewed, actions done by their due day")
+func roundFiguresForAPeriod() throws {
+    // Demo today: Monday 23 Nov 2026, round day Wednesday. Closed rounds on 28 Oct, 11 Nov and 18 Nov; none on
+    // 4 Nov; this week's (25 Nov) open and not yet due.
+    let clock = TestClock("2026-11-23T10:00")
+    let home = try journeyHome(clock: clock)
+    let context = try #require(home.context(of: "home-round"))
+    let figures = try #require(context.services.resolve(Services.roundFigures))
+    let november = try figures.roundFigures(from: day("2026-11-01"), through: day("2026-11-30"), today: day("2026-11-23"))
+    #expect(november.weeksDue == 3, "4, 11 and 18 Nov; 25 Nov is still to come")
+    #expect(november.roundsHeld == 2)
+    #expect(november.residentsReviewed == 5, "2 on 11 Nov (one not seen), 3 on 18 Nov")
+    // Due 2 Nov (done 31 Oct), 14 Nov (done 16th: late), 15 Nov (done 13th), 16 and 18 Nov (not done),
+    // 19 Nov (done 19th), 21 Nov (done 21st); 25 Nov onwards not yet due.
+    #expect(november.actionsDue == 7)
+    #expect(november.actionsDoneOnTime == 4)
+    // October: only the 28 Oct round; its one action falls due in November.
+    let october = try figures.roundFigures(from: day("2026-10-01"), through: day("2026-10-31"), today: day("2026-11-23"))
+    #expect(october.roundsHeld == 1)
+    #expect(october.actionsDue == 0)
+}

@@ -70,11 +70,17 @@ struct TransferPagesTests {
         #expect(body.contains("we could not check it in the briefing&#39;s own text") || body.contains("we could not check it in the briefing's own text"))
         #expect(!body.contains("Resident A Test") && !body.contains("Resident D Test"))
         #expect(body.contains("Today, 1 of 2 current residents have a ReSPECT form or advance care plan recorded"))
+        // The round's and the medicines' process figures: no round was held in this home; no medication plugin, so no data (not zero).
+        #expect(body.contains("EHCH weekly round and medication reviews"))
+        #expect(body.contains("Weekly home rounds held"))
+        #expect(body.contains("No data: the medication plugin is not loaded"))
         let csv = try h.home.get("/transfers/figures.csv?from=2026-01-01&to=2026-03-31", as: .manager)
         #expect(csv.header("Content-Type")?.hasPrefix("text/csv") == true)
         #expect(csv.body.contains("2026-01-01,2026-03-31,occupied_bed_days,"))
         #expect(csv.body.contains("emergency_admissions,Emergency admissions,3,12.20,4.451,yes,"))
         #expect(csv.body.contains("falls,Falls,2,8.13,"))
+        #expect(csv.body.contains("rounds_held,Weekly home rounds held,0,"))
+        #expect(csv.body.contains("structured_medication_reviews,Structured medication reviews recorded,no data,"), "no data, not 0")
         #expect(!csv.body.contains("Resident A"))
     }
 

@@ -34,6 +34,7 @@ public final class HomeRoundPlugin: CarePlugin {
         registrar.add(app.residentPanel)
         registrar.add(MetricSource(collect: app.metrics))
         registrar.publish(Services.roundConcerns, ConcernService(store: app.store, now: now))
+        registrar.publish(Services.roundFigures, RoundFiguresService(app: app) as any RoundFiguresSource)
         let store = app.store
         let log = registrar.context.log
         let clock = now

@@ -313,6 +313,13 @@ struct RoundStore: Sendable {
     }
 
     /// Actions, newest due first within each filter.
+    /// Actions due from `start` through `end` (for figures over a period: bounded by the period, not the history).
+    func actions(dueFrom start: Day, through end: Day) throws -> [RoundAction] {
+        try database.read {
+            try $0.query("SELECT * FROM home_round_actions WHERE due_on >= ? AND due_on <= ? ORDER BY due_on, id", [SQLValue(start), SQLValue(end)])
+        }.map(RoundAction.init(row:))
+    }
+
     func actions(round: Int64? = nil, resident: Int64? = nil, outstandingOnly: Bool = false) throws -> [RoundAction] {
         var conditions = [String]()
         var arguments = [SQLValue]()

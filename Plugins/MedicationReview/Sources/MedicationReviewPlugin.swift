@@ -61,6 +61,7 @@ public final class MedicationReviewPlugin: CarePlugin {
 
         registrar.publish(Services.currentMedicines, service)
         registrar.publish(Services.medicationPrompts, service)
+        registrar.publish(Services.medicationReviewFigures, service as any MedicationReviewFigures)
 
         registrar.onEvent { event in
             // Keep falls heard from the falls plugin, so the after-a-fall rule works even when its service is off.

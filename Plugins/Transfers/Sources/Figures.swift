@@ -70,6 +70,10 @@ struct PeriodFigures: Sendable {
     var deathsWithPlan = 0
     var voiceRecords = 0
     var voice: [VoiceQuestion: [VoiceAnswer: Int]] = [:]
+    /// The home round's figures; nil: no data (the home round plugin is not loaded).
+    var rounds: RoundPeriodFigures?
+    /// Structured medication reviews recorded in the period; nil: no data (the medication plugin is not loaded).
+    var structuredReviews: Int?
 
     /// Readmission within this many days of coming back from an earlier admission.
     static let readmissionDays = 30
@@ -186,6 +190,28 @@ struct PeriodFigures: Sendable {
         } else {
             rows.append(counted("admission_clocks", "7-day clock history", nil, note: "No data: the registry cannot give the clock history"))
         }
+        rows += processRows
+        return rows
+    }
+
+    /// The EHCH process figures from the home round and the medication plugins ("No data" when one is not loaded).
+    var processRows: [Row] {
+        let noRounds = "No data: the home round plugin is not loaded"
+        var rows: [Row]
+        if let rounds {
+            let average = rounds.roundsHeld == 0 ? "no rounds held"
+                : "\(Rates.format(Double(rounds.residentsReviewed) / Double(rounds.roundsHeld))) a round on average"
+            rows = [
+                counted("rounds_held", "Weekly home rounds held", rounds.roundsHeld, note: "\(PeriodFigures.share(rounds.roundsHeld, of: rounds.weeksDue)) weeks whose round was due"),
+                counted("round_residents_reviewed", "Residents reviewed at the rounds", rounds.residentsReviewed, note: average),
+                counted("round_actions_on_time", "Round actions done by their due day", rounds.actionsDoneOnTime,
+                        note: "\(PeriodFigures.share(rounds.actionsDoneOnTime, of: rounds.actionsDue)) actions due", small: SmallNumbers.isSmall(rounds.actionsDue)),
+            ]
+        } else {
+            rows = [counted("rounds_held", "Weekly home rounds held", nil, note: noRounds)]
+        }
+        rows.append(counted("structured_medication_reviews", "Structured medication reviews recorded", structuredReviews,
+                            note: structuredReviews == nil ? "No data: the medication plugin is not loaded" : ""))
         return rows
     }
 }

@@ -18,8 +18,12 @@ extension TransfersApp {
             let today = app.today
             let through = period.countedThrough(today: today)
             let obd = through < period.start ? 0 : try directory.occupiedBedDays(from: period.start, to: through)
-            return PeriodFigures.compute(period: period, today: today, occupiedBedDays: obd, transfers: transfers, reviews: reviews,
-                                         falls: falls, clocks: clocks, deaths: deaths, voice: voice)
+            var figures = PeriodFigures.compute(period: period, today: today, occupiedBedDays: obd, transfers: transfers, reviews: reviews,
+                                                falls: falls, clocks: clocks, deaths: deaths, voice: voice)
+            let services = app.context.services
+            figures.rounds = try services.resolve(Services.roundFigures)?.roundFigures(from: period.start, through: period.end, today: today)
+            figures.structuredReviews = try services.resolve(Services.medicationReviewFigures)?.structuredReviews(from: period.start, through: through)
+            return figures
         }
     }
 

@@ -94,9 +94,13 @@ extension TransfersApp {
     }
 
     /// Today's current residents and how many have a ReSPECT form or advance care plan recorded.
-    func planSnapshot() throws -> (withPlan: Int, residents: Int) {
+    /// Today's current residents: how many have an advance care plan, and (nil: the medication plugin is
+    /// not loaded) how many had a structured medication review in the last 12 months.
+    func planSnapshot() throws -> (withPlan: Int, withReviewInYear: Int?, residents: Int) {
         let residents = try directory().currentResidents()
-        return (residents.filter(\.advanceCarePlan.exists).count, residents.count)
+        let reviewed = try context.services.resolve(Services.medicationReviewFigures)?
+            .residentsReviewed(since: today.adding(months: -12), among: Set(residents.map(\.id)))
+        return (residents.filter(\.advanceCarePlan.exists).count, reviewed, residents.count)
     }
 
     // MARK: Events

@@ -14,7 +14,8 @@ extension TransfersApp {
         context.audit.record(request, .print, residentID: nil, detail: "EHCH impact pack \(period.start.iso) to \(period.end.iso)")
         let home = homeName()
         let plans = try planSnapshot()
-        let key = figures.rows.filter { !$0.key.hasPrefix("clock_") && $0.key != "admission_clocks" }.map { row -> [HTML] in
+        let processKeys = Set(figures.processRows.map(\.key))
+        let key = figures.rows.filter { !$0.key.hasPrefix("clock_") && $0.key != "admission_clocks" && !processKeys.contains($0.key) }.map { row -> [HTML] in
             [HTML(text: row.title) + (row.small ? " <span class=\"transfers-small\">(small numbers)</span>" : ""), HTML(text: row.count.map(String.init) ?? "No data"),
              HTML(text: Rates.format(row.per1000)), HTML(text: Rates.format(row.perResidentYear, decimals: 2)), HTML(text: row.note)]
         }
@@ -29,6 +30,12 @@ extension TransfersApp {
             }
             clockTable = UI.table(caption: "EHCH 7-working-day clock: \(clocks.admissions) admissions and re-admissions", headers: ["Item", "On time", "Late", "Missing", "Still in window"], rows: rows)
         }
+        let processRows = figures.processRows.map { row -> [HTML] in
+            [HTML(text: row.title) + (row.small ? " <span class=\"transfers-small\">(small numbers)</span>" : ""),
+             HTML(text: row.count.map(String.init) ?? "No data"), HTML(text: row.note)]
+        }
+        let process = UI.table(caption: "EHCH weekly round and medication reviews", headers: ["Figure", "Count", "Behind it"], rows: processRows)
+        let reviewedToday = plans.withReviewInYear.map { " \($0) of \(plans.residents) have had a structured medication review in the last 12 months." } ?? ""
         let voiceRows = VoiceQuestion.allCases.map { q -> [HTML] in
             [HTML(text: q.short)] + VoiceAnswer.allCases.map { HTML(text: String(figures.voice[q]?[$0] ?? 0)) }
         }
@@ -45,8 +52,9 @@ extension TransfersApp {
         <p class="no-print">\(UI.link("Back to the figures", to: "/transfers/figures?\(period.query)")) · \(UI.link("CSV", to: "/transfers/figures.csv?\(period.query)")). Use your browser's Print command (A4).</p></header>\
         \(UI.table(caption: "Hospital use, deaths and falls", headers: ["Figure", "Count", "Per 1,000 OBD", "Per resident-year", "Behind it"], rows: key))\
         \(ImpactCharts.monthly(series, idPrefix: "pack"))\
-        <div class="transfers-pack-pair">\(clockTable)\(voice)</div>\
-        <p>Today, \(plans.withPlan) of \(plans.residents) current residents have a ReSPECT form or advance care plan recorded.</p>\
+        <div class="transfers-pack-pair">\(clockTable)\(process)</div>\
+        \(voice)\
+        <p>Today, \(plans.withPlan) of \(plans.residents) current residents have a ReSPECT form or advance care plan recorded.\(reviewedToday)</p>\
         <p class="transfers-pack-notes"><strong>How these are counted.</strong> \(TransfersApp.definitions) \(SmallNumbers.rule)</p>\
         <p class="transfers-pack-notes"><strong>Context, not targets.</strong> \(context) \(PublishedContext.healthFoundation) \(PublishedContext.caution)</p>\
         </div>
