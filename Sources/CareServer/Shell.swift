@@ -28,6 +28,7 @@ struct Shell: Sendable {
             by \(viewer.principal.displayName)</p>
             """
             header += """
+            <button type="button" class="menu-toggle button button-secondary button-small" aria-expanded="false" aria-controls="site-nav" hidden>Menu</button>\
             <div class="user"><span class="user-name">\(viewer.principal.displayName)</span> \
             <span class="user-role">\(viewer.principal.role.title)</span>\
             <form method="post" action="/logout" class="logout"><input type="hidden" name="_csrf" value="\(viewer.csrfToken)">\
@@ -37,7 +38,7 @@ struct Shell: Sendable {
             items += viewer.navigation.map { navItem(title: $0.title, path: $0.path, current: currentPath) }
             // A long list (the manager's) is laid out in even columns where it cannot be one row.
             let layout: HTML = items.count > 6 ? " site-nav-long" : ""
-            nav = "<nav class=\"site-nav\(layout)\" aria-label=\"Main\"><ul>\(items)</ul></nav>"
+            nav = "<nav class=\"site-nav\(layout)\" id=\"site-nav\" aria-label=\"Main\"><ul>\(items)</ul></nav>"
         }
         var crumbs: HTML = ""
         if !page.breadcrumbs.isEmpty {

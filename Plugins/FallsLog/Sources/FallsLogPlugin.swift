@@ -47,7 +47,7 @@ public final class FallsLogPlugin: CarePlugin {
                                     roleOrder: [.carer: 1, .nurse: 1]) { _ in
             """
             <p>\(UI.buttonLink("Record a fall", to: "/falls/new"))</p>\
-            <p class="hint">On the floor and hurt? Do not lift them: the eight-point check is on the next screen.</p>
+            <p class="hint">On the floor? Do not lift them yet: the eight-point check comes first on the form.</p>
             """
         })
         registrar.add(DashboardCard(id: "falls-checks-due", title: "Falls checks due now", roles: recorders, order: 20, roleOrder: [.carer: 2, .nurse: 3],

@@ -31,3 +31,16 @@ document.querySelectorAll("[data-shown-when]").forEach((advice) => {
   scope.addEventListener("change", update);
   update();
 });
+
+// On a phone the main menu folds behind "Menu" (app.css shows the button only on narrow screens).
+document.querySelectorAll(".site-header").forEach((header) => {
+  const toggle = header.querySelector(".menu-toggle");
+  if (!toggle) return;
+  toggle.hidden = false;
+  header.classList.add("menu-ready");
+  toggle.addEventListener("click", () => {
+    const open = header.classList.toggle("menu-open");
+    toggle.setAttribute("aria-expanded", String(open));
+    toggle.textContent = open ? "Close menu" : "Menu";
+  });
+});
