@@ -8,7 +8,7 @@ APPLIANCE := .build/appliance
 # Every folder under Plugins/ with an Entry/ folder (Package.swift finds them the same way).
 PLUGINS := $(sort $(patsubst Plugins/%/Entry/,%,$(wildcard Plugins/*/Entry/)))
 # Debian packages needed to build and test (the Swift toolchain itself is a prerequisite).
-BUILD_DEPS := libmicrohttpd-dev libsqlite3-dev libzstd-dev libgnutls28-dev pkg-config sqlite3 curl
+BUILD_DEPS := libmicrohttpd-dev libsqlite3-dev libzstd-dev libjpeg62-turbo-dev libpng-dev libgnutls28-dev pkg-config sqlite3 curl
 TEST_DEPS := chromium chromium-driver python3-pip python3-venv openssl
 # Prometheus and promtool for the care group's monitoring test, without the recommended node exporter.
 # (Where systemd runs, Debian also starts its own prometheus service on :9090; the test does not use it.)

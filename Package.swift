@@ -64,6 +64,10 @@ let package = Package(
                        providers: [.apt(["libmicrohttpd-dev"])]),
         // Zstandard, from Debian's libzstd-dev: backups are compressed before they are encrypted.
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // Resident photos: decode (JPEG, PNG), turn upright, shrink and re-encode with no metadata
+        // (libjpeg-turbo and libpng from Debian's libjpeg62-turbo-dev and libpng-dev).
+        .target(name: "CPortrait", path: "Sources/CPortrait",
+                linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
         // A small C layer over libmicrohttpd: collects a whole request (headers, body, form fields via
         // MHD's post processor) and hands it to Swift once, so Swift never sees MHD's callbacks.
         .target(name: "CHTTPShim", dependencies: ["CMicroHTTPD"], path: "Sources/CHTTPShim"),
@@ -77,7 +81,7 @@ let package = Package(
                                                   .product(name: "Crypto", package: "swift-crypto"), "CZstd"],
                 path: "Sources/CareStore", swiftSettings: strict),
         // The server: plugin loader, routing, accounts, sessions, audit, the web shell.
-        .target(name: "CareServer", dependencies: [careKit, "CareHTTP", "CareStore",
+        .target(name: "CareServer", dependencies: [careKit, "CareHTTP", "CareStore", "CPortrait",
                                                    .product(name: "Logging", package: "swift-log"),
                                                    .product(name: "Crypto", package: "swift-crypto"),
                                                    .product(name: "_CryptoExtras", package: "swift-crypto")],

@@ -121,7 +121,7 @@ fi
 if [ "$APT" = 1 ]; then
     command -v apt-get >/dev/null || die "apt-get not found: this installer is for Debian, Ubuntu and Raspberry Pi OS"
     wanted=""
-    for package in libmicrohttpd12 libsqlite3-0 libzstd1 libgnutls30 avahi-daemon avahi-utils openssl curl iproute2 ca-certificates; do
+    for package in libmicrohttpd12 libsqlite3-0 libzstd1 libjpeg62-turbo libpng16-16 libgnutls30 avahi-daemon avahi-utils openssl curl iproute2 ca-certificates; do
         # Ubuntu 24.04 renamed some libraries for its 64-bit time transition (libgnutls30t64 …).
         if ! apt-cache show "$package" >/dev/null 2>&1 && apt-cache show "${package}t64" >/dev/null 2>&1; then package=${package}t64; fi
         dpkg-query -W -f '${Status}' "$package" 2>/dev/null | grep -q "ok installed" || wanted="$wanted $package"

@@ -48,7 +48,7 @@ Maintainer: Carehome appliance maintainers <carehome@localhost>
 Section: misc
 Priority: optional
 Installed-Size: $INSTALLED_KB
-Depends: libmicrohttpd12 | libmicrohttpd12t64, libsqlite3-0, libzstd1, libgnutls30 | libgnutls30t64, avahi-daemon, avahi-utils, openssl, curl, iproute2, passwd, util-linux
+Depends: libmicrohttpd12 | libmicrohttpd12t64, libsqlite3-0, libzstd1, libjpeg62-turbo, libpng16-16, libgnutls30 | libgnutls30t64, avahi-daemon, avahi-utils, openssl, curl, iproute2, passwd, util-linux
 Description: care home appliance: residents, home round, medication review, falls log
  A small server on the care home's LAN that staff open in a browser (https://carehome.local).
  Records are kept in /var/lib/carehome and backed up nightly; removing or purging the

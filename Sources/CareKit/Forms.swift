@@ -30,9 +30,19 @@ public enum Form {
     /// Opens a POST form with the CSRF token and a one-time submission token (which makes a
     /// double-submitted form act once). Close it with `Form.end`.
     public static func start(action: String, request: Request, id: String? = nil) -> HTML {
+        opening(action: action, request: request, id: id, encoding: .empty)
+    }
+
+    /// Opens a POST form that sends files (multipart), such as a photo or a CSV file, with the same
+    /// tokens as `start`. Read the files from `request.form.files`. Close it with `Form.end`.
+    public static func startUpload(action: String, request: Request, id: String? = nil) -> HTML {
+        opening(action: action, request: request, id: id, encoding: " enctype=\"multipart/form-data\"")
+    }
+
+    static func opening(action: String, request: Request, id: String?, encoding: HTML) -> HTML {
         let idAttribute: HTML = id.map { " id=\"\($0)\"" } ?? .empty
         return """
-        <form method="post" action="\(action)"\(idAttribute) novalidate>\
+        <form method="post" action="\(action)"\(idAttribute)\(encoding) novalidate>\
         <input type="hidden" name="_csrf" value="\(request.csrfToken)">\
         <input type="hidden" name="_once" value="\(onceToken(request))">
         """

@@ -44,6 +44,8 @@ public enum Services {
     public static let residentMovements = ServiceKey<any ResidentMovementRecorder>("residents.movements")
     /// The home's staff accounts, so that work is given to a person, not a typed name (the server).
     public static let staff = ServiceKey<any StaffDirectory>("core.staff")
+    /// Photos made small, upright and free of their metadata before they are kept (the server).
+    public static let portraits = ServiceKey<any PortraitMaker>("core.portraits")
     /// Hospital transfers the MDT has not yet reviewed (transfers plugin): the round agenda reads it.
     public static let transferReviews = ServiceKey<any TransferReviewSource>("transfers.reviews")
     /// Weekly rounds held, residents reviewed and actions closed on time for a period (home round plugin).
@@ -665,4 +667,31 @@ public struct StaffMember: Sendable, Equatable {
 public protocol StaffDirectory: Sendable {
     /// Every staff account, active or not, by name.
     func staff() throws -> [StaffMember]
+}
+
+// MARK: - Photos
+
+/// A photo as the appliance keeps it: a new JPEG, upright, small, with nothing of the original file.
+public struct Portrait: Sendable, Equatable {
+    /// The JPEG's bytes.
+    public let jpeg: [UInt8]
+    /// Its size in pixels.
+    public let width: Int
+    /// Its size in pixels.
+    public let height: Int
+
+    /// Creates a portrait.
+    public init(jpeg: [UInt8], width: Int, height: Int) {
+        self.jpeg = jpeg
+        self.width = width
+        self.height = height
+    }
+}
+
+/// The server's photo service: a resident's photo is only ever kept as what this makes of it.
+public protocol PortraitMaker: Sendable {
+    /// A JPEG at most `longestSide` pixels each way, turned the way the camera was held, with none of
+    /// the original file's metadata (EXIF, the place it was taken, the camera). Throws a `CareError`
+    /// whose message tells the person who sent it what to do (not a photo, too large, …).
+    func portrait(from bytes: [UInt8], longestSide: Int) throws -> Portrait
 }

@@ -42,6 +42,7 @@ package final class Appliance: Sendable {
                             absoluteLifetime: TimeInterval(configuration.sessionLifetimeHours * 3600))
         host = PluginHost(home: home, events: events, audit: audit, logger: logger)
         host.services.publish(name: Services.staff.name, AccountsStaffDirectory(accounts: accounts) as any StaffDirectory)
+        host.services.publish(name: Services.portraits.name, PortraitService() as any PortraitMaker)
         assets = Assets.load(from: configuration.assetsDirectory ?? Assets.defaultDirectory(), logger: logger)
         host.load(candidates, enabled: configuration.enabledPlugins)
         // The chain's head in the log too: a later log line with a smaller head shows entries removed.

@@ -107,15 +107,22 @@ package final class TestHome: Sendable {
         try send("POST", path, as: role, form: fields, includeCSRF: withCSRF)
     }
 
+    /// POST as a multipart form with one file (a photo, a CSV file), as a browser sends an upload.
+    package func upload(_ path: String, as role: Role, form: [String: String], file: (field: String, filename: String, contentType: String, bytes: [UInt8])) throws -> TestResponse {
+        try send("POST", path, as: role, form: form.map { ($0.key, $0.value) }, includeCSRF: true,
+                 files: [HTTPRequest.Field(name: file.field, filename: file.filename, contentType: file.contentType, bytes: file.bytes)])
+    }
+
     /// A request with no session (to check that a page needs sign-in).
     package func anonymous(_ method: String, _ path: String, headers: [String: String] = [:]) -> TestResponse {
         TestResponse(appliance.respond(to: HTTPRequest(method: method, path: path, headers: headers)))
     }
 
-    private func send(_ method: String, _ path: String, as role: Role, form: [(String, String)], includeCSRF: Bool) throws -> TestResponse {
+    private func send(_ method: String, _ path: String, as role: Role, form: [(String, String)], includeCSRF: Bool,
+                      files: [HTTPRequest.Field] = []) throws -> TestResponse {
         let session = try session(for: role)
         let (pathOnly, query) = TestHome.split(path)
-        var fields = form.map { HTTPRequest.Field(name: $0.0, bytes: Array($0.1.utf8)) }
+        var fields = form.map { HTTPRequest.Field(name: $0.0, bytes: Array($0.1.utf8)) } + files
         if includeCSRF && method == "POST" { fields.append(HTTPRequest.Field(name: "_csrf", bytes: Array(session.csrf.utf8))) }
         let request = HTTPRequest(method: method, path: pathOnly, headers: ["cookie": "carehome_session=\(session.token)"],
                                   query: query, fields: fields)

@@ -32,7 +32,7 @@ def resident_names(as_user, home):
     """Names of the demo residents as the nurse sees them on the residents list."""
     driver = as_user("nurse")
     driver.get(home.url("/residents"))
-    names = [a.text.strip() for a in driver.find_elements(By.CSS_SELECTOR, "main table a[href^='/residents/']")]
+    names = [a.text.strip() for a in driver.find_elements(By.CSS_SELECTOR, "main .resident-grid .resident-card-name")]
     names = [n for n in names if n]
     assert len(names) >= 5, f"expected the demo residents on /residents, found {names}"
     return names

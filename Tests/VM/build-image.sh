@@ -22,7 +22,7 @@ done
 # libnss-mdns (so `getent hosts carehome.local` works as on a desktop); sqlite3 and libcap2-bin for
 # the checks inside the guest.
 PACKAGES=linux-image-amd64,initramfs-tools,systemd-sysv,udev,dbus,kmod,procps,iproute2,openssh-server,
-PACKAGES+=libmicrohttpd12,libsqlite3-0,libzstd1,libgnutls30,avahi-daemon,avahi-utils,libnss-mdns,openssl,curl,ca-certificates,passwd,util-linux,
+PACKAGES+=libmicrohttpd12,libsqlite3-0,libzstd1,libjpeg62-turbo,libpng16-16,libgnutls30,avahi-daemon,avahi-utils,libnss-mdns,openssl,curl,ca-certificates,passwd,util-linux,
 PACKAGES+=sqlite3,libcap2-bin,less
 
 mkdir -p "$OUT"

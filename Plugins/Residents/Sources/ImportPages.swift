@@ -9,10 +9,7 @@ struct ImportPages: Sendable {
     static let exampleHeader = "full_name,preferred_name,date_of_birth,nhs_number,nhs_verified,room,admission_date,admission_type,gp_practice,nok_name,nok_relationship,nok_phone,lpa_name,lpa_phone,communication_needs,allergies,diagnoses,dementia_type,what_matters,plan_exists,plan_kind,plan_date,plan_location,plan_cpr,plan_hospital,plan_priority"
 
     func formBody(_ request: Request, csv: String, errors: FormErrors) -> HTML {
-        // Form.start makes an urlencoded form; a file upload needs multipart. The markup is
-        // Form.start's own (already escaped), with the encoding added.
-        let start = HTML(trusted: Form.start(action: "/residents/import", request: request).rendered
-            .replacingAll("<form method=\"post\"", with: "<form method=\"post\" enctype=\"multipart/form-data\""))
+        let start = Form.startUpload(action: "/residents/import", request: request)
         return """
         <p>When the home starts using the appliance, bring its residents in from a spreadsheet saved as CSV. \
         Nothing is saved until you have seen every row's problems and confirmed; then every row is saved, or none.</p>\

@@ -56,6 +56,7 @@ struct PrintPages: Sendable {
         body += "<p class=\"no-print\">For a hospital or ambulance crew: print it and send it with the resident (in the spirit of the PRSB care home to hospital transfer standard).</p>"
         let plan = r.advanceCarePlan
         body += UI.banner(plan.exists && r.planCPR == .notForCPR ? .danger : .warning, title: plan.summary)
+        body += "<div class=\"residents-transfer-face\">\(Face.html(try stores.photos.current(residentID: resident.id), name: r.displayName, size: "large"))</div>"
         body += UI.section("Who", UI.summaryList([
             ("Name", "\(r.fullName)\(r.preferredName.isEmpty ? "" : ", known as \(r.preferredName)")"),
             ("Date of birth", "\(Parts.dateOfBirth(r.dateOfBirth, today: today))"),

@@ -93,9 +93,44 @@ struct ResidentPages: Sendable {
             ]
         }
         let caption = query.isEmpty ? "\(filter.title): \(found.count)" : "\(filter.title) matching \"\(query)\": \(found.count)"
-        let table = UI.table(caption: caption, headers: ["Room", "Name", "Date of birth", "NHS number", "Status", "Dementia", "CPR"],
+        // Faces for the people in the home; a table for former residents and records entered in error.
+        let facesByDefault = [.current, .livingHere, .inHospital].contains(filter)
+        let asTable = request.query["view"] == "table" || (!facesByDefault && request.query["view"] != "faces")
+        var switchQuery = [("status", filter.rawValue)]
+        if !query.isEmpty { switchQuery.append(("q", query)) }
+        switchQuery.append(("view", asTable ? "faces" : "table"))
+        let switchLink = UI.link(asTable ? "Show as faces" : "Show as a table (date of birth, NHS number, CPR)",
+                                 to: "/residents?" + switchQuery.map { "\($0.0)=\(ResidentPages.queryValue($0.1))" }.joined(separator: "&"))
+        let shown: HTML
+        if asTable {
+            shown = UI.table(caption: caption, headers: ["Room", "Name", "Date of birth", "NHS number", "Status", "Dementia", "CPR"],
                              rows: rows, emptyMessage: query.isEmpty ? "No residents to show." : "No resident matches \"\(query)\".")
-        return .page(title: "Residents", "<p class=\"residents-actions\">\(actions)</p>\(search)\(table)")
+        } else {
+            shown = try grid(found, caption: caption, emptyMessage: query.isEmpty ? "No residents to show." : "No resident matches \"\(query)\".")
+        }
+        // The people first (a carer looking for someone); adding and printing after them.
+        return .page(title: "Residents", "\(search)\(shown)<p class=\"residents-view\">\(switchLink)</p><p class=\"residents-actions\">\(actions)</p>")
+    }
+
+    /// Residents as faces: photo (or initials), the name they use, their room; one tap to their page.
+    func grid(_ found: [StoredResident], caption: String, emptyMessage: String) throws -> HTML {
+        guard !found.isEmpty else { return "<h2 class=\"residents-grid-caption\">\(caption)</h2><p>\(emptyMessage)</p>" }
+        let photos = try stores.photos.current(residentIDs: found.map(\.id))
+        let cards = found.map { resident -> HTML in
+            let r = resident.record
+            let status: HTML = resident.enteredInError ? UI.tag("Entered in error", colour: "red")
+                : resident.status == .livingHere ? .empty : Parts.statusTag(resident.status)
+            return """
+            <li><a class="resident-card" href="\(resident.path)">\(Face.html(photos[resident.id], name: r.displayName, size: "small"))\
+            <span class="resident-card-name">\(r.displayName)</span><span class="resident-card-room">Room \(r.room)</span>\(status)</a></li>
+            """
+        }
+        return "<h2 class=\"residents-grid-caption\">\(caption)</h2><ul class=\"resident-grid\">\(cards)</ul>"
+    }
+
+    /// A value for a link's query string.
+    static func queryValue(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
     }
 
     // MARK: Record
@@ -111,6 +146,13 @@ struct ResidentPages: Sendable {
             body += UI.banner(.danger, title: "This record was marked entered in error",
                               "<p>Reason: \(resident.errorReason ?? "")</p><p>It is kept for the audit trail and cannot be changed.</p>")
         }
+        // Their face first, so that nobody records on the wrong person.
+        let photo = try stores.photos.current(residentID: resident.id)
+        var face: HTML = "<div class=\"resident-face\">\(Face.html(photo, name: r.displayName, size: "large"))<p>Room \(r.room)"
+        if Parts.canEdit(request) && !resident.enteredInError {
+            face += " · " + UI.link(photo == nil ? "Add a photo" : "Change the photo", to: "\(resident.path)/photo")
+        }
+        body += face + "</p></div>"
         // Every plugin's quick actions first, one tap from the task (a resident's hub).
         if resident.status == .livingHere && !resident.enteredInError {
             body += context.panels.quickActions(for: request, residentID: resident.id)

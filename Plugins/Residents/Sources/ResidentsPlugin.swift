@@ -31,6 +31,7 @@ public final class ResidentsPlugin: CarePlugin {
         let paper = PrintPages(pages: residents)
         let imports = ImportPages(pages: residents)
         let profile = HomeProfilePages(context: context, stores: stores, today: today)
+        let photos = PhotoPages(pages: residents)
 
         // Fixed paths before `:id` patterns, so that /residents/new is never read as a resident id.
         let routes: [Route] = [
@@ -49,6 +50,10 @@ public final class ResidentsPlugin: CarePlugin {
             Route(.get, "/residents/:id/movements", roles: Access.edit, handler: movements.show),
             Route(.post, "/residents/:id/movements", roles: Access.edit, handler: movements.record),
             Route(.post, "/residents/:id/movements/:movement/correct", roles: Access.edit, handler: movements.correct),
+            Route(.get, "/residents/:id/photo", roles: Access.edit, handler: photos.form),
+            Route(.post, "/residents/:id/photo", roles: Access.edit, handler: photos.upload),
+            Route(.post, "/residents/:id/photo/remove", roles: Access.edit, handler: photos.remove),
+            Route(.get, "/residents/:id/photos/:photo", roles: Access.view, handler: photos.image),
             Route(.get, "/residents/:id/history", roles: Access.view, handler: clocks.history),
             Route(.get, "/residents/:id/transfer-summary", roles: Access.view, handler: paper.transferSummary),
             Route(.get, "/residents/:id/clock", roles: Access.view, handler: clocks.show),
@@ -106,11 +111,13 @@ struct Stores: Sendable {
     let residents: ResidentStore
     let profiles: HomeProfileStore
     let clocks: ClockStore
+    let photos: PhotoStore
 
     init(database: any CareDatabase) {
         residents = ResidentStore(database: database)
         profiles = HomeProfileStore(database: database)
         clocks = ClockStore(database: database, residents: residents, profiles: profiles)
+        photos = PhotoStore(database: database, residents: residents)
     }
 
     var directory: RegistryDirectory { RegistryDirectory(residents: residents, clocks: clocks, profiles: profiles) }

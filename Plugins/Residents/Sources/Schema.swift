@@ -105,5 +105,21 @@ enum Schema {
         CREATE INDEX residents_movements_by_day ON residents_movements (on_day);
         CREATE INDEX residents_clock_entries_by_resident ON residents_clock_entries (resident_id, done_on);
         """),
+        Migration(3, "residents' photos, kept like every record: a new photo is added, a removed one kept with its reason", sql: """
+        CREATE TABLE residents_photos (
+            id INTEGER PRIMARY KEY,
+            resident_id INTEGER NOT NULL REFERENCES residents_residents (id),
+            jpeg BLOB NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            added_at TEXT NOT NULL,
+            added_by_id INTEGER NOT NULL,
+            added_by TEXT NOT NULL,
+            removed_at TEXT,
+            removed_by TEXT,
+            removed_reason TEXT
+        ) STRICT;
+        CREATE INDEX residents_photos_by_resident ON residents_photos (resident_id, removed_at, id);
+        """),
     ]
 }
