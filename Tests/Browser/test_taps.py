@@ -10,6 +10,7 @@ from selenium.webdriver.support.ui import Select
 from carehome_browser import make_driver, page_title, set_screen, sign_in, submit_and_wait
 
 PHONE_375 = (375, 812)
+TABLET_LANDSCAPE = (1024, 768)
 
 
 class Thumb:
@@ -41,10 +42,12 @@ class Thumb:
         assert radio.is_selected()
 
 
-@pytest.fixture()
-def phone(home):
-    driver = make_driver(size=PHONE_375)
-    set_screen(driver, PHONE_375)
+@pytest.fixture(params=[PHONE_375, TABLET_LANDSCAPE], ids=["phone-375x812", "tablet-1024x768"])
+def phone(home, request):
+    """A carer signed in on a phone, then on a tablet (the same taps are asked of both)."""
+    driver = make_driver(size=request.param)
+    set_screen(driver, request.param)
+    driver.screen_height = request.param[1]
     sign_in(driver, home, "carer")
     assert page_title(driver) != "Sign in"
     yield driver
@@ -55,7 +58,7 @@ def open_fall_form(thumb: Thumb) -> None:
     driver = thumb.driver
     link = driver.find_element(By.XPATH, "//main//a[normalize-space()='Record a fall']")
     top = driver.execute_script("return arguments[0].getBoundingClientRect().top", link)
-    assert top < 812, f"'Record a fall' should be on the first screen of the carer's home, it is at {top}px"
+    assert top < driver.screen_height, f"'Record a fall' should be on the first screen of the carer's home, it is at {top}px"
     thumb.tap_and_wait(link)
     assert page_title(driver) == "Record a fall"
 
@@ -71,7 +74,7 @@ def test_call_999_within_four_taps_of_the_carers_home_screen(phone):
     thumb.answer("breathing", "yes")
     assert banner.is_displayed() and "Call 999" in banner.text and "do not lift" in banner.text
     top = phone.execute_script("return arguments[0].getBoundingClientRect().top", banner)
-    assert -1 <= top < 812, f"the banner should be on screen when it appears, it is at {top}px"
+    assert -1 <= top < phone.screen_height, f"the banner should be on screen when it appears, it is at {top}px"
     assert thumb.taps <= 4, f"{thumb.taps} taps to 'Call 999 - do not lift' (target 4)"
     print(f"taps to Call 999: {thumb.taps}")
 
@@ -82,8 +85,10 @@ def test_a_whole_fall_with_no_red_flag_within_ten_taps(phone, home):
     thumb.tap(phone.find_element(By.XPATH, "//main//button[normalize-space()='No to all eight']"))
     radios = phone.find_elements(By.CSS_SELECTOR, "#quick-fall-check input[type=radio][value=no]")
     assert len(radios) == 8 and all(r.is_selected() for r in radios), "all eight answered 'no', each visible"
-    # The last resident in the list: the demo's recent falls are on others, so no 'same fall?' question.
-    name = thumb.choose("resident_id", index=len(Select(phone.find_element(By.NAME, "resident_id")).options) - 1)
+    # A resident near the end of the list (a different one on each screen size): the demo's recent falls
+    # are on others, so no 'same fall?' question.
+    options = len(Select(phone.find_element(By.NAME, "resident_id")).options)
+    name = thumb.choose("resident_id", index=options - (1 if phone.screen_height == PHONE_375[1] else 2))
     thumb.choose("location", label_contains="Lounge")
     for field in ("witnessed", "injured", "head_strike"):
         thumb.answer(field, "no")
