@@ -60,7 +60,9 @@ extension Appliance {
             return fhirOutcome(FHIRRefusal(status: 503, code: "transient", message: "The appliance cannot read its database just now. Try again in a minute."))
         }
         do {
-            let request = try parseFHIRRequest(http, catalog: catalog)
+            var request = try parseFHIRRequest(http, catalog: catalog)
+            // A resident's $everything holds what the token may read (the Patient at least), as FHIR intends.
+            if case .everything = request.kind, token.allows("Patient") { request.query.types = request.query.types.filter(token.allows) }
             let refused = request.query.types.filter { !token.allows($0) }
             if !refused.isEmpty {
                 auditRefusal(token, http, "outside the token's scope: \(refused.sorted().joined(separator: ","))")

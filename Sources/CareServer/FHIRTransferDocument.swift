@@ -77,7 +77,7 @@ package struct FHIRTransferDocument {
                                        date: now, summary: "Care home to hospital transfer summary for \(name), made \(Timestamp.format(now))", [
             "meta": FHIR.meta(profile: "UKCore-Composition"),
             "status": "final",
-            "type": FHIR.text("Care home to hospital transfer summary (PRSB transfer of care standard)"),
+            "type": FHIR.text("Urgent transfer from care home to hospital (after the PRSB standard)"),
             "subject": FHIR.patient(residentID),
             "date": FHIR.dateTime(now),
             "author": [FHIR.home()],

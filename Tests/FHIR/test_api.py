@@ -83,6 +83,12 @@ def test_scope_expiry_and_revocation(demo, demo_export):
     refused = demo.fhir("/fhir/Patient", token)
     assert refused.status == 403 and "Observation" in refused.json()["issue"][0]["diagnostics"]
     assert demo.fhir("/fhir?_type=Observation,Condition", token).status == 403
+    # A resident's $everything needs the Patient in scope; with it, holds only the types the token may read.
+    patient = first_patient_with_observations(demo_export)
+    assert demo.fhir(f"/fhir/{patient}/$everything", token).status == 403
+    narrow = demo.add_token("Patients and observations", "Patient,Observation")
+    found, _ = demo.search_all(f"/fhir/{patient}/$everything?_count=200", narrow)
+    assert {r["resourceType"] for r in found} == {"Patient", "Observation"}
     listed = demo.cli("api-token", "list", "--data-dir", str(demo.data)).stdout
     line = next(l for l in listed.splitlines() if l.endswith("\tObservations only"))
     assert "\tActive\t" in line and "chfhir_" not in listed
