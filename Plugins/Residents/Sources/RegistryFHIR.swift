@@ -27,7 +27,7 @@ struct RegistryFHIR: FHIRContributor {
             let batch = try stores.residents.database.read { db -> [(StoredResident, [ClockEntry])] in
                 var sql = "SELECT * FROM residents_residents WHERE entered_in_error = 0 AND id > ?"
                 var arguments: [SQLValue] = [.integer(after)]
-                if let resident = query.residentID { sql += " AND id = ?"; arguments.append(.integer(resident)) }
+                if let resident = query.residentID ?? RegistryFHIR.resident(fromID: query.id) { sql += " AND id = ?"; arguments.append(.integer(resident)) }
                 let rows = try db.query(sql + " ORDER BY id LIMIT \(RegistryFHIR.batch)", arguments)
                 guard let first = rows.first?.int64("id"), let last = rows.last?.int64("id") else { return [] }
                 var movements = [Int64: [StoredMovement]]()
@@ -54,8 +54,19 @@ struct RegistryFHIR: FHIRContributor {
                 }
             }
             after = last.0.id
-            if query.residentID != nil { return }
+            if query.residentID != nil || RegistryFHIR.resident(fromID: query.id) != nil { return }
         }
+    }
+
+    /// The resident a resource id names, for a read by id of a Patient (`12`), a Condition (`dx-12-1`), the
+    /// allergies (`allergies-12`) or the advance care plan (`acp-12`); nil for ids made from other rows.
+    static func resident(fromID id: String?) -> Int64? {
+        guard let id else { return nil }
+        if let number = Int64(id) { return number }
+        for prefix in ["dx-", "allergies-", "acp-"] where id.hasPrefix(prefix) {
+            return Int64(id.dropFirst(prefix.count).prefix { $0 != "-" })
+        }
+        return nil
     }
 
     /// Every GP practice named in the home profile or on a resident's record, once each.
