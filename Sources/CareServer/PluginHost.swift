@@ -188,7 +188,7 @@ package final class PluginHost: Sendable {
         if manifest.id.isEmpty || !manifest.id.allSatisfy({ allowed.contains($0) }) || manifest.id.hasPrefix("-") {
             return "the plugin id '\(manifest.id)' must be lower-case letters, digits and hyphens"
         }
-        if ["core", "auth", "admin", "assets", "login", "logout", "account", "audit", "healthz", "metrics"].contains(manifest.id) {
+        if ["core", "auth", "admin", "assets", "login", "logout", "account", "audit", "healthz", "metrics", "fhir", "export"].contains(manifest.id) {
             return "the plugin id '\(manifest.id)' is reserved for the server"
         }
         return nil
