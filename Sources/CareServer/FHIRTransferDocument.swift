@@ -31,7 +31,8 @@ package struct FHIRTransferDocument {
         guard let patient = try catalog.read(type: "Patient", id: FHIR.patientID(residentID)) else { return nil }
         var byType = [String: [FHIRResource]]()
         let wanted = FHIRTransferDocument.sections.reduce(Set<String>()) { $0.union($1.types) }.subtracting(["Patient"])
-        var latestObservation: Date?
+        // The latest observation set and the latest soft signs, each kept apart (ids `obs-…` and `soft-…`).
+        var latest = [String: (date: Date, resources: [FHIRResource])]()
         try catalog.resources(matching: FHIRQuery(types: wanted, residentID: residentID)) { resource in
             switch resource.type {
             case "MedicationStatement", "CarePlan", "EpisodeOfCare", "Flag":
@@ -39,17 +40,20 @@ package struct FHIRTransferDocument {
                 let status = resource.elements["status"]?.text
                 guard ["active", "onhold"].contains(status) else { return true }
             case "Observation":
-                // Only the latest set (same time): a decade of observations never goes in a red bag.
+                // Only the latest (same time): a decade of observations never goes in a red bag.
                 guard let date = resource.date else { return true }
-                if let latest = latestObservation, date < latest { return true }
-                if latestObservation != date { byType["Observation"] = [] }
-                latestObservation = date
+                let kind = String(resource.id.prefix { $0 != "-" })
+                if let kept = latest[kind], kept.date > date { return true }
+                if let kept = latest[kind], kept.date == date { latest[kind]?.resources.append(resource) } else { latest[kind] = (date, [resource]) }
+                return true
             default: break
             }
             byType[resource.type, default: []].append(resource)
             return true
         }
         byType["Patient"] = [patient]
+        let observations = latest.sorted { $0.key < $1.key }.flatMap(\.value.resources)
+        if !observations.isEmpty { byType["Observation"] = observations }
         var shared = Set<String>()
         for resource in byType.values.joined() { FHIRCatalog.sharedReferences(in: resource.elements, into: &shared) }
         shared.insert("Organization/\(FHIR.homeOrganizationID)")

@@ -127,6 +127,11 @@ def test_staff_download_a_residents_record_and_the_transfer_document(demo, demo_
         assert references(entry["resource"]) <= inside, entry["resource"]["id"]
     meds = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "MedicationStatement"]
     assert meds and all(m["status"] == "active" for m in meds)
+    # The latest observation set only, whole: every reading taken at that time.
+    sets = [o for o in demo_export["Observation"] if o["subject"]["reference"] == patient and o["id"].startswith("obs-")]
+    newest = max(o["effectiveDateTime"] for o in sets)
+    sent = [e["resource"] for e in bundle["entry"] if e["resource"]["id"].startswith("obs-")]
+    assert sorted(o["id"] for o in sent) == sorted(o["id"] for o in sets if o["effectiveDateTime"] == newest)
 
     demo.sign_in("nurse")
     record = demo.get(f"/export/residents/{resident}/fhir", cookies=True)
