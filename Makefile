@@ -19,7 +19,7 @@ VM_DEPS := debootstrap qemu-system-x86 qemu-utils openssh-client e2fsprogs
 # Measured from a fresh clone on a 2-core machine (see Deploy/INSTALLING.md); too long for `make test`.
 VM_TEST_MINUTES := 18 to 21
 
-.PHONY: all deps test-deps vm-deps build run demo test test-swift test-integration test-browser test-deploy test-monitoring test-hard test-vm bench bench-scale package clean
+.PHONY: all deps test-deps vm-deps build run demo test test-swift test-integration test-browser test-deploy test-monitoring test-fhir test-hard test-vm bench bench-scale package clean
 
 all: build
 
@@ -38,6 +38,9 @@ test-deps: deps
 	@[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
 	@$(VENV)/bin/python -c "import selenium, selenium_axe_python, pytest" 2>/dev/null || \
 	  $(VENV)/bin/pip install -q selenium selenium-axe-python==2.2.0 pytest
+	@# fhir.resources 6.4.0 models FHIR R4 (4.0.1), which UK Core builds on (6.5 and later model R4B or R5); it needs pydantic 1.
+	@$(VENV)/bin/python -c "import fhir.resources as f; assert f.__version__ == '6.4.0'" 2>/dev/null || \
+	  $(VENV)/bin/pip install -q 'fhir.resources==6.4.0' 'pydantic>=1.10,<2'
 
 # The installable tree: bin/carehome, lib/ (libCareKit.so and the Swift runtime it needs),
 # plugins/ (one .so per plugin), share/carehome/assets/. The same layout Deploy installs.
@@ -64,7 +67,7 @@ run: build
 
 demo: run
 
-test: test-deps test-swift test-browser test-deploy test-monitoring test-hard
+test: test-deps test-swift test-browser test-deploy test-monitoring test-fhir test-hard
 	@if [ "$(VM)" = 1 ]; then $(MAKE) test-vm; else \
 	  echo "test-vm: SKIPPED in make test: from a fresh clone it takes about $(VM_TEST_MINUTES) minutes (a release build, debootstrap of Debian 12, then the booted machine, under software emulation where nested KVM does not start a kernel), over the 15-minute budget. Run it by hand: make test-vm (or make test VM=1)."; fi
 
@@ -92,6 +95,11 @@ test-monitoring: build test-deps
 	promtool check rules Deploy/monitoring/carehome-rules.yml
 	promtool test rules Deploy/monitoring/tests/carehome-rules.test.yml
 	$(VENV)/bin/python -m pytest Tests/Monitoring --appliance $(APPLIANCE)
+
+# FHIR R4 / UK Core: the demo home's and a generated home's NDJSON export, /fhir with API tokens and the
+# staff downloads, each resource validated with fhir.resources (R4) and our UK Core checks (Tests/FHIR, ~10 s).
+test-fhir: build test-deps
+	$(VENV)/bin/python -m pytest Tests/FHIR --appliance $(APPLIANCE)
 
 # Hardening against the real server on loopback (bounded, about a minute each): an unauthenticated
 # client's worst (huge sign-ins, big bodies, slow headers) while a nurse keeps working; kill -9 under

@@ -19,6 +19,8 @@ public protocol PluginRegistrar: AnyObject {
     func add(_ metrics: MetricSource)
     /// Adds a quick action to the top of every resident's page ("Record a fall", "Soft signs").
     func add(_ action: ResidentQuickAction)
+    /// Adds the plugin's records to the home's FHIR export (`/fhir`, `carehome export fhir`).
+    func add(_ contributor: any FHIRContributor)
 }
 
 extension PluginRegistrar {
@@ -26,6 +28,8 @@ extension PluginRegistrar {
     public func add(_ metrics: MetricSource) {}
     /// A registrar that takes no quick actions ignores them.
     public func add(_ action: ResidentQuickAction) {}
+    /// A registrar that takes no FHIR contributors ignores them.
+    public func add(_ contributor: any FHIRContributor) {}
 }
 
 /// A button at the top of a resident's page (their hub), one tap from the task: every plugin's quick

@@ -49,7 +49,7 @@ extension Appliance {
         if request.method == .post, parts.count == 4, parts[0] == "admin", parts[1] == "users", let id = Int64(parts[2]) {
             return guarded(managers) { try changeUser(request, id: id, action: parts[3]) }
         }
-        return nil
+        return fhirPages(request, http: http, viewer: viewer)
     }
 
     // MARK: Sign in
@@ -216,7 +216,7 @@ extension Appliance {
             ? "<p>Monitoring: <code>/metrics</code> is off. Set <code>metrics_token</code> in carehome.conf to let the care group's or ICB's Prometheus read the home's figures (counts only, no personal data).</p>"
             : "<p>Monitoring: <code>/metrics</code> is on, for requests that carry the token set as <code>metrics_token</code> in carehome.conf.</p>"
         let body: HTML = """
-        <p><a class="button button-secondary" href="/admin/users">Staff accounts</a></p>
+        <p><a class="button button-secondary" href="/admin/users">Staff accounts</a> <a class="button button-secondary" href="/admin/api-tokens">API tokens (FHIR)</a></p>
         \(UI.section("Plugins", UI.table(caption: "Plugins found in the plugins directory", headers: ["Name", "Id", "Version", "State", "Why not loaded"], rows: rows, emptyMessage: "No plugins were found.")))
         \(UI.section("Backups", backup))
         \(UI.section("Appliance", database + monitoring))

@@ -134,6 +134,8 @@ package final class Appliance: Sendable {
         case (.post, "/login"): return login(http, requestID: requestID)
         default: break
         }
+        // Outside systems with an API token, not signed-in staff (Appliance+FHIR).
+        if http.path == "/fhir" || http.path.hasPrefix("/fhir/") { return fhirAPI(http, requestID: requestID) }
         if http.path.hasPrefix("/assets/") && (method == .get || method == .head) {
             return assets.response(for: String(http.path.dropFirst("/assets/".count)))
                 ?? pageResponse(Shell.errorPage(status: 404, message: "There is no such file.", requestID: requestID), status: 404, viewer: nil, http: http, requestID: requestID)

@@ -29,6 +29,8 @@ package struct ApplianceConfiguration: Sendable {
     package var httpRedirectPort: UInt16?
     /// The bearer token a monitoring server (Prometheus) sends to read `/metrics`; nil: `/metrics` is off.
     package var metricsToken: String?
+    /// The home's ODS code (`VM123`), written on its FHIR Organization; nil when not configured.
+    package var odsCode: String?
     /// Tests only: count the SQL statements each request runs (`StatementCounter`).
     package var countingStatements = false
 
@@ -84,6 +86,11 @@ package struct ApplianceConfiguration: Sendable {
                 throw ConfigurationError("\(place): metrics_token must be at least 32 letters, digits or -_.~ (make one with `openssl rand -hex 32`)")
             }
             metricsToken = value
+        case "ods_code":
+            guard (3...10).contains(value.count), value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                throw ConfigurationError("\(place): ods_code must be the home's ODS code, 3 to 10 letters and digits (such as VM123)")
+            }
+            odsCode = value.uppercased()
         case "http_redirect":
             let (host, port) = try ApplianceConfiguration.parseListen(value)
             httpRedirectAddress = host

@@ -78,5 +78,19 @@ enum CoreSchema {
             ) STRICT;
             CREATE INDEX core_pending_posts_user ON core_pending_posts(user_id, created_at);
             """),
+        // Bearer tokens for outside systems reading /fhir (APITokens): only each token's SHA-256 is kept.
+        Migration(5, "API tokens for FHIR access", sql: """
+            CREATE TABLE core_api_tokens (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                scope TEXT NOT NULL,
+                expires_on TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                revoked_at TEXT,
+                revoked_by TEXT
+            ) STRICT;
+            """),
     ]
 }

@@ -34,6 +34,7 @@ package final class PluginHost: Sendable {
         var panels: [(pluginID: String, panel: ResidentPanel)] = []
         var quickActions: [ResidentQuickAction] = []
         var metrics: [(pluginID: String, source: MetricSource)] = []
+        var fhir: [(pluginID: String, contributor: any FHIRContributor)] = []
         var eventHandlers: [(pluginID: String, handler: @Sendable (CareEvent) throws -> Void)] = []
         var loaded: [String: Loaded] = [:]
         var loadOrder: [String] = []
@@ -170,6 +171,7 @@ package final class PluginHost: Sendable {
             current.panels += staging.panels.map { (manifest.id, $0) }
             current.quickActions += staging.quickActions
             current.metrics += staging.metrics.map { (manifest.id, $0) }
+            current.fhir += staging.fhir.map { (manifest.id, $0) }
             current.eventHandlers += staging.handlers.map { (manifest.id, $0) }
             current.loaded[manifest.id] = Loaded(plugin: plugin, context: context)
             current.loadOrder.append(manifest.id)
@@ -186,7 +188,7 @@ package final class PluginHost: Sendable {
         if manifest.id.isEmpty || !manifest.id.allSatisfy({ allowed.contains($0) }) || manifest.id.hasPrefix("-") {
             return "the plugin id '\(manifest.id)' must be lower-case letters, digits and hyphens"
         }
-        if ["core", "auth", "admin", "assets", "login", "logout", "account", "audit", "healthz", "metrics"].contains(manifest.id) {
+        if ["core", "auth", "admin", "assets", "login", "logout", "account", "audit", "healthz", "metrics", "fhir", "export"].contains(manifest.id) {
             return "the plugin id '\(manifest.id)' is reserved for the server"
         }
         return nil
@@ -250,6 +252,11 @@ package final class PluginHost: Sendable {
         state.withLock { $0.metrics }
     }
 
+    /// The plugins' FHIR contributors, in load order.
+    func fhirContributors() -> [(pluginID: String, contributor: any FHIRContributor)] {
+        state.withLock { $0.fhir }
+    }
+
     /// Delivers committed events to every handler; a handler that throws is logged and the rest still run.
     /// Then the events' outbox rows go: an event is delivered at least once, and again after a crash
     /// that came before this point (`Outbox.recover`).
@@ -277,6 +284,7 @@ final class StagingRegistrar: PluginRegistrar {
     var panels: [ResidentPanel] = []
     var quickActions: [ResidentQuickAction] = []
     var metrics: [MetricSource] = []
+    var fhir: [any FHIRContributor] = []
     var services: [(String, Any)] = []
     var handlers: [@Sendable (CareEvent) throws -> Void] = []
 
@@ -288,6 +296,7 @@ final class StagingRegistrar: PluginRegistrar {
     func add(_ panel: ResidentPanel) { panels.append(panel) }
     func add(_ action: ResidentQuickAction) { quickActions.append(action) }
     func add(_ metrics: MetricSource) { self.metrics.append(metrics) }
+    func add(_ contributor: any FHIRContributor) { fhir.append(contributor) }
     func publish<Service>(_ key: ServiceKey<Service>, _ service: Service) { services.append((key.name, service)) }
     func onEvent(_ handler: @escaping @Sendable (CareEvent) throws -> Void) { handlers.append(handler) }
 }

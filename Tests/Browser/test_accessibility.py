@@ -25,6 +25,7 @@ PAGES = [
     ("manager", "/"),
     ("manager", "/admin"),
     ("manager", "/admin/users"),
+    ("manager", "/admin/api-tokens"),
     ("admin", "/admin"),
     ("admin", "/admin/users"),
     ("nurse", "/residents"),

@@ -49,6 +49,7 @@ public final class DeteriorationPlugin: CarePlugin {
         registrar.add(ResidentQuickAction(title: "Escalate", roles: recorders, order: 4, kind: "warning") { "/deterioration/residents/\($0)/escalate" })
         registrar.add(ResidentPanel(id: "deterioration", title: "Deterioration", roles: recorders, order: 15, render: app.residentPanel))
         registrar.add(MetricSource(collect: app.metrics))
+        registrar.add(DeteriorationFHIR(database: registrar.context.database) as any FHIRContributor)
         registrar.publish(Services.deterioration, DeteriorationService(database: registrar.context.database) as any DeteriorationSource)
     }
 

@@ -33,6 +33,7 @@ public final class HomeRoundPlugin: CarePlugin {
         registrar.add(app.dashboardCard)
         registrar.add(app.residentPanel)
         registrar.add(MetricSource(collect: app.metrics))
+        registrar.add(RoundFHIR(database: registrar.context.database) as any FHIRContributor)
         registrar.publish(Services.roundConcerns, ConcernService(store: app.store, now: now))
         registrar.publish(Services.roundFigures, RoundFiguresService(app: app) as any RoundFiguresSource)
         let store = app.store

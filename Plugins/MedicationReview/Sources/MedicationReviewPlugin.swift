@@ -58,6 +58,7 @@ public final class MedicationReviewPlugin: CarePlugin {
         registrar.add(ResidentPanel(id: "medicines", title: "Medicines and review prompts", roles: view, order: 30, render: pages.panel))
 
         registrar.add(MetricSource(collect: service.metrics))
+        registrar.add(MedicationFHIR(database: context.database, today: today) as any FHIRContributor)
 
         registrar.publish(Services.currentMedicines, service)
         registrar.publish(Services.medicationPrompts, service)

@@ -54,6 +54,8 @@ struct PrintPages: Sendable {
 
         var body: HTML = "<div class=\"residents-print residents-transfer\">\(printedLine(request))"
         body += "<p class=\"no-print\">For a hospital or ambulance crew: print it and send it with the resident (in the spirit of the PRSB care home to hospital transfer standard).</p>"
+        // The same summary for a hospital system that takes FHIR (the server's download, a document Bundle).
+        body += "<p class=\"no-print\"><a href=\"/export/residents/\(resident.id)/transfer-document\" download>Download this summary as a FHIR document</a> (for a hospital system that accepts FHIR UK Core).</p>"
         let plan = r.advanceCarePlan
         body += UI.banner(plan.exists && r.planCPR == .notForCPR ? .danger : .warning, title: plan.summary)
         body += "<div class=\"residents-transfer-face\">\(Face.html(try stores.photos.current(residentID: resident.id), name: r.displayName, size: "large"))</div>"

@@ -165,6 +165,10 @@ struct ResidentPages: Sendable {
         actions.append(UI.buttonLink("7-day clock", to: "\(resident.path)/clock", kind: "secondary"))
         actions.append(UI.buttonLink("Transfer summary", to: "\(resident.path)/transfer-summary", kind: "secondary"))
         actions.append(UI.buttonLink("History", to: "\(resident.path)/history", kind: "secondary"))
+        if Role.clinicalEditors.contains(request.principal.role) && !resident.enteredInError {
+            // The server's download of the whole record as a FHIR Bundle (audited as an export).
+            actions.append(UI.buttonLink("Download record (FHIR)", to: "/export/residents/\(resident.id)/fhir", kind: "secondary"))
+        }
         if Parts.canEdit(request) && !resident.enteredInError {
             actions.append(UI.buttonLink("Mark entered in error", to: "\(resident.path)/entered-in-error", kind: "warning"))
         }

@@ -163,7 +163,7 @@ struct ResidentStore: Sendable {
         }
     }
 
-    private func stored(_ row: SQLRow, movements: [StoredMovement]) throws -> StoredResident {
+    func stored(_ row: SQLRow, movements: [StoredMovement]) throws -> StoredResident {
         guard let id = row.int64("id"), let json = row.string("record"),
               let status = row.string("status").flatMap(ResidentStatus.init(rawValue:)) else {
             throw CareError.badRequest("A resident's record could not be read.")

@@ -73,6 +73,7 @@ public final class ResidentsPlugin: CarePlugin {
         registrar.add(NavigationEntry(title: "Home profile", path: "/home-profile", roles: Access.manage, order: 90))
         let metrics = RegistryMetrics(stores: stores, today: today)
         registrar.add(MetricSource(collect: metrics.collect))
+        registrar.add(RegistryFHIR(stores: stores, today: today) as any FHIRContributor)
 
         // A completed structured medication review means the resident was flagged for one: tick the
         // SMR flag on an open clock so that nobody records it twice.
