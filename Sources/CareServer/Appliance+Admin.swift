@@ -149,7 +149,7 @@ extension Appliance {
             encryption = .empty
         }
         let button: HTML = configuration.backupDirectory == nil ? .empty : """
-        \(Form.start(action: "/admin/backups", request: request))<button type="submit" class="button" id="f-backup-now">Back up now</button>\
+        \(Form.start(action: "/admin/backups", request: request))<button type="submit" class="button button-primary" id="f-backup-now">Back up now</button>\
         <span class="hint">One backup at a time; staff can keep working while it runs.</span>\(Form.end)
         """
         let rows = backups.map { file -> [HTML] in
@@ -352,7 +352,9 @@ extension Appliance {
         let name = request.query["file"] ?? ""
         let backupName = name.hasSuffix(".digest") ? String(name.dropLast(".digest".count)) : name
         // Only a file the list shows (by exact name) can be fetched: no path, no hidden file, no link.
-        guard let directory = configuration.backupDirectory, BackupCatalog.isBackupName(backupName),
+        // Plain names only (they go into a header): what this appliance and the installer write.
+        let plain = !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
+        guard plain, let directory = configuration.backupDirectory, BackupCatalog.isBackupName(backupName),
               BackupCatalog.list(directory: directory, pool: nil).contains(where: { $0.name == backupName }) else {
             return notFound(viewer: viewer, http: http, requestID: request.requestID)
         }
@@ -363,6 +365,10 @@ extension Appliance {
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             close(fd)
             return notFound(viewer: viewer, http: http, requestID: request.requestID)
+        }
+        if request.method == .head {
+            close(fd)
+            return HTTPResponse(status: 200, headers: [("Content-Type", "application/octet-stream"), ("Cache-Control", "no-store")])
         }
         audit.record(AuditEntry(userID: request.principal.userID, username: request.principal.username, address: request.remoteAddress,
                                 source: "core", action: "backup-download", detail: "\(name), \(info.st_size) bytes"), durable: true)
@@ -425,7 +431,17 @@ extension Appliance {
                 return ["<code>\(count.table)</code>", HTML(text: String(count.backup)), HTML(text: count.live.map(String.init) ?? "—"), difference]
             }
             let made = last.backupMadeAt.map { " (made \(HomeTime.display($0)))" } ?? ""
-            body += UI.section("Records in \(last.backupFile) beside the live home", "<p>Rows in each table of the restored copy\(made), and in the live home now: the live home has the records added since the backup.</p>"
+            // The records people ask about first, in their words; every table follows.
+            let headline: [(String, String)] = [("residents_residents", "Residents (all stays, past and present)"), ("falls_log_falls", "Falls"),
+                                                ("deterioration_observations", "Observations"), ("transfers_transfers", "Hospital transfers"),
+                                                ("medication_review_reviews", "Medication reviews"), ("home_round_rounds", "Home rounds"),
+                                                ("core_users", "Staff accounts"), ("core_audit", "Audit trail entries")]
+            let headlineRows = headline.compactMap { table, words -> (key: String, value: HTML)? in
+                guard let count = last.counts.first(where: { $0.table == table }) else { return nil }
+                return (words, HTML(text: "\(count.backup) in the backup, \(count.live.map(String.init) ?? "none") in the live home now"))
+            }
+            let headlineList = headlineRows.isEmpty ? HTML.empty : UI.summaryList(headlineRows)
+            body += UI.section("Records in \(last.backupFile) beside the live home", headlineList + "<p>Rows in each table of the restored copy\(made), and in the live home now: the live home has the records added since the backup.</p>"
                 + UI.table(caption: "Rows per table: backup and live home", headers: ["Table", "In the backup", "Live now", "Difference"], rows: rows,
                            emptyMessage: "The drill failed before the records were counted."))
         } else {

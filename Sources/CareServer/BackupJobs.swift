@@ -66,14 +66,18 @@ package final class BackupJobs: Sendable {
     /// Whether a job is running now.
     package var isBusy: Bool { state.withLock { $0.current?.isRunning == true } }
 
-    /// Starts `work` in the background unless a job is running (then returns the running one, unstarted).
+    /// Starts `work` in the background and returns nil; or, when a job is running (or the appliance is
+    /// stopping), starts nothing and returns what stands in the way.
     /// `work` returns the outcome sentence, or throws an error whose description is shown.
     @discardableResult
     package func start(_ kind: Kind, by username: String, firstStep: String,
                        work: @escaping @Sendable (Progress) throws -> String) -> Job? {
         let running: Job? = state.withLock { state in
             if let current = state.current, current.isRunning { return current }
-            if state.stopping { return state.current }
+            if state.stopping {
+                return Job(kind: kind, startedBy: "the appliance", startedAt: Date(), percent: 0, step: "stopping", finishedAt: Date(),
+                           succeeded: false, outcome: "The appliance is stopping.")
+            }
             state.current = Job(kind: kind, startedBy: username, startedAt: Date(), percent: 0, step: firstStep)
             return nil
         }

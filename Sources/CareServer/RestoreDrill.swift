@@ -31,7 +31,9 @@ package struct RestoreDrillRecord: Sendable, Equatable {
 /// records beside the live home's, record the outcome, and delete the scratch copy.
 package enum RestoreDrill {
     /// The scratch directory's name inside the data directory (the one place the service may write
-    /// besides the backup medium, and the same disk as the records it protects).
+    /// besides the backup medium, and the same disk as the records it protects), followed by the
+    /// process id and a random part: a drill from the command line beside one from the page never
+    /// shares (or deletes) the other's copy.
     package static let scratchName = "restore-drill"
     /// A drill older than this is due again (DSPT: test restores at least once a year).
     package static let dueAfter: TimeInterval = 365 * 86_400
@@ -55,12 +57,17 @@ package enum RestoreDrill {
         }
     }
 
-    /// The scratch directory for `dataDirectory`.
-    package static func scratchDirectory(dataDirectory: URL) -> URL { dataDirectory.appendingPathComponent(scratchName) }
+    /// A new scratch directory's place for `dataDirectory`.
+    static func newScratchDirectory(dataDirectory: URL) -> URL {
+        dataDirectory.appendingPathComponent("\(scratchName)-\(getpid())-\(UUID().uuidString.prefix(8))")
+    }
 
-    /// Deletes a scratch copy left by a drill cut off by a stop (it holds every record, unencrypted).
+    /// Deletes scratch copies left by drills cut off by a stop (they hold every record, unencrypted).
+    /// Only the server calls it, at start, holding the data directory.
     package static func removeLeftovers(dataDirectory: URL) {
-        try? FileManager.default.removeItem(at: scratchDirectory(dataDirectory: dataDirectory))
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory.path)) ?? [] where name.hasPrefix(scratchName) {
+            try? FileManager.default.removeItem(at: dataDirectory.appendingPathComponent(name))
+        }
     }
 
     /// Runs a drill on `backup` (nil: the newest in backup_dir) and records it, passed or failed.
@@ -69,6 +76,8 @@ package enum RestoreDrill {
                             progress: (String, Int) throws -> Void = { _, _ in }) throws -> RestoreDrillRecord {
         let now = { Date() }
         let started = now()
+        let scratch = newScratchDirectory(dataDirectory: setup.configuration.dataDirectory)
+        defer { try? FileManager.default.removeItem(at: scratch) }
         var counts: [RestoreDrillRecord.TableCount] = []
         var backupFile = chosen?.lastPathComponent ?? "none"
         var madeAt: Date?
@@ -77,19 +86,18 @@ package enum RestoreDrill {
             let backup = try chosen ?? newestBackup(setup.configuration)
             backupFile = backup.lastPathComponent
             madeAt = BackupRetention.date(fromFileName: backupFile)
-            let (checked, restoredCounts, made) = try restoreAndCheck(setup, backup: backup, progress: progress)
+            let (checked, restoredCounts, made) = try restoreAndCheck(setup, backup: backup, scratch: scratch, progress: progress)
             counts = restoredCounts
             madeAt = made ?? madeAt
             outcome = .success(checked)
         } catch let stop as BackupJobs.Stopping {
-            removeLeftovers(dataDirectory: setup.configuration.dataDirectory)
             throw stop
         } catch let failure as DrillFailure {
             outcome = .failure(failure)
         } catch {
             outcome = .failure(DrillFailure("\(error)"))
         }
-        removeLeftovers(dataDirectory: setup.configuration.dataDirectory)
+        try? FileManager.default.removeItem(at: scratch)
         let record: RestoreDrillRecord
         switch outcome {
         case .success(let detail):
@@ -102,7 +110,7 @@ package enum RestoreDrill {
         try save(record, pool: setup.home.pool)
         if let backupDirectory = setup.configuration.backupDirectory, backupFile != "none" {
             let file = chosen ?? backupDirectory.appendingPathComponent(backupFile)
-            try? BackupCatalog.record(file, ok: record.ok, how: "restore drill", detail: record.detail, at: record.finishedAt, pool: setup.home.pool)
+            try? BackupCatalog.record(file, ok: record.ok, how: "by a restore drill", detail: record.detail, at: record.finishedAt, pool: setup.home.pool)
         }
         return record
     }
@@ -119,16 +127,14 @@ package enum RestoreDrill {
 
     /// Restores into the scratch directory and checks; returns what was checked, the counts and when the
     /// backup was made. Throws `DrillFailure` saying what failed.
-    private static func restoreAndCheck(_ setup: Setup, backup: URL, progress: (String, Int) throws -> Void)
+    private static func restoreAndCheck(_ setup: Setup, backup: URL, scratch: URL, progress: (String, Int) throws -> Void)
         throws -> (String, [RestoreDrillRecord.TableCount], Date?) {
         let dataDirectory = setup.configuration.dataDirectory
-        let scratch = scratchDirectory(dataDirectory: dataDirectory)
         try progress("Checking there is room", 2)
         let bytes = ((try? FileManager.default.attributesOfItem(atPath: backup.path))?[.size] as? NSNumber)?.int64Value ?? 0
         if let free = HomeDatabase.freeBytes(at: dataDirectory), free < bytes + bytes / 10 + 64 * 1024 * 1024 {
             throw DrillFailure("There is not enough free space in \(dataDirectory.path) to restore \(backup.lastPathComponent) (\(SystemHealth.size(bytes)) needed, \(SystemHealth.size(free)) free). Free some space and run the drill again.")
         }
-        removeLeftovers(dataDirectory: dataDirectory)
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var checked: [String] = []
         if (try? BackupCipher.isEncrypted(backup)) == false {
@@ -183,7 +189,7 @@ package enum RestoreDrill {
             throw DrillFailure("The backup's audit trail is broken at entry \(verification.firstBrokenID ?? 0): \(problem).")
         }
         let keyed = anchor == nil ? "" : " with the home's audit key"
-        return "its audit trail (\(verification.entries) entries) verified\(keyed) and matches the live trail up to entry \(last.id)"
+        return "its audit trail (\(verification.entries) \(verification.entries == 1 ? "entry" : "entries")) verified\(keyed) and matches the live trail up to entry \(last.id)"
     }
 
     /// Rows per table in the restored copy and in the live home.

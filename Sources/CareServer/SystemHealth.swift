@@ -174,10 +174,10 @@ package struct SystemHealth: Sendable {
                 let left = expires.timeIntervalSince(now)
                 if left <= 0 {
                     found.append(Warning(danger: true, title: "The HTTPS certificate has expired",
-                                         detail: "It expired \(HomeTime.display(expires)). Tablets will warn or refuse to connect. Renew \(file) (see INSTALLING.md, HTTPS) and restart the appliance."))
+                                         detail: "It expired \(HomeTime.display(expires)). Tablets will warn or refuse to connect. Renew \(file) (INSTALLING.md, Install, item 1) and restart the appliance."))
                 } else if left < SystemHealth.certificateWarning {
                     found.append(Warning(danger: left < 7 * 86_400, title: "The HTTPS certificate expires \(SystemHealth.inWords(left))",
-                                         detail: "On \(HomeTime.display(expires)). Renew \(file) before then (see INSTALLING.md, HTTPS) and restart the appliance."))
+                                         detail: "On \(HomeTime.display(expires)). Renew \(file) before then (INSTALLING.md, Install, item 1) and restart the appliance."))
                 }
             } else {
                 found.append(Warning(danger: false, title: "The HTTPS certificate cannot be read",
