@@ -52,6 +52,8 @@ def test_each_homes_figures_reach_prometheus_with_its_home_label(group):
         for key, figure in direct[name].items():
             if key[0] == "carehome_backup_age_seconds":
                 assert abs(stored[key] - figure) < 60, (name, key)  # it grows by the second
+            elif key[0] == "carehome_disk_free_bytes":
+                assert abs(stored[key] - figure) < 500e6, (name, key)  # the disk is shared with whatever else writes
             else:
                 assert stored[key] == figure, (name, key, stored[key], figure)
 
