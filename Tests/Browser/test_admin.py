@@ -4,13 +4,19 @@ on every state of the page, and screenshots on a 375x812 phone, a tablet and a d
 Tests/Browser/screenshots/admin-*.png for people to look at)."""
 from __future__ import annotations
 
+import signal
+import socket
+import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from carehome_browser import make_driver, page_title, record_axe_findings, run_axe, sign_in, submit_and_wait
+from carehome_browser import READY, make_driver, page_title, record_axe_findings, run_axe, sign_in, submit_and_wait
 from test_accessibility import describe, is_blocking
 from test_screenshots import overflowing, png_size, save_screenshots
 
@@ -28,7 +34,8 @@ def press(driver, label: str) -> None:
 
 def wait_for_text(driver, text: str, timeout: float = 90) -> None:
     """Waits (without reloading: the page's script does that) until the page says `text`."""
-    WebDriverWait(driver, timeout, poll_frequency=0.25).until(
+    # The script reloads the page meanwhile: an element read while it changes is simply read again.
+    WebDriverWait(driver, timeout, poll_frequency=0.25, ignored_exceptions=(WebDriverException,)).until(
         lambda d: text in d.find_element(By.TAG_NAME, "body").text,
         message=f"the page never said {text!r}")
 
@@ -77,7 +84,7 @@ def test_the_restore_drill_passes_and_shows_the_counts_side_by_side(as_user, bro
     assert "Passed" in browser.find_element(By.XPATH, "//section[h2='Restore drill']").text
     assert "No restore drill has passed" not in text_of(browser)
     browser.find_element(By.PARTIAL_LINK_TEXT, "record counts side by side").click()
-    WebDriverWait(browser, 20).until(lambda d: page_title(d) == "Restore drill")
+    WebDriverWait(browser, 20, ignored_exceptions=(WebDriverException,)).until(lambda d: page_title(d) == "Restore drill")
     assert "The last drill passed" in text_of(browser)
     counts = browser.find_element(By.XPATH, "//table[caption='Rows per table: backup and live home']")
     row = counts.find_element(By.XPATH, ".//tr[td[1]='residents_residents']")
@@ -141,3 +148,54 @@ def test_without_javascript_the_page_says_to_reload(home):
         assert deadline_text in text_of(driver)
     finally:
         driver.quit()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_restart_from_the_page_comes_back_by_itself(home, screenshot_dir):
+    """A demo home of its own on a fixed port (the shared one must not restart): Restart, and the page
+    goes back to the administration page by itself once the appliance answers again, still signed in."""
+    appliance = home.appliance
+    with tempfile.TemporaryDirectory(prefix="carehome-restart-") as tmp:
+        port = free_port()
+        process = subprocess.Popen([str(appliance / "bin" / "carehome"), "demo", "--listen", f"127.0.0.1:{port}",
+                                    "--data-dir", str(Path(tmp) / "home")],
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+        driver = None
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                if READY.search(line):
+                    break
+            base = f"http://127.0.0.1:{port}"
+
+            class Own:
+                def url(self, path: str) -> str:
+                    return base + path
+            driver = make_driver()
+            sign_in(driver, Own(), "admin")
+            driver.get(base + "/admin")
+            pid = process.pid
+            press(driver, "Restart the appliance")
+            assert page_title(driver) == "Restarting"
+            assert "wait about 10 seconds" in text_of(driver)
+            assert_axe_clean(driver, "admin:restarting")
+            # admin.js waits for the new start, then goes back to the page.
+            WebDriverWait(driver, 60, poll_frequency=0.25, ignored_exceptions=(WebDriverException,)).until(
+                lambda d: d.current_url.endswith("/admin") and page_title(d) == "Administration",
+                message="the page did not come back to Administration after the restart")
+            assert "The appliance has been running for under a minute" in text_of(driver)
+            assert process.poll() is None and process.pid == pid, "the same process started again in its place"
+        finally:
+            if driver:
+                driver.quit()
+            process.send_signal(signal.SIGTERM)
+            try:
+                assert process.wait(20) == 0, "it stops cleanly on SIGTERM after restarting in place"
+            finally:
+                if process.poll() is None:
+                    process.kill()
