@@ -126,6 +126,8 @@ def test_the_shipped_rules_load_and_alert_on_the_right_homes(group):
 
     expected = {
         "CarehomeBackupOverdue": {"oak-lodge", "ash-house"},
+        # No demo home has run a restore drill.
+        "CarehomeRestoreDrillDue": {"willow-court", "oak-lodge", "ash-house"},
         "CarehomeAdmissionClocksOverdue": homes_where(lambda s: value(s, "carehome_residents_admission_clocks_overdue") > 0),
         "CarehomeWeeklyRoundMissed": homes_where(lambda s: value(s, "carehome_home_round_rounds_held_28d") < 4),
         "CarehomeFallsChecksOverdue": homes_where(lambda s: value(s, "carehome_falls_log_checks_due", state="overdue") > 0),
