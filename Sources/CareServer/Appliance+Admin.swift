@@ -116,7 +116,9 @@ extension Appliance {
             This page follows it by itself; without JavaScript, <a href="/admin">reload the page</a> to see how it is going.</p></div>
             """
         }
-        let finished = job.finishedAt.map { " at \(HomeTime.displayTime($0))" } ?? ""
+        // The outcome stays on the page for an hour; the lasting record is the list, the drill and the audit trail.
+        guard let finishedAt = job.finishedAt, Date().timeIntervalSince(finishedAt) < 3600 else { return .empty }
+        let finished = " at \(HomeTime.displayTime(finishedAt))"
         return job.succeeded == true
             ? UI.banner(.success, title: "\(job.kind.title) finished\(finished)", "<p>\(job.outcome ?? "")</p>")
             : UI.banner(.danger, title: "\(job.kind.title) failed\(finished)", "<p>\(job.outcome ?? "")</p>")

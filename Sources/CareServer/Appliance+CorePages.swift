@@ -44,8 +44,8 @@ extension Appliance {
         case (.get, "/audit.csv"): return guarded([.manager]) { try auditExport(request) }
         default: break
         }
-        // /admin/users/:id/(disable|enable|reset|expiry)
         if let screen = adminScreenRoute(request, http: http, viewer: viewer, guarded: guarded) { return screen }
+        // /admin/users/:id/(disable|enable|reset|expiry)
         let parts = request.path.split(separator: "/").map(String.init)
         if request.method == .post, parts.count == 4, parts[0] == "admin", parts[1] == "users", let id = Int64(parts[2]) {
             return guarded(managers) { try changeUser(request, id: id, action: parts[3]) }

@@ -31,6 +31,9 @@ package struct SystemHealth: Sendable {
     }
 
     package var disks: [Disk] = []
+    /// The backup directory is on the same file system as the records (a drive not mounted, or none
+    /// fitted): one failing disk would lose both.
+    package var backupsBesideRecords = false
     package var problems: [Warning] = []
     package var memoryTotal: Int64?
     /// What the kernel could give without swapping (MemAvailable); nil where /proc/meminfo is hidden
@@ -76,6 +79,10 @@ package struct SystemHealth: Sendable {
         disk("Data directory", configuration.dataDirectory, needed: databaseBytes + databaseBytes / 10)
         if let backups = configuration.backupDirectory {
             disk("Backup directory", backups, needed: (latestBackupBytes ?? databaseBytes) + (latestBackupBytes ?? databaseBytes) / 10)
+            var data = stat(), backup = stat()
+            if stat(configuration.dataDirectory.path, &data) == 0, stat(backups.path, &backup) == 0 {
+                health.backupsBesideRecords = data.st_dev == backup.st_dev
+            }
         }
         var info = CLinuxSystem.sysinfo()
         if linux_sysinfo(&info) == 0 {
@@ -154,6 +161,10 @@ package struct SystemHealth: Sendable {
                 found.append(Warning(danger: false, title: "The \(disk.label.lowercased()) is filling up",
                                      detail: "\(SystemHealth.size(disk.free)) free of \(SystemHealth.size(disk.total)) on \(disk.path) (\(Int(fraction * 100))%). Plan to free space or fit a larger drive."))
             }
+        }
+        if backupsBesideRecords, let backups = disks.first(where: { $0.label == "Backup directory" }) {
+            found.append(Warning(danger: false, title: "The backups are on the same disk as the records",
+                                 detail: "\(backups.path) is on the same drive as the home's database, so one failing disk would lose both. Mount the backup drive there (INSTALLING.md, Backups), or if it should be mounted, check it is plugged in."))
         }
         if let total = memoryTotal, total > 0 {
             if let available = memoryAvailable, Double(available) / Double(total) < 0.10 {

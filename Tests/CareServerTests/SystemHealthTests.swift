@@ -42,6 +42,15 @@ struct SystemHealthTests {
         #expect(filling.warnings.first?.danger == false)
     }
 
+    @Test("backups on the same disk as the records warn (a backup drive not mounted)")
+    func sameDisk() {
+        let beside = health {
+            $0.disks.append(SystemHealth.Disk(label: "Backup directory", path: "/var/backups/carehome", free: 50_000_000_000, total: 100_000_000_000, needed: 1_000_000_000))
+            $0.backupsBesideRecords = true
+        }
+        #expect(beside.warnings.map(\.title) == ["The backups are on the same disk as the records"])
+    }
+
     @Test("a clock behind the newest record is a danger, listed first; an unsynchronised clock warns; an unknown one does not")
     func clock() {
         let behind = health {
