@@ -71,6 +71,8 @@ let package = Package(
         // A small C layer over libmicrohttpd: collects a whole request (headers, body, form fields via
         // MHD's post processor) and hands it to Swift once, so Swift never sees MHD's callbacks.
         .target(name: "CHTTPShim", dependencies: ["CMicroHTTPD"], path: "Sources/CHTTPShim"),
+        // sysinfo and adjtimex for the admin page's health checks (headers only; glibc has them).
+        .systemLibrary(name: "CLinuxSystem", path: "Sources/CLinuxSystem"),
         // HTTP server: knows nothing of plugins, sessions or pages.
         .target(name: "CareHTTP", dependencies: ["CHTTPShim", .product(name: "Logging", package: "swift-log")],
                 path: "Sources/CareHTTP", swiftSettings: strict),
@@ -81,7 +83,7 @@ let package = Package(
                                                   .product(name: "Crypto", package: "swift-crypto"), "CZstd"],
                 path: "Sources/CareStore", swiftSettings: strict),
         // The server: plugin loader, routing, accounts, sessions, audit, the web shell.
-        .target(name: "CareServer", dependencies: [careKit, "CareHTTP", "CareStore", "CPortrait",
+        .target(name: "CareServer", dependencies: [careKit, "CareHTTP", "CareStore", "CPortrait", "CLinuxSystem",
                                                    .product(name: "Logging", package: "swift-log"),
                                                    .product(name: "Crypto", package: "swift-crypto"),
                                                    .product(name: "_CryptoExtras", package: "swift-crypto")],

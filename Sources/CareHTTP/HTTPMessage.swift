@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A complete HTTP request as libmicrohttpd delivered it (path and query already percent-decoded).
 package struct HTTPRequest: Sendable {
@@ -60,11 +61,38 @@ package struct HTTPRequest: Sendable {
     }
 }
 
+/// A file sent as a response body straight from its descriptor (libmicrohttpd reads it as it sends,
+/// with sendfile where it can), so a 2 GB backup never has to fit in memory. The descriptor is handed
+/// to the server, which closes it once sent; if the response is never sent it is closed here.
+package final class ResponseFile: Sendable {
+    package let size: UInt64
+    private let descriptor: Atomic<Int32>
+
+    /// Takes ownership of an open, readable descriptor of a regular file of `size` bytes.
+    package init(descriptor: Int32, size: UInt64) {
+        self.descriptor = Atomic(descriptor)
+        self.size = size
+    }
+
+    /// The descriptor, once: whoever takes it closes it.
+    package func take() -> Int32? {
+        let fd = descriptor.exchange(-1, ordering: .acquiringAndReleasing)
+        return fd >= 0 ? fd : nil
+    }
+
+    deinit {
+        let fd = descriptor.load(ordering: .acquiring)
+        if fd >= 0 { close(fd) }
+    }
+}
+
 /// A response to send.
 package struct HTTPResponse: Sendable {
     package var status: Int
     package var headers: [(name: String, value: String)]
     package var body: [UInt8]
+    /// A file to send as the body instead of `body`.
+    package var file: ResponseFile?
 
     package init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.status = status

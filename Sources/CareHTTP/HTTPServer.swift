@@ -144,8 +144,15 @@ private let shimHandler: chs_handler = { context, request, response in
     guard let context, let request, let response else { return 500 }
     let box = Unmanaged<HandlerBox>.fromOpaque(context).takeUnretainedValue()
     let reply = box.handler(HTTPRequest(request.pointee))
-    let created = reply.body.withUnsafeBytes { bytes in
-        chs_response_copy(bytes.baseAddress, bytes.count)
+    let created: OpaquePointer?
+    if let file = reply.file, let descriptor = file.take() {
+        // libmicrohttpd closes the descriptor when it destroys the response.
+        created = MHD_create_response_from_fd64(file.size, descriptor)
+        if created == nil { close(descriptor) }
+    } else {
+        created = reply.body.withUnsafeBytes { bytes in
+            chs_response_copy(bytes.baseAddress, bytes.count)
+        }
     }
     guard let created else { return 500 }
     for header in reply.headers {

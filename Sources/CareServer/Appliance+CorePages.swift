@@ -44,6 +44,7 @@ extension Appliance {
         case (.get, "/audit.csv"): return guarded([.manager]) { try auditExport(request) }
         default: break
         }
+        if let screen = adminScreenRoute(request, http: http, viewer: viewer, guarded: guarded) { return screen }
         // /admin/users/:id/(disable|enable|reset|expiry)
         let parts = request.path.split(separator: "/").map(String.init)
         if request.method == .post, parts.count == 4, parts[0] == "admin", parts[1] == "users", let id = Int64(parts[2]) {
@@ -195,33 +196,13 @@ extension Appliance {
 
     // MARK: Administration
 
-    func adminPage(_ request: Request) -> Response {
-        let rows = host.statuses.map { status -> [HTML] in
-            let colour = status.state == .loaded ? "green" : (status.state == .disabled ? "grey" : "red")
-            return [HTML(text: status.displayName), HTML(text: status.id), HTML(text: status.version),
-                    UI.tag(status.state.rawValue.capitalized, colour: colour), HTML(text: status.reason ?? "")]
-        }
-        let database: HTML = "<p>Database: <code>\(home.url.path)</code>. Schema \((try? home.schemaVersion()) ?? 0). carehome \(Appliance.version).</p>"
-        let backup: HTML
-        if let status = BackupStatus.load(dataDirectory: configuration.dataDirectory) {
-            let hours = Int(status.age(at: Date()) / 3600)
-            let when: HTML = "<p>Last good backup: \(HomeTime.display(status.finishedAt)) (\(hours) hours ago), \(status.encrypted ? "encrypted" : "not encrypted"), <code>\(status.file)</code>.</p>"
-            backup = status.isOverdue(at: Date())
-                ? UI.banner(.warning, title: "The last good backup is more than 36 hours old", when + "<p>Check the backup drive and <code>journalctl -u carehome-backup</code>. See the installer's guide.</p>")
-                : when
-        } else {
-            backup = UI.banner(.warning, title: "No backup has been taken on this appliance", "<p>Run <code>carehome backup</code> or check the nightly backup timer. Keep copies off the box and test a restore once a year.</p>")
-        }
-        let monitoring: HTML = configuration.metricsToken == nil
-            ? "<p>Monitoring: <code>/metrics</code> is off. Set <code>metrics_token</code> in carehome.conf to let the care group's or ICB's Prometheus read the home's figures (counts only, no personal data).</p>"
-            : "<p>Monitoring: <code>/metrics</code> is on, for requests that carry the token set as <code>metrics_token</code> in carehome.conf.</p>"
+    func adminPage(_ request: Request, errors: FormErrors = FormErrors(), status: Int = 200) -> Response {
         let body: HTML = """
+        \(Form.errorSummary(errors))
         <p><a class="button button-secondary" href="/admin/users">Staff accounts</a> <a class="button button-secondary" href="/admin/api-tokens">API tokens (FHIR)</a></p>
-        \(UI.section("Plugins", UI.table(caption: "Plugins found in the plugins directory", headers: ["Name", "Id", "Version", "State", "Why not loaded"], rows: rows, emptyMessage: "No plugins were found.")))
-        \(UI.section("Backups", backup))
-        \(UI.section("Appliance", database + monitoring))
+        \(adminScreenSections(request))
         """
-        return .page(Page(title: "Administration", containsPersonalData: false, body: body))
+        return .page(Page(title: "Administration", containsPersonalData: false, body: body), status: status)
     }
 
     func usersPage(_ request: Request, errors: FormErrors, status: Int) throws -> Response {

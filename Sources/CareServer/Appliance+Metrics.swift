@@ -65,6 +65,7 @@ extension Appliance {
         }
         metrics.append(Metric("carehome_backup_overdue", help: "1 when the last good backup is more than 36 hours old, or there is none",
                               value: (backup?.isOverdue(at: now) ?? true) ? 1 : 0))
+        metrics += adminMetrics(now: now)
         if let accounts = try? accounts.all() {
             let today = HomeTime.today()
             let active = accounts.filter { $0.blockReason(today: today) == nil }

@@ -23,6 +23,8 @@ package final class Appliance: Sendable {
     /// backup status file, which a monitor polling it (or a load test) should not repeat per request.
     let healthCache = Recent<HTTPResponse>(for: .seconds(1))
     let requestIDs = RequestIDs()
+    /// The admin's screen: background backup or drill, start time, restart (Appliance+Admin).
+    let admin = AdminState()
 
     static let sessionCookie = "carehome_session"
     static let loginCookie = "carehome_login"
@@ -44,7 +46,7 @@ package final class Appliance: Sendable {
         host.services.publish(name: Services.staff.name, AccountsStaffDirectory(accounts: accounts) as any StaffDirectory)
         host.services.publish(name: Services.portraits.name, PortraitService() as any PortraitMaker)
         assets = Assets.load(from: configuration.assetsDirectory ?? Assets.defaultDirectory(), logger: logger)
-        host.load(candidates, enabled: configuration.enabledPlugins)
+        host.load(candidates, enabled: configuration.enabledPlugins, choices: try PluginChoices.load(pool: home.pool))
         // The chain's head in the log too: a later log line with a smaller head shows entries removed.
         if let head = audit.anchor?.head() {
             logger.info("audit trail head", metadata: ["audit.head.id": .stringConvertible(head.id), "audit.head.hash": .string(String(head.hash.prefix(19)))])
@@ -57,6 +59,7 @@ package final class Appliance: Sendable {
     /// flight for one cut off, and a command without the plugins would drop their events).
     package func recoverAfterStop() throws {
         submissions.abandonInProgress()
+        RestoreDrill.removeLeftovers(dataDirectory: configuration.dataDirectory)
         let recovered = try Outbox(pool: home.pool).recover(deliver: { [host] events, ids in host.deliver(events, outboxIDs: ids) },
                                                              audit: audit, logger: logger)
         if recovered.events + recovered.audits > 0 {
@@ -67,6 +70,7 @@ package final class Appliance: Sendable {
 
     /// Stops plugins and writes queued audit entries.
     package func shutdown() {
+        admin.jobs.stopAndWait()
         host.stopAll()
         audit.flush()
         do { try home.closeCleanly() } catch { logger.warning("the database could not be checkpointed on the way out", metadata: ["error": .string("\(error)")]) }

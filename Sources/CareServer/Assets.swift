@@ -19,8 +19,9 @@ struct Assets: Sendable {
         return (files["app.css"] == nil ? [] : ["app.css"]) + sheets
     }
 
-    /// Scripts every page loads (`defer`): enhancements only, as every page works without them.
-    var scripts: [String] { files.keys.filter { $0.hasSuffix(".js") }.sorted() }
+    /// The script every page loads (`defer`): enhancements only, as every page works without it. A
+    /// page's own script (the admin's) is named by that page.
+    var scripts: [String] { files["app.js"] == nil ? [] : ["app.js"] }
 
     static func defaultDirectory() -> URL {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()

@@ -193,7 +193,12 @@ package final class AuditLog: Sendable {
     /// of them, shows.
     package static func verify(pool: DatabasePool, anchor: AuditAnchor?, full: Bool) throws -> Verification {
         // The head is read before the snapshot: every entry it names has committed, so the snapshot has it.
-        let head = anchor?.head()
+        try verify(pool: pool, anchor: anchor, full: full, head: anchor?.head())
+    }
+
+    /// Checks a chain against a given head instead of the one recorded beside the key: a restored copy
+    /// of a backup ends earlier than the live trail, at the entry the restore drill found in both.
+    package static func verify(pool: DatabasePool, anchor: AuditAnchor?, full: Bool, head: AuditAnchor.Mark?) throws -> Verification {
         let checkpoint = full ? nil : anchor?.checkpoint()
         return try pool.read { db in
             var previous = genesis

@@ -20,6 +20,17 @@ package struct ApplianceConfiguration: Sendable {
     package var connectionsPerAddress = 16
     package var assetsDirectory: URL?
     package var backupDirectory: URL?
+    /// The key that encrypts backups (`backup_key`); nil: `backup.key` beside the configuration file,
+    /// where the installer makes it (see `resolvedBackupKeyFile`).
+    package var backupKeyFile: URL?
+    /// The directory of the configuration file read last, if any.
+    package var configurationDirectory: URL?
+    /// The backup key the server uses: `backup_key`, else `backup.key` beside the configuration file
+    /// (/etc/carehome/backup.key, the key the nightly backup unit passes with --key-file); nil when
+    /// neither is set (a demo or a test home without a configuration file: backups are plain, with a digest).
+    package var resolvedBackupKeyFile: URL? {
+        backupKeyFile ?? configurationDirectory.map { $0.appendingPathComponent("backup.key") }
+    }
     /// The audit chain's key (its head and checkpoint are kept beside it); nil: `audit.key` in the data
     /// directory. On an appliance: /etc/carehome/audit.key, beside the backup key, out of the data's reach.
     package var auditKeyFile: URL?
@@ -43,6 +54,7 @@ package struct ApplianceConfiguration: Sendable {
         do { text = try String(contentsOf: file, encoding: .utf8) } catch {
             throw ConfigurationError("cannot read the configuration file \(file.path): \(error.localizedDescription)")
         }
+        configurationDirectory = file.deletingLastPathComponent()
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)?
                 .trimmingCharacters(in: .whitespaces) ?? ""
@@ -81,6 +93,7 @@ package struct ApplianceConfiguration: Sendable {
         case "assets_dir": assetsDirectory = URL(fileURLWithPath: value)
         case "backup_dir": backupDirectory = URL(fileURLWithPath: value)
         case "audit_key": auditKeyFile = URL(fileURLWithPath: value)
+        case "backup_key": backupKeyFile = URL(fileURLWithPath: value)
         case "metrics_token":
             guard value.count >= 32, value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.~".contains($0)) }) else {
                 throw ConfigurationError("\(place): metrics_token must be at least 32 letters, digits or -_.~ (make one with `openssl rand -hex 32`)")

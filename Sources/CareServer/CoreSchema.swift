@@ -92,5 +92,38 @@ enum CoreSchema {
                 revoked_by TEXT
             ) STRICT;
             """),
+        // The admin's screen: what each backup file was found to be when checked (keyed by name, size and
+        // modification time, so a file changed since reads as unchecked), each restore drill's outcome
+        // (the DSPT's evidence that backups restore), and plugins switched on or off on the page, which
+        // override plugins_enabled in carehome.conf (read-only under systemd) from the next start.
+        Migration(6, "admin screen: backup checks, restore drills, plugin choices", sql: """
+            CREATE TABLE core_backup_checks (
+                file_name TEXT PRIMARY KEY,
+                bytes INTEGER NOT NULL,
+                modified_at TEXT NOT NULL,
+                checked_at TEXT NOT NULL,
+                ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
+                how TEXT NOT NULL,
+                detail TEXT NOT NULL
+            ) STRICT;
+            CREATE TABLE core_restore_drills (
+                id INTEGER PRIMARY KEY,
+                started_at TEXT NOT NULL,
+                finished_at TEXT NOT NULL,
+                backup_file TEXT NOT NULL,
+                backup_made_at TEXT,
+                ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
+                detail TEXT NOT NULL,
+                counts TEXT NOT NULL,
+                run_by TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX core_restore_drills_finished ON core_restore_drills(finished_at);
+            CREATE TABLE core_plugin_choices (
+                plugin_id TEXT PRIMARY KEY,
+                enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+                changed_at TEXT NOT NULL,
+                changed_by TEXT NOT NULL
+            ) STRICT;
+            """),
     ]
 }

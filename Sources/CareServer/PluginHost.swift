@@ -60,12 +60,16 @@ package final class PluginHost: Sendable {
     /// What happened to each plugin, in the order they were considered.
     package var statuses: [PluginStatus] { state.withLock { $0.statuses } }
 
+    /// What each loaded plugin requires, by plugin id (the admin page names what disabling one stops).
+    package var requirements: [String: [String]] { state.withLock { $0.loaded.mapValues { $0.plugin.manifest.requires } } }
+
     /// Loaded plugins' ids in load order.
     package var loadOrder: [String] { state.withLock { $0.loadOrder } }
 
-    /// Loads the candidates that `enabled` allows (nil: all), in `requires` order. Each refusal is
+    /// Loads the candidates that `enabled` allows (nil: all), or the admin page's `choices` where one was
+    /// made, in `requires` order. Each refusal is
     /// recorded with a one-line reason and logged; every other plugin still loads.
-    package func load(_ candidates: [PluginCandidate], enabled: Set<String>?) {
+    package func load(_ candidates: [PluginCandidate], enabled: Set<String>?, choices: [String: PluginChoice] = [:]) {
         var statuses = [PluginStatus]()
         var usable = [String: any CarePlugin]()
         var order = [String]()
@@ -84,8 +88,9 @@ package final class PluginHost: Sendable {
                 refuse(manifest, source: candidate.source, state: .failed, problem)
             } else if usable[manifest.id] != nil || statuses.contains(where: { $0.id == manifest.id && $0.state != .failed }) {
                 refuse(manifest, source: candidate.source, state: .failed, "another plugin already has the id \(manifest.id) (\(candidate.source) was not loaded)")
-            } else if let enabled, !enabled.contains(manifest.id) {
-                refuse(manifest, source: candidate.source, state: .disabled, "not enabled in the configuration (plugins_enabled)")
+            } else if !PluginChoices.isEnabled(manifest.id, choices: choices, configured: enabled) {
+                let why = choices[manifest.id].map { "disabled on the administration page by \($0.changedBy) on \(HomeTime.display($0.changedAt))" }
+                refuse(manifest, source: candidate.source, state: .disabled, why ?? "not enabled in the configuration (plugins_enabled)")
             } else {
                 usable[manifest.id] = plugin
                 order.append(manifest.id)

@@ -111,7 +111,7 @@ extension HomeDatabase {
     /// either the previous file or a complete, checked backup, never half of one. When encrypting,
     /// the unencrypted working copy is kept in the data directory, never on the backup medium.
     package func backup(to destination: URL, cipher: BackupCipher? = nil, now: Date = Date(),
-                        progress: (BackupProgress) -> Void = { _ in }) throws -> BackupSummary {
+                        progress: (BackupProgress) throws -> Void = { _ in }) throws -> BackupSummary {
         let directory = destination.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -149,7 +149,7 @@ extension HomeDatabase {
 
     /// Copies the live database into a new plain SQLite file at `copy`, marks it with the time, and
     /// checks it thoroughly.
-    private func copyChecked(to copy: URL, now: Date, progress: (BackupProgress) -> Void) throws {
+    private func copyChecked(to copy: URL, now: Date, progress: (BackupProgress) throws -> Void) throws {
         try? FileManager.default.removeItem(at: copy)
         // Made 0600 before SQLite opens it (SQLite would make it 0644 less the umask): a copy left behind by
         // a kill midway is never readable by other users.
@@ -157,7 +157,7 @@ extension HomeDatabase {
         let destination = try DatabaseQueue(path: copy.path)
         try withoutActuallyEscaping(progress) { progress in
             try pool.backup(to: destination, pagesPerStep: 256) { step in
-                progress(BackupProgress(copiedPages: step.totalPageCount - step.remainingPageCount, totalPages: step.totalPageCount))
+                try progress(BackupProgress(copiedPages: step.totalPageCount - step.remainingPageCount, totalPages: step.totalPageCount))
             }
         }
         let problems = try destination.writeWithoutTransaction { db -> [String] in

@@ -148,10 +148,19 @@ package struct TestResponse: Sendable {
     /// The body as text (the whole HTML document for pages).
     package let body: String
 
+    /// The body's bytes (a streamed file's contents, read here).
+    package let bytes: [UInt8]
+
     init(_ response: HTTPResponse) {
         status = response.status
         headers = response.headers
-        body = String(decoding: response.body, as: UTF8.self)
+        if let file = response.file, let descriptor = file.take() {
+            let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+            bytes = [UInt8]((try? handle.readToEnd()) ?? Data())
+        } else {
+            bytes = response.body
+        }
+        body = String(decoding: bytes, as: UTF8.self)
     }
 
     /// The `Location` of a redirect.

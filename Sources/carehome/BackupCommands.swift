@@ -59,15 +59,11 @@ struct TakeBackupCommand: ParsableCommand {
         let settings = try home.configuration()
         try refuseRootOverAppliance(settings.dataDirectory, command: "backup")
         let cipher = try keyFile.map { try BackupCipher(keyFile: URL(fileURLWithPath: $0)) }
-        let now = Date()
-        let target: URL
-        let directory: URL?
+        let destinationChoice: ApplianceBackup.Destination
         if let destination {
-            target = URL(fileURLWithPath: destination)
-            directory = nil
+            destinationChoice = .file(URL(fileURLWithPath: destination))
         } else if let chosen = destinationDirectory.map({ URL(fileURLWithPath: $0) }) ?? settings.backupDirectory {
-            target = chosen.appendingPathComponent(BackupRetention.fileName(for: now, encrypted: cipher != nil))
-            directory = chosen
+            destinationChoice = .directory(chosen)
         } else {
             throw ValidationError("Say where to write the backup: --to FILE, --to-dir DIR, or backup_dir in the configuration file (--config).")
         }
@@ -75,34 +71,14 @@ struct TakeBackupCommand: ParsableCommand {
         try reportingStoreErrors {
             let database = try HomeDatabase.openExisting(dataDirectory: settings.dataDirectory)
             var progress = ProgressLine(quiet: quiet)
-            let summary = try database.backup(to: target, cipher: cipher, now: now) { progress.show($0) }
+            let outcome = try ApplianceBackup.take(home: database, configuration: settings, to: destinationChoice, cipher: cipher,
+                                                   keepRetention: keepRetention) { progress.show($0) }
             progress.finish()
-            if cipher == nil {
-                do {
-                    try BackupDigest.write(for: target, anchor: try AuditAnchor.load(keyFile: settings.resolvedAuditKeyFile))
-                } catch {
-                    throw CommandFailure("The backup \(target.path) was written but its digest could not be: \(error). Take it again.")
-                }
-            }
-            print("Backup written: \(target.path)")
-            print("Checked: \(summary.description)")
-            recordInAuditTrail(database, configuration: settings, action: "backup", detail: "backup written to \(target.lastPathComponent)\(cipher == nil ? "" : " (encrypted)")")
-            if let directory, keepRetention {
-                let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-                let (keep, delete) = BackupRetention.standard.prune(fileNames: names)
-                var removed = 0
-                for name in delete where name != target.lastPathComponent {
-                    do {
-                        try FileManager.default.removeItem(at: directory.appendingPathComponent(name))
-                        try? FileManager.default.removeItem(at: BackupDigest.file(for: directory.appendingPathComponent(name)))
-                        removed += 1
-                    } catch {
-                        printError("Could not delete the old backup \(name): \(error.localizedDescription)")
-                    }
-                }
-                let kept = keep.filter { BackupRetention.date(fromFileName: $0) != nil }.count
-                print("Retention: kept \(kept) nightly backup\(kept == 1 ? "" : "s") (14 daily, 8 weekly, 12 monthly); deleted \(removed) older.")
-            }
+            print(outcome.lines[0])
+            print(outcome.lines[1])
+            recordInAuditTrail(database, configuration: settings, action: "backup", detail: "backup written to \(outcome.file.lastPathComponent)\(cipher == nil ? "" : " (encrypted)")")
+            outcome.problems.forEach(printError)
+            outcome.lines.dropFirst(2).forEach { print($0) }
         }
     }
 }
@@ -199,7 +175,7 @@ private func checkPlainBackupDigest(_ file: URL, settings: ApplianceConfiguratio
 
 /// Backups and restores go into the audit trail (issue: "exports and backups" are audited), as the
 /// console user. A home whose server has never run has no audit table yet: nothing to record into.
-private func recordInAuditTrail(_ database: HomeDatabase, configuration: ApplianceConfiguration, action: String, detail: String) {
+func recordInAuditTrail(_ database: HomeDatabase, configuration: ApplianceConfiguration, action: String, detail: String) {
     guard (try? database.appliedMigrations(pluginID: "core").contains(1)) == true else { return }
     var logger = Logger(label: "carehome.audit")
     logger.logLevel = .error
@@ -212,7 +188,7 @@ private func recordInAuditTrail(_ database: HomeDatabase, configuration: Applian
 
 /// Running as root over a data directory owned by the appliance's user would leave root-owned
 /// database files (-wal, -shm, the restored file) that the service then cannot open.
-private func refuseRootOverAppliance(_ dataDirectory: URL, command: String) throws {
+func refuseRootOverAppliance(_ dataDirectory: URL, command: String) throws {
     guard geteuid() == 0 else { return }
     var info = stat()
     guard stat(dataDirectory.path, &info) == 0, info.st_uid != 0 else { return }

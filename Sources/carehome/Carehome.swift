@@ -10,7 +10,7 @@ struct Carehome: ParsableCommand {
         abstract: "The care home appliance: resident registry, home round, medication review and falls log.",
         version: Appliance.version,
         subcommands: [ServeCommand.self, DemoCommand.self, PluginsCommand.self, CheckCommand.self, UserCommand.self, AuditCommand.self,
-                      BackupCommand.self, RestoreCommand.self, MigrateCommand.self, GenerateHomeCommand.self,
+                      BackupCommand.self, RestoreCommand.self, RestoreDrillCommand.self, MigrateCommand.self, GenerateHomeCommand.self,
                       APITokenCommand.self, ExportCommand.self]
     )
 

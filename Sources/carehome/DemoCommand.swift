@@ -38,11 +38,15 @@ struct DemoCommand: ParsableCommand {
         do { (configuration.listenAddress, configuration.listenPort) = try ApplianceConfiguration.parseListen(listen) }
         catch { throw ValidationError("\(error)") }
         configuration.pluginsDirectory = pluginsDirectory.map { URL(fileURLWithPath: $0) }
-        try serve(configuration, banner: { port in
+        // Beside the data directory, so that Back up now and the restore drill work in the demo.
+        let backups = directory.deletingLastPathComponent().appendingPathComponent(directory.lastPathComponent + "-backups")
+        try FileManager.default.createDirectory(at: backups, withIntermediateDirectories: true)
+        configuration.backupDirectory = backups
+        let restart = try serve(configuration, banner: { port in
             let host = configuration.listenAddress == "0.0.0.0" ? "127.0.0.1" : configuration.listenAddress
             var lines = ["", "Demo home ready: http://\(host):\(port)/", "", "Sign in with any of these (password: \(DemoCommand.password)):"]
             lines += DemoCommand.accounts.map { "  \($0.username.padding(toLength: 12, withPad: " ", startingAt: 0)) \($0.role.title)" }
-            lines += ["", "Data: \(directory.path) (fictional people only). Stop with Ctrl-C.", ""]
+            lines += ["", "Data: \(directory.path) (fictional people only); backups: \(backups.path). Stop with Ctrl-C.", ""]
             return lines.joined(separator: "\n")
         }, prepare: { appliance in
             guard try appliance.accounts.count() == 0 else { return }
@@ -56,5 +60,6 @@ struct DemoCommand: ParsableCommand {
                 appliance.logger.error("demo data could not be seeded", metadata: ["error": .string("\(error)")])
             }
         })
+        if restart { restartInPlace() }
     }
 }

@@ -69,12 +69,14 @@ struct ServeCommand: ParsableCommand {
         }
         if let tlsCertificate { configuration.tlsCertificate = URL(fileURLWithPath: tlsCertificate) }
         if let tlsKey { configuration.tlsKey = URL(fileURLWithPath: tlsKey) }
-        try serve(configuration, banner: nil)
+        if try serve(configuration, banner: nil) { restartInPlace() }
     }
 }
 
 /// Opens the home, starts HTTP, and runs until SIGTERM or SIGINT, then finishes requests in flight.
-func serve(_ configuration: ApplianceConfiguration, banner: ((UInt16) -> String)?, prepare: ((Appliance) throws -> Void)? = nil) throws {
+/// Returns true when it stopped because the admin page asked for a restart (the caller then calls
+/// `restartInPlace`, once everything here has been closed).
+func serve(_ configuration: ApplianceConfiguration, banner: ((UInt16) -> String)?, prepare: ((Appliance) throws -> Void)? = nil) throws -> Bool {
     let logger = makeLogger()
     let pluginsDirectory = configuration.pluginsDirectory ?? HomeOptions.defaultPluginsDirectory()
     // One server per data directory, and `carehome restore` refuses while we hold this.
@@ -117,6 +119,7 @@ func serve(_ configuration: ApplianceConfiguration, banner: ((UInt16) -> String)
         source.resume()
         return source
     }
+    appliance.onRestartRequested { stop.signal() }
     let server = HTTPServer(configuration: http, bodyLimit: { method, path, cookie in
         appliance.bodyLimit(method: method, path: path, cookieHeader: cookie)
     }) { request in appliance.respond(to: request) }
@@ -141,9 +144,32 @@ func serve(_ configuration: ApplianceConfiguration, banner: ((UInt16) -> String)
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 
     stop.wait()
-    logger.info("stopping: finishing requests in flight")
+    let restart = appliance.restartRequested
+    logger.info(restart ? "restarting: finishing requests in flight" : "stopping: finishing requests in flight")
     server.stop(grace: .seconds(10))
     appliance.shutdown()
     sources.forEach { $0.cancel() }
-    logger.info("stopped")
+    logger.info(restart ? "stopped; starting again" : "stopped")
+    return restart
+}
+
+/// Replaces this process with a fresh run of the same program and arguments (same PID, so systemd sees
+/// the service carry on; the data directory's lock and every other descriptor are close-on-exec): the
+/// plugins are loaded again, with the admin page's choices. Should that fail, it exits with status 75,
+/// which systemd's `Restart=on-failure` turns into a restart; without systemd someone starts it by hand.
+func restartInPlace() -> Never {
+    var path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    // The binary was replaced (an upgrade) while running: start the new one at the same path.
+    if path.hasSuffix(" (deleted)") { path = String(path.dropLast(" (deleted)".count)) }
+    // The new program starts with no signal blocked and the default handlers, as from a shell.
+    var none = sigset_t()
+    sigemptyset(&none)
+    sigprocmask(SIG_SETMASK, &none, nil)
+    signal(SIGTERM, SIG_DFL)
+    signal(SIGINT, SIG_DFL)
+    let arguments = CommandLine.arguments.map { strdup($0) } + [nil]
+    execv(path, arguments)
+    let reason = String(cString: strerror(errno))
+    FileHandle.standardError.write(Data("carehome: could not start again (\(path): \(reason)); exiting with status 75 so that systemd restarts it. Without systemd, start it again by hand.\n".utf8))
+    exit(75)
 }

@@ -73,6 +73,20 @@ for _ in $(seq 1 60); do
 done
 if grep -q '"status"' <<<"$health"; then pass "the installed appliance answers https://carehome.local/healthz, trusted by its own certificate"
 else fail "the installed appliance answers /healthz over HTTPS" "$(cat "$SCRATCH/serve.log")"; fi
+# "Back up now" on the admin page of the installed appliance: encrypted with the installed backup key
+# (backup_key in the installed carehome.conf), into the installed backup directory.
+web() { curl -fsS --max-time 20 --cacert "$P/etc/carehome/tls/cert.pem" --resolve "carehome.local:$PORT:127.0.0.1" \
+        -b "$SCRATCH/cookies" -c "$SCRATCH/cookies" "$@"; }
+csrf() { sed -n 's/.*name="_csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1; }
+token=$(web "https://carehome.local:$PORT/login" | csrf)
+web -o /dev/null --data-urlencode "_csrf=$token" --data-urlencode "username=jo.admin" --data-urlencode "password=an admin password 1" \
+    "https://carehome.local:$PORT/login"
+token=$(web "https://carehome.local:$PORT/admin" | csrf)
+web -o /dev/null --data-urlencode "_csrf=$token" "https://carehome.local:$PORT/admin/backups"
+for _ in $(seq 1 120); do web "https://carehome.local:$PORT/admin/jobs/status" | grep -q '"running":false' && break; sleep 0.5; done
+pressed=$(ls "$P/var/backups/carehome"/carehome-*.sqlite.enc 2>/dev/null | head -1)
+check "Back up now on the installed admin page writes an encrypted backup into backup_dir" test -n "$pressed"
+check "that backup verifies with the installed backup key" "$OPT/bin/carehome" backup verify "$pressed" --key-file "$P/etc/carehome/backup.key"
 kill $BACKGROUND 2>/dev/null; wait 2>/dev/null; BACKGROUND=""
 
 # systemd units: syntax and references checked by systemd itself, when it is available.

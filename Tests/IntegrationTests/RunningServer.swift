@@ -84,7 +84,7 @@ final class TestInstallation {
 /// @unchecked Sendable: its stored properties are set once in init; requests run separate curl processes.
 final class RunningServer: @unchecked Sendable {
     let process = Process()
-    let port: Int
+    private(set) var port: Int
     let installation: TestInstallation
     let cookies: URL
     private let errorPipe = Pipe()
@@ -118,6 +118,26 @@ final class RunningServer: @unchecked Sendable {
     }
 
     deinit { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+
+    /// After a restart asked for on the admin page: waits for the next "serving" line (the process starts
+    /// again in its own place, with the same arguments) and takes its port. Throws if none comes in `timeout`.
+    func waitForRestart(timeout: TimeInterval = 30) throws {
+        let handle = outputPipe.fileHandleForReading
+        var buffer = Data()
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+            let text = String(decoding: buffer, as: UTF8.self)
+            if let range = text.range(of: "127.0.0.1:"), text[range.upperBound...].contains("/"),
+               let port = Int(text[range.upperBound...].prefix { $0.isNumber }) {
+                self.port = port
+                return
+            }
+        }
+        throw ServerDidNotStart(output: String(decoding: buffer, as: UTF8.self), error: standardError, status: process.isRunning ? 0 : process.terminationStatus)
+    }
 
     var base: String { "http://127.0.0.1:\(port)" }
 
