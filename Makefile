@@ -19,7 +19,7 @@ VM_DEPS := debootstrap qemu-system-x86 qemu-utils openssh-client e2fsprogs
 # Measured from a fresh clone on a 2-core machine (see Deploy/INSTALLING.md); too long for `make test`.
 VM_TEST_MINUTES := 18 to 21
 
-.PHONY: all deps test-deps vm-deps build run demo test test-swift test-integration test-browser test-deploy test-monitoring test-fhir test-hard test-vm bench bench-scale package clean
+.PHONY: all deps test-deps vm-deps build run demo test test-swift test-api api-record test-integration test-browser test-deploy test-monitoring test-fhir test-hard test-vm bench bench-scale package clean
 
 all: build
 
@@ -73,9 +73,17 @@ test: test-deps test-swift test-browser test-deploy test-monitoring test-fhir te
 
 # Unit and in-process tests, and the integration tests that start the real binary with the real
 # plugin libraries from the appliance tree (Tests/IntegrationTests).
-test-swift: build
+test-swift: build test-api
 	$(SWIFT) build --build-tests
 	CAREHOME_APPLIANCE=$(CURDIR)/$(APPLIANCE) $(SWIFT) test --skip-build
+
+# CareKit's public API against its record (Sources/CareKit/API), its version and changelog line.
+test-api: build
+	Tests/API/check.sh
+
+# After deciding a CareKit API change is additive or breaking (see Sources/CareKit/README.md).
+api-record: build
+	Tests/API/check.sh --record
 
 test-integration: build
 	$(SWIFT) build --build-tests

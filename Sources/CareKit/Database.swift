@@ -2,7 +2,7 @@ public import Foundation
 import Synchronization
 
 /// A value stored in or read from SQLite.
-public enum SQLValue: Sendable, Equatable, Hashable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral {
+@frozen public enum SQLValue: Sendable, Equatable, Hashable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral {
     case null
     case integer(Int64)
     case real(Double)

@@ -122,7 +122,7 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible, Coda
 }
 
 /// A day of the week, Monday first (as in England).
-public enum Weekday: Int, Sendable, CaseIterable, Codable {
+@frozen public enum Weekday: Int, Sendable, CaseIterable, Codable {
     case monday = 1, tuesday, wednesday, thursday, friday, saturday, sunday
 
     /// `Mon`.

@@ -3,7 +3,7 @@
 /// only: never a name, an NHS number, a room or anything else that points at one person.
 public struct Metric: Sendable {
     /// Prometheus' metric types that the appliance uses.
-    public enum Kind: String, Sendable {
+    @frozen public enum Kind: String, Sendable {
         /// A figure that goes up and down (residents living here, open prompts).
         case gauge
         /// A running total that only goes up (falls recorded since the home began).

@@ -13,10 +13,11 @@ let package = Package(
         .target(
             name: "CareKit",
             path: ".",
-            exclude: ["README.md"],
+            exclude: ["README.md", "API"],
             swiftSettings: [
                 .enableUpcomingFeature("ExistentialAny"),
                 .enableUpcomingFeature("InternalImportsByDefault"),
+                .unsafeFlags(["-enable-library-evolution", "-emit-module-interface"]),
             ]
         ),
     ]

@@ -212,7 +212,7 @@ extension PluginLog {
 }
 
 /// What the audit trail records about a resident's record.
-public enum AuditAction: String, Sendable {
+@frozen public enum AuditAction: String, Sendable {
     case view, create, amend, enteredInError = "entered-in-error", export, print
 }
 

@@ -1,5 +1,5 @@
 /// A staff member's role. Every route declares which roles may use it; the server enforces it.
-public enum Role: String, Sendable, CaseIterable, Codable {
+@frozen public enum Role: String, Sendable, CaseIterable, Codable {
     /// Care staff: see residents, record falls and concerns.
     case carer
     /// Registered nurse: edit records, run rounds.

@@ -57,7 +57,7 @@ public enum Services {
 // MARK: - Resident registry
 
 /// Where a resident is.
-public enum ResidentStatus: String, Sendable, CaseIterable, Codable {
+@frozen public enum ResidentStatus: String, Sendable, CaseIterable, Codable {
     case livingHere = "living-here", inHospital = "in-hospital", left, died
 
     /// Shown to staff.
@@ -75,7 +75,7 @@ public enum ResidentStatus: String, Sendable, CaseIterable, Codable {
 
 /// Type of dementia recorded in the registry. "Not recorded" and "no dementia" are different
 /// answers: a rule that depends on dementia treats the first as a fact still to be recorded, never as "no".
-public enum DementiaType: String, Sendable, CaseIterable, Codable {
+@frozen public enum DementiaType: String, Sendable, CaseIterable, Codable {
     /// Nobody has recorded whether the resident lives with dementia. Stored as `none`, the value the
     /// registry saved when the field was left at its default ("No dementia recorded"), so records made
     /// before "no dementia" became an answer of its own keep their honest meaning.
@@ -255,7 +255,7 @@ public struct ResidentSummary: Sendable, Equatable {
 /// A movement in or out of the home.
 public struct ResidentMovement: Sendable, Equatable {
     /// What happened.
-    public enum Kind: String, Sendable, CaseIterable, Codable {
+    @frozen public enum Kind: String, Sendable, CaseIterable, Codable {
         case admitted, wentToHospital = "went-to-hospital", returnedFromHospital = "returned-from-hospital", left, died
     }
     /// What happened.
@@ -273,7 +273,7 @@ public struct ResidentMovement: Sendable, Equatable {
 }
 
 /// One of the three things EHCH asks for within 7 working days of admission or re-admission.
-public enum ClockItem: String, Sendable, CaseIterable, Codable {
+@frozen public enum ClockItem: String, Sendable, CaseIterable, Codable {
     /// Comprehensive assessment.
     case assessment
     /// Personalised care and support plan.
@@ -292,7 +292,7 @@ public enum ClockItem: String, Sendable, CaseIterable, Codable {
 }
 
 /// The state of one item on the 7-working-day admission clock.
-public enum ClockItemState: Sendable, Equatable {
+@frozen public enum ClockItemState: Sendable, Equatable {
     /// Done on or before the deadline.
     case doneOnTime(Day)
     /// Done after the deadline.
@@ -414,7 +414,7 @@ public protocol HomeProfileProvider: Sendable {
 // MARK: - Medicines
 
 /// A property of a medicine that drives a rule.
-public enum MedicineFlag: String, Sendable, CaseIterable, Codable {
+@frozen public enum MedicineFlag: String, Sendable, CaseIterable, Codable {
     case anticoagulant, antiplatelet, aspirin, opioid, benzodiazepine, zDrug = "z-drug", gabapentinoid,
          antipsychotic, laxative, sickDay = "sick-day", fallsRisk = "falls-risk", unclassified
 }
@@ -440,7 +440,7 @@ public struct MedicineSummary: Sendable, Equatable {
 }
 
 /// Whether a resident takes something that makes a head injury more dangerous (NICE NG232).
-public enum AntithromboticStatus: Sendable, Equatable {
+@frozen public enum AntithromboticStatus: Sendable, Equatable {
     /// On an anticoagulant.
     case anticoagulant([String])
     /// On an antiplatelet other than aspirin alone.
@@ -463,7 +463,7 @@ public protocol CurrentMedicines: Sendable {
 }
 
 /// How urgent a prompt is.
-public enum PromptSeverity: Int, Sendable, Comparable, CaseIterable, Codable {
+@frozen public enum PromptSeverity: Int, Sendable, Comparable, CaseIterable, Codable {
     case consider = 1, moderate = 2, high = 3
 
     /// Shown to staff.

@@ -4,7 +4,7 @@ import Foundation
 /// contract (see README.md): `banner-danger`, `tag-red`, `data` tables, `summary-list`.
 public enum UI {
     /// A banner's meaning.
-    public enum Tone: String, Sendable { case info, success, warning, danger }
+    @frozen public enum Tone: String, Sendable { case info, success, warning, danger }
 
     /// A prominent notice. `danger` is for "call 999 — do not lift"; `warning` for things to act on.
     public static func banner(_ tone: Tone, title: String, _ body: HTML = .empty) -> HTML {

@@ -292,6 +292,9 @@ package final class Appliance: Sendable {
             result = HTTPResponse(status: response.status, headers: [("Content-Type", contentType), ("Cache-Control", "no-store")], body: bytes)
         case .empty:
             result = HTTPResponse(status: response.status)
+        @unknown default:
+            // A kind of body added to CareKit after this server was built: never sent half-understood.
+            result = HTTPResponse(status: 500)
         }
         for (name, value) in response.headers.sorted(by: { $0.key < $1.key }) { result.headers.append((name, value)) }
         if let flash = response.flash {
