@@ -21,6 +21,8 @@ public protocol PluginRegistrar: AnyObject {
     func add(_ action: ResidentQuickAction)
     /// Adds the plugin's records to the home's FHIR export (`/fhir`, `carehome export fhir`).
     func add(_ contributor: any FHIRContributor)
+    /// Adds a stylesheet the plugin ships inside its library (see `PluginStylesheet`).
+    func add(_ stylesheet: PluginStylesheet)
 }
 
 extension PluginRegistrar {
@@ -30,6 +32,25 @@ extension PluginRegistrar {
     public func add(_ action: ResidentQuickAction) {}
     /// A registrar that takes no FHIR contributors ignores them.
     public func add(_ contributor: any FHIRContributor) {}
+    /// A registrar that takes no stylesheets ignores them.
+    public func add(_ stylesheet: PluginStylesheet) {}
+}
+
+/// A stylesheet a plugin ships inside its own library (a file in its `Sources/Data/`, compiled in).
+/// While the plugin is loaded every page links it, since its cards and panels appear on other
+/// plugins' pages too; a plugin that is not loaded adds nothing. It is served under the plugin's id,
+/// `/assets/<plugin id>/<name>?v=<content hash>`, and cached by browsers until it changes.
+public struct PluginStylesheet: Sendable {
+    /// The file name (`falls-log.css`): lower-case letters, digits, hyphens and dots, ending `.css`.
+    public var name: String
+    /// The stylesheet's bytes (UTF-8 CSS, at most 256 KB).
+    public var css: [UInt8]
+
+    /// Creates a stylesheet.
+    public init(name: String, css: [UInt8]) {
+        self.name = name
+        self.css = css
+    }
 }
 
 /// A button at the top of a resident's page (their hub), one tap from the task: every plugin's quick

@@ -84,7 +84,9 @@ package final class Appliance: Sendable {
     }
 
     var shell: Shell {
-        Shell(homeName: homeName, version: Appliance.version, stylesheets: assets.stylesheets, scripts: assets.scripts)
+        // The appliance's own stylesheets, then those of the plugins loaded now (none from a disabled one).
+        Shell(homeName: homeName, version: Appliance.version,
+              stylesheets: assets.stylesheets.map { "/assets/\($0)" } + host.stylesheets().map(\.href), scripts: assets.scripts)
     }
 
     var usesTLS: Bool { configuration.tlsCertificate != nil }
@@ -141,7 +143,14 @@ package final class Appliance: Sendable {
         // Outside systems with an API token, not signed-in staff (Appliance+FHIR).
         if http.path == "/fhir" || http.path.hasPrefix("/fhir/") { return fhirAPI(http, requestID: requestID) }
         if http.path.hasPrefix("/assets/") && (method == .get || method == .head) {
-            return assets.response(for: String(http.path.dropFirst("/assets/".count)))
+            let name = http.path.dropFirst("/assets/".count)
+            // A loaded plugin's own stylesheet, under its id; its address carries its content's hash.
+            let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+            if parts.count == 2, let sheet = host.stylesheet(pluginID: String(parts[0]), name: String(parts[1])) {
+                return HTTPResponse(status: 200, headers: [("Content-Type", "text/css; charset=utf-8"),
+                                                           ("Cache-Control", "public, max-age=31536000, immutable")], body: sheet.bytes)
+            }
+            return assets.response(for: String(name))
                 ?? pageResponse(Shell.errorPage(status: 404, message: "There is no such file.", requestID: requestID), status: 404, viewer: nil, http: http, requestID: requestID)
         }
         // Everything else needs a signed-in user.

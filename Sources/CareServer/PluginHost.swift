@@ -35,6 +35,7 @@ package final class PluginHost: Sendable {
         var quickActions: [ResidentQuickAction] = []
         var metrics: [(pluginID: String, source: MetricSource)] = []
         var fhir: [(pluginID: String, contributor: any FHIRContributor)] = []
+        var stylesheets: [PluginAsset] = []
         var eventHandlers: [(pluginID: String, handler: @Sendable (CareEvent) throws -> Void)] = []
         var loaded: [String: Loaded] = [:]
         var loadOrder: [String] = []
@@ -169,7 +170,15 @@ package final class PluginHost: Sendable {
             return nil
         }
         if let clash { return fail(clash) }
+        var sheets: [PluginAsset] = []
+        for sheet in staging.stylesheets {
+            guard let asset = PluginAsset(pluginID: manifest.id, stylesheet: sheet) else {
+                return fail("its stylesheet '\(sheet.name)' is not acceptable: a name of lower-case letters, digits, hyphens and dots ending .css, at most 256 KB")
+            }
+            sheets.append(asset)
+        }
         state.withLock { current in
+            current.stylesheets += sheets
             for route in staging.routes { current.router.add(route, pluginID: manifest.id) }
             current.navigation += staging.navigation.map { (manifest.id, $0) }
             current.cards += staging.cards.map { (manifest.id, $0) }
@@ -257,6 +266,16 @@ package final class PluginHost: Sendable {
         state.withLock { $0.metrics }
     }
 
+    /// The loaded plugins' stylesheets, in load order.
+    func stylesheets() -> [PluginAsset] {
+        state.withLock { $0.stylesheets }
+    }
+
+    /// A loaded plugin's stylesheet, by `/assets/<plugin id>/<name>`.
+    func stylesheet(pluginID: String, name: String) -> PluginAsset? {
+        state.withLock { $0.stylesheets }.first { $0.pluginID == pluginID && $0.name == name }
+    }
+
     /// The plugins' FHIR contributors, in load order.
     func fhirContributors() -> [(pluginID: String, contributor: any FHIRContributor)] {
         state.withLock { $0.fhir }
@@ -290,6 +309,7 @@ final class StagingRegistrar: PluginRegistrar {
     var quickActions: [ResidentQuickAction] = []
     var metrics: [MetricSource] = []
     var fhir: [any FHIRContributor] = []
+    var stylesheets: [PluginStylesheet] = []
     var services: [(String, Any)] = []
     var handlers: [@Sendable (CareEvent) throws -> Void] = []
 
@@ -302,6 +322,7 @@ final class StagingRegistrar: PluginRegistrar {
     func add(_ action: ResidentQuickAction) { quickActions.append(action) }
     func add(_ metrics: MetricSource) { self.metrics.append(metrics) }
     func add(_ contributor: any FHIRContributor) { fhir.append(contributor) }
+    func add(_ stylesheet: PluginStylesheet) { stylesheets.append(stylesheet) }
     func publish<Service>(_ key: ServiceKey<Service>, _ service: Service) { services.append((key.name, service)) }
     func onEvent(_ handler: @escaping @Sendable (CareEvent) throws -> Void) { handlers.append(handler) }
 }

@@ -6,6 +6,7 @@ import Foundation
 struct Shell: Sendable {
     let homeName: String
     let version: String
+    /// Where each stylesheet is (`/assets/app.css`, a plugin's `/assets/falls-log/falls-log.css?v=…`).
     let stylesheets: [String]
     var scripts: [String] = []
 
@@ -16,7 +17,7 @@ struct Shell: Sendable {
     }
 
     func render(_ page: Page, viewer: Viewer?, currentPath: String, flash: String?, requestID: String) -> String {
-        let links = stylesheets.map { sheet -> HTML in "<link rel=\"stylesheet\" href=\"/assets/\(sheet)\">" }
+        let links = stylesheets.map { href -> HTML in "<link rel=\"stylesheet\" href=\"\(href)\">" }
             + scripts.map { script -> HTML in "<script src=\"/assets/\(script)\" defer></script>" }
         var header: HTML = "<a class=\"home-name\" href=\"/\">\(homeName)</a>"
         var nav: HTML = ""

@@ -14,6 +14,7 @@ public final class FallsLogPlugin: CarePlugin {
     public var migrations: [Migration] { FallsSchema.migrations }
 
     public func register(with registrar: any PluginRegistrar) throws {
+        registrar.add(PluginStylesheet(name: "falls-log.css", css: PackageResources.falls_log_css))
         let app = FallsApp(context: registrar.context)
         let recorders = FallsApp.recorders, editors = FallsApp.editors
         let routes: [Route] = [

@@ -26,6 +26,7 @@ public final class HomeRoundPlugin: CarePlugin {
     static let openers: Set<Role> = [.nurse, .manager]
 
     public func register(with registrar: any PluginRegistrar) throws {
+        registrar.add(PluginStylesheet(name: "home-round.css", css: PackageResources.home_round_css))
         let app = RoundApp(context: registrar.context, now: now)
         for route in app.routes { registrar.add(route) }
         registrar.add(NavigationEntry(title: "Home round", path: "/rounds", roles: HomeRoundPlugin.runners, order: 30))

@@ -18,6 +18,7 @@ public final class ResidentsPlugin: CarePlugin {
     public var migrations: [Migration] { Schema.migrations }
 
     public func register(with registrar: any PluginRegistrar) throws {
+        registrar.add(PluginStylesheet(name: "residents.css", css: PackageResources.residents_css))
         let context = registrar.context
         let stores = Stores(database: context.database)
         // Services first, so that plugins loading after this one can resolve them at once.

@@ -17,6 +17,7 @@ public final class TransfersPlugin: CarePlugin {
     public var migrations: [Migration] { TransfersSchema.migrations }
 
     public func register(with registrar: any PluginRegistrar) throws {
+        registrar.add(PluginStylesheet(name: "transfers.css", css: PackageResources.transfers_css))
         let app = TransfersApp(context: registrar.context, now: now)
         let recorders = TransfersApp.recorders, reviewers = TransfersApp.reviewers
         let routes: [Route] = [
