@@ -173,6 +173,38 @@ struct DeteriorationPagesTests {
         #expect(try h.home.get("/deterioration/residents/\(id)", as: .nurse).body.contains("Ambulance control"))
     }
 
+    @Test("the transfer summary carries what a crew needs first: the latest observations with NEWS2, the escalation and the falls of the last 30 days")
+    func transferSummary() throws {
+        let h = try DeteriorationHome(residents: 2)
+        let id = h.residentIDs[0]
+        let before = try h.home.get("/residents/\(id)/transfer-summary", as: .carer).body
+        #expect(before.contains("Before the transfer"))
+        #expect(before.contains("None recorded in the last 3 days"))
+        var form = DeteriorationHome.normalSet(minutesAgo: 20)
+        form["respiration"] = "26"; form["spo2"] = "91"; form["pulse"] = "118"     // NEWS2 8
+        #expect(try h.home.post("/deterioration/residents/\(id)/observations/new", as: .carer, form: form).status == 303)
+        #expect(try h.home.post("/deterioration/residents/\(id)/escalate", as: .nurse, form: [
+            "route": "999", "called_who": "Ambulance control", "called_at": DeteriorationHome.at(minutesAgo: 5), "advice": "Ambulance sent",
+            "outcome": "conveyed", "decision": "Conveyed to A&E",
+        ]).status == 303)
+        var fall = ["resident_id": String(id), "occurred_at": DeteriorationHome.at(minutesAgo: 60 * 30), "location": "bedroom",
+                    "witnessed": "no", "injured": "no", "head_strike": "yes"]
+        for question in ["intense-pain", "suspected-collapse", "trauma", "unusual-behaviour", "breathing", "bleeding", "loss-of-consciousness", "fracture"] {
+            fall[question] = "no"
+        }
+        #expect(try h.home.post("/falls/new", as: .carer, form: fall).status == 303)
+        let page = try h.home.get("/residents/\(id)/transfer-summary", as: .carer).body
+        #expect(page.contains("Latest observations"))
+        #expect(page.contains("NEWS2 8"))
+        #expect(page.contains("Escalation"))
+        #expect(page.contains("Ambulance control"))
+        #expect(page.contains("Falls in the last 30 days"))
+        #expect(page.contains("(head strike)"))
+        // The other resident's summary has none of it.
+        let other = try h.home.get("/residents/\(h.residentIDs[1])/transfer-summary", as: .carer).body
+        #expect(!other.contains("NEWS2 8") && !other.contains("Ambulance control"))
+    }
+
     @Test("a resident deteriorating since the last round is on the next round's agenda with what happened")
     func roundAgenda() throws {
         let h = try DeteriorationHome(residents: 2)

@@ -175,6 +175,35 @@ struct DeteriorationService: DeteriorationSource {
         return lines.mapValues { $0.joined(separator: "; ") }
     }
 
+    /// How far back the transfer summary looks: what happened in the days before the transfer.
+    static let transferWindow: TimeInterval = 72 * 3600
+
+    func forTransfer(residentID: Int64) throws -> [(heading: String, text: String)] {
+        let since = Date().addingTimeInterval(-DeteriorationService.transferWindow)
+        let (sets, signs, escalations) = try database.read { db in
+            (try DeteriorationStore.observations(residentID: residentID, since: since, in: db),
+             try DeteriorationStore.softSigns(residentID: residentID, since: since, in: db),
+             try DeteriorationStore.escalations(residentID: residentID, since: since, in: db))
+        }
+        var lines: [(heading: String, text: String)] = []
+        if let latest = sets.max(by: { $0.takenAt < $1.takenAt }) {
+            let values = NEWS2.Parameter.allCases.map { "\(Wording.midSentence($0.title)) \(latest.display($0))" }.joined(separator: "; ")
+            let total = latest.score.total.map { "NEWS2 \($0)" } ?? "NEWS2 incomplete"
+            lines.append(("Latest observations", "\(HomeTime.display(latest.takenAt)): \(total). \(values)\(latest.scale == .two ? " (SpO2 scale 2)" : "")."))
+        }
+        if let sign = signs.max(by: { $0.noticedAt < $1.noticedAt }) {
+            lines.append(("Soft signs", "\(HomeTime.display(sign.noticedAt)): \(sign.summary)"))
+        }
+        if let escalation = escalations.max(by: { $0.calledAt < $1.calledAt }) {
+            var text = "\(HomeTime.display(escalation.calledAt)): \(escalation.route?.title ?? "Called")"
+            if !escalation.calledWho.isEmpty { text += " (\(escalation.calledWho))" }
+            if let outcome = escalation.outcome { text += ", \(Wording.midSentence(outcome.title))" }
+            if !escalation.advice.isEmpty { text += ". Advice: \(escalation.advice)" }
+            lines.append(("Escalation", text))
+        }
+        return lines
+    }
+
     func observationFormPath(residentID: Int64, prompt: String) -> String {
         let encoded = prompt.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         return "/deterioration/residents/\(residentID)/observations/new?prompt=\(encoded)"

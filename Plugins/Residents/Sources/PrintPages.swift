@@ -67,6 +67,7 @@ struct PrintPages: Sendable {
             ("GP practice", "\(r.gpPractice.isEmpty ? "Not recorded" : r.gpPractice)"),
         ]))
         body += UI.section("Allergies", "<p><strong>\(r.allergies)</strong></p>")
+        body += recentEvents(resident.id)
         var health: [(key: String, value: HTML)] = [
             ("Key diagnoses", Parts.multiline(r.diagnoses)),
             ("Dementia", "\(r.dementia.title)"),
@@ -91,6 +92,34 @@ struct PrintPages: Sendable {
         """)
         body += "</div>"
         return .page(title: "Transfer summary: \(r.fullName)", breadcrumbs: Parts.breadcrumbs(resident), body)
+    }
+
+    /// What a crew and an A&E team need first: falls in the last 30 days (falls log) and the latest
+    /// observations, soft signs and escalation (deterioration), from the plugins that are loaded.
+    func recentEvents(_ residentID: Int64) -> HTML {
+        var rows: [(key: String, value: HTML)] = []
+        if let falls = context.services.resolve(Services.falls) {
+            let since = Date().addingTimeInterval(-30 * 24 * 3600)
+            if let recent = try? falls.falls(residentID: residentID, since: since) {
+                let text = recent.isEmpty ? "None recorded"
+                    : recent.sorted { $0.occurredAt > $1.occurredAt }.map { fall in
+                        "\(HomeTime.display(fall.occurredAt)): \(fall.summary)" + (fall.headStrike == true ? " (head strike)" : "") + (fall.injured ? " (injured)" : "")
+                    }.joined(separator: "; ")
+                rows.append(("Falls in the last 30 days", "\(text)"))
+            } else {
+                context.log.warning("falls unavailable for transfer summary", ["resident.id": String(residentID)])
+            }
+        }
+        if let deterioration = context.services.resolve(Services.deterioration) {
+            do {
+                let lines = try deterioration.forTransfer(residentID: residentID)
+                if lines.isEmpty { rows.append(("Observations", "None recorded in the last 3 days")) }
+                rows += lines.map { ($0.heading, "\($0.text)") }
+            } catch {
+                context.log.warning("observations unavailable for transfer summary", ["resident.id": String(residentID)])
+            }
+        }
+        return rows.isEmpty ? .empty : UI.section("Before the transfer", UI.summaryList(rows))
     }
 
     /// The medicines from the medication plugin, or a note when it is not in use.
