@@ -96,6 +96,7 @@ def test_the_navigation_fits_a_tablet(username, size, device, home, screenshot_d
     nav = nav_geometry(driver)
     driver.save_screenshot(str(screenshot_dir / f"nav-{username}-{size[0]}x{size[1]}.png"))
     assert_usable(nav, username, size)
+    assert not driver.find_element(By.CSS_SELECTOR, "button.menu-toggle").is_displayed(), "the phone's Menu button has no place on a tablet"
     rows = rows_of(nav["links"])
     allowed = 2 if (username, size) == ("manager", PORTRAIT) else 1
     assert len(rows) <= allowed, f"the navigation wraps onto {len(rows)} rows at {size}: {describe(nav['links'])}"
