@@ -332,9 +332,9 @@ extension FallsApp {
             "antithrombotic", legend: "Do they take an anticoagulant or antiplatelet medicine?",
             options: AntithromboticAnswer.options, selected: form["antithrombotic"], errors: errors,
             hint: askReason(fall)) : .empty
+        let answered = FallsApp.postFallCheck(from: form)
         let body: HTML = """
-        \(UI.shownWhenAnswered("yes", in: "post-fall-questions", shown: FallsApp.postFallCheck(from: form).isCall999,
-                                call999Banner(FallsApp.postFallCheck(from: form))))
+        \(UI.shownWhenAnswered("yes", in: "post-fall-questions", shown: answered.isCall999, call999Banner(answered)))
         \(Form.errorSummary(errors))
         <p class="lead">\(resident.label): \(fall.summary), \(HomeTime.display(fall.occurredAt)).</p>
         \(ng232Now(fall, resident: resident))
