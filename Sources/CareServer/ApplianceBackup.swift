@@ -41,7 +41,10 @@ package enum ApplianceBackup {
         case .file(let file): target = file
         case .directory(let directory): target = directory.appendingPathComponent(BackupRetention.fileName(for: now, encrypted: cipher != nil))
         }
-        let summary = try home.backup(to: target, cipher: cipher, now: now, progress: progress)
+        // The audit chain's head, kept outside the database, goes into the backup (see HomeDatabase.backup).
+        let keyFile = configuration.resolvedAuditKeyFile
+        let head = FileManager.default.fileExists(atPath: keyFile.path) ? (try? AuditAnchor.load(keyFile: keyFile))?.head() : nil
+        let summary = try home.backup(to: target, cipher: cipher, now: now, auditHead: head.map { ($0.id, $0.hash) }, progress: progress)
         if cipher == nil {
             do {
                 try BackupDigest.write(for: target, anchor: try AuditAnchor.load(keyFile: configuration.resolvedAuditKeyFile))

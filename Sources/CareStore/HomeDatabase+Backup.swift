@@ -26,12 +26,16 @@ package struct BackupSummary: Sendable, Equatable {
     /// Each plugin's newest applied migration number, by plugin id.
     package let pluginMigrations: [String: Int]
     package let tableCount: Int
+    /// The audit trail's last entry when the backup was taken (from the chain's head kept outside the
+    /// database), found in the backup as recorded; nil for a backup that recorded none.
+    package var auditHead: Int64? = nil
 
     /// One line for an installer.
     package var description: String {
         let made = madeAt.map { "made \(Timestamp.format($0)), " } ?? ""
         let plugins = pluginMigrations.keys.sorted().map { "\($0) \(pluginMigrations[$0] ?? 0)" }.joined(separator: ", ")
         return "\(file.lastPathComponent): \(made)\(bytes) bytes\(encrypted ? ", encrypted" : ""), integrity ok, schema \(schemaVersion), \(tableCount) tables"
+            + (auditHead.map { ", audit trail complete to entry \($0)" } ?? "")
             + (plugins.isEmpty ? "" : ", plugin migrations: \(plugins)")
     }
 }
@@ -110,7 +114,11 @@ extension HomeDatabase {
     /// fsync, and only then renamed to `destination` (and the directory flushed): `destination` is
     /// either the previous file or a complete, checked backup, never half of one. When encrypting,
     /// the unencrypted working copy is kept in the data directory, never on the backup medium.
-    package func backup(to destination: URL, cipher: BackupCipher? = nil, now: Date = Date(),
+    ///
+    /// `auditHead` is the audit chain's head kept outside the database (its last entry's id and hash):
+    /// recorded in the copy, so that a backup whose trail was cut short before it was taken is refused
+    /// by `inspectBackup` and `restore` (the key-protected head shows what the trail held).
+    package func backup(to destination: URL, cipher: BackupCipher? = nil, now: Date = Date(), auditHead: (id: Int64, hash: String)? = nil,
                         progress: (BackupProgress) throws -> Void = { _ in }) throws -> BackupSummary {
         let directory = destination.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
@@ -127,7 +135,7 @@ extension HomeDatabase {
             }
         }
         do {
-            try copyChecked(to: plainCopy, now: now, progress: progress)
+            try copyChecked(to: plainCopy, now: now, auditHead: auditHead, progress: progress)
             let finished: URL
             if let cipher {
                 try cipher.encrypt(plainCopy, to: encryptedCopy)
@@ -141,7 +149,14 @@ extension HomeDatabase {
         } catch {
             throw StoreError(.backupFailed, "The backup to \(destination.path) failed: \(error). Nothing was written there.")
         }
-        let summary = try HomeDatabase.inspectBackup(destination, cipher: cipher, scratchDirectory: dataDirectory)
+        let summary: BackupSummary
+        do {
+            summary = try HomeDatabase.inspectBackup(destination, cipher: cipher, scratchDirectory: dataDirectory)
+        } catch let error as StoreError {
+            // A file that does not pass its own check is not left looking like a backup.
+            try? FileManager.default.removeItem(at: destination)
+            throw StoreError(.backupFailed, "The backup failed its check and was removed: \(error.message)")
+        }
         try? BackupStatus(finishedAt: now, file: destination.path, bytes: summary.bytes, encrypted: cipher != nil)
             .save(dataDirectory: dataDirectory)
         return summary
@@ -149,7 +164,7 @@ extension HomeDatabase {
 
     /// Copies the live database into a new plain SQLite file at `copy`, marks it with the time, and
     /// checks it thoroughly.
-    private func copyChecked(to copy: URL, now: Date, progress: (BackupProgress) throws -> Void) throws {
+    private func copyChecked(to copy: URL, now: Date, auditHead: (id: Int64, hash: String)?, progress: (BackupProgress) throws -> Void) throws {
         try? FileManager.default.removeItem(at: copy)
         // Made 0600 before SQLite opens it (SQLite would make it 0644 less the umask): a copy left behind by
         // a kill midway is never readable by other users.
@@ -164,6 +179,10 @@ extension HomeDatabase {
             _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE")
             try db.execute(sql: "INSERT OR REPLACE INTO core_meta (key, value) VALUES ('backup_made_at', ?)",
                            arguments: [Timestamp.format(now)])
+            if let auditHead {
+                try db.execute(sql: "INSERT OR REPLACE INTO core_meta (key, value) VALUES ('backup_audit_head', ?)",
+                               arguments: ["\(auditHead.id):\(auditHead.hash)"])
+            }
             return try String.fetchAll(db, sql: "PRAGMA integrity_check")
         }
         try destination.close()
@@ -224,9 +243,24 @@ extension HomeDatabase {
                     }
                 }
                 let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'") ?? 0
-                return ([], BackupSummary(file: original, bytes: bytes, encrypted: encrypted, schemaVersion: schema, madeAt: madeAt,
-                                          pluginMigrations: plugins, tableCount: tables))
+                var summary = BackupSummary(file: original, bytes: bytes, encrypted: encrypted, schemaVersion: schema, madeAt: madeAt,
+                                            pluginMigrations: plugins, tableCount: tables)
+                // The trail's head when the backup was taken: that entry must be in it, unchanged.
+                if let recorded = try String.fetchOne(db, sql: "SELECT value FROM core_meta WHERE key = 'backup_audit_head'") {
+                    let parts = recorded.split(separator: ":", maxSplits: 1).map(String.init)
+                    let id = parts.count == 2 ? Int64(parts[0]) : nil
+                    let found = try id.flatMap { id in
+                        try db.tableExists("core_audit") ? try String.fetchOne(db, sql: "SELECT hash FROM core_audit WHERE id = ?", arguments: [id]) : nil
+                    }
+                    guard let id, found == parts[1] else {
+                        throw StoreError(.damaged, "\(original.lastPathComponent) is not a complete record: its audit trail does not reach entry \(id.map(String.init) ?? "?"), the last one when the backup was taken (entries were removed or changed before it was taken).")
+                    }
+                    summary.auditHead = id
+                }
+                return ([], summary)
             }
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw StoreError(.damaged, "\(original.lastPathComponent) is damaged: SQLite cannot read it (\(error)).")
         }

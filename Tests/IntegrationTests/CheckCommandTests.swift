@@ -79,4 +79,30 @@ struct CheckCommandTests {
         try FileManager.default.removeItem(at: URL(fileURLWithPath: backup.path + ".digest"))
         #expect(try run(Built.carehome, ["backup", "verify", backup.path, "--data-dir", data]).error.contains("has no digest"))
     }
+
+    @Test("each backup records the audit chain's head: a backup says how far its trail is complete, and a trail cut short before the backup was taken makes the backup fail, not pass")
+    func backupCarriesTheChainHead() throws {
+        let installation = try TestInstallation(plugins: [])
+        try installation.addUser("nina", role: "nurse")
+        let server = try installation.start()
+        try server.signIn("nina")
+        server.stop()
+        let data = installation.dataDirectory.path
+        let database = installation.dataDirectory.appendingPathComponent("home.sqlite")
+        let good = installation.root.appendingPathComponent("good.sqlite")
+        let taken = try run(Built.carehome, ["backup", "--data-dir", data, "--to", good.path])
+        #expect(taken.status == 0, "\(taken.error)")
+        let verified = try run(Built.carehome, ["backup", "verify", good.path, "--data-dir", data])
+        #expect(verified.status == 0, "\(verified.error)")
+        #expect(verified.output.contains("audit trail complete to entry"), "\(verified.output)")
+
+        // Someone with the database file removes the trail's last entry (the backup's own), then a backup is taken.
+        let last = try sqlite(database, "SELECT MAX(id) FROM core_audit")
+        _ = try sqlite(database, "DROP TRIGGER core_audit_no_delete; DELETE FROM core_audit WHERE id = \(last);")
+        let cut = installation.root.appendingPathComponent("cut.sqlite")
+        let refused = try run(Built.carehome, ["backup", "--data-dir", data, "--to", cut.path])
+        #expect(refused.status != 0, "a backup of a trail cut short must not pass as good")
+        #expect(refused.error.contains("does not reach entry \(last)"), "\(refused.error)")
+        #expect(!FileManager.default.fileExists(atPath: cut.path), "nothing left that looks like a backup")
+    }
 }
