@@ -306,7 +306,8 @@ check "the nightly backup was written to backup_dir ($nightly)" test -n "$nightl
 check "it verifies with the backup key" carehome_as_service backup verify "$nightly" --key-file /etc/carehome/backup.key
 check "the journal says so (Backup written, Retention)" bash -c "g journalctl -u carehome-backup --no-pager | grep -q 'Backup written' && g journalctl -u carehome-backup --no-pager | grep -q 'Retention:'"
 mode=$(g "stat -c '%U %a' $nightly")
-check "the backup file is the service user's and not world-readable ($mode)" test "$mode" = "carehome 640"
+# Everything carehome writes is 0600 (its umask is 077): a backup is readable by the service user only.
+check "the backup file is the service user's and readable by nobody else ($mode)" test "$mode" = "carehome 600"
 # Thirty copies from one old day, as if left by a month of nights: the next run keeps only that day's
 # newest; pre-upgrade backups are never pruned.
 g "cd /var/backups/carehome && for m in \$(seq -w 0 29); do runuser -u carehome -- cp $nightly carehome-20260115T00\${m}00Z.sqlite.enc; done"
