@@ -100,3 +100,35 @@ def test_a_whole_fall_with_no_red_flag_within_ten_taps(phone, home):
     assert name.split(" (")[0] in main
     assert thumb.taps <= 10, f"{thumb.taps} taps for a whole fall with no red flag (target 10)"
     print(f"taps for a whole fall: {thumb.taps}")
+
+
+@pytest.fixture(params=[TABLET_LANDSCAPE, PHONE_375], ids=["tablet-1024x768", "phone-375x812"])
+def gp(home, request):
+    """The visiting GP at the weekly round, on a tablet and on a phone."""
+    driver = make_driver(size=request.param)
+    set_screen(driver, request.param)
+    driver.screen_height = request.param[1]
+    sign_in(driver, home, "gp")
+    yield driver
+    driver.quit()
+
+
+def test_the_gp_reviews_a_resident_at_the_round_in_four_taps_plus_typing(gp):
+    """From the GP's home screen: today's round, the next resident, "Reviewed", the findings, "Save and go
+    to the next resident". The findings are kept and the next resident on the agenda opens."""
+    thumb = Thumb(gp)
+    round_link = gp.find_element(By.CSS_SELECTOR, "main a[href^='/rounds/']")
+    top = gp.execute_script("return arguments[0].getBoundingClientRect().top", round_link)
+    assert top < gp.screen_height, f"today's round should be on the GP's first screen, it is at {top}px"
+    thumb.tap_and_wait(round_link)
+    thumb.tap_and_wait(gp.find_element(By.XPATH, "//main//a[normalize-space()='Start with the next resident']"))
+    first_resident = gp.current_url
+    thumb.answer("outcome", "reviewed")
+    findings = "Chest clear; ankles less swollen. Continue furosemide 20 mg."
+    gp.find_element(By.NAME, "findings").send_keys(findings)
+    thumb.tap_and_wait(gp.find_element(By.XPATH, "//main//button[normalize-space()='Save and go to the next resident']"))
+    assert gp.current_url != first_resident and "/residents/" in gp.current_url, "the next resident on the agenda opens"
+    assert thumb.taps <= 4, f"{thumb.taps} taps for one resident's review (target 4 plus typing)"
+    gp.get(first_resident)
+    assert gp.find_element(By.NAME, "findings").get_attribute("value") == findings, "the findings were saved"
+    print(f"GP taps for one review: {thumb.taps}")
