@@ -105,33 +105,47 @@ public struct WeeklyFigures: Sendable, Equatable {
     /// before today (an action due today is not yet late).
     public static func compute(rounds: [RoundFact], actions: [ActionFact], today: Day, roundDay: Weekday?, weeks count: Int = 12) -> WeeklyFigures {
         let thisWeek = RoundWeek(containing: today)
-        var rows = [Week]()
-        var held = 0, due = 0
-        for offset in 0..<max(1, count) {
-            let week = thisWeek.adding(weeks: -offset)
-            let inWeek = rounds.filter { week.contains($0.day) }
-            let closed = inWeek.filter(\.closed).max { $0.day < $1.day }
-            let open = inWeek.first { !$0.closed }
-            let status: WeekStatus
-            if closed != nil {
-                status = .held
-            } else if open != nil {
-                status = .inProgress
-            } else if week == thisWeek && today <= week.roundDay(roundDay) {
-                status = .notYetDue
-            } else {
-                status = .missed
-            }
-            if status == .held { held += 1 }
-            if status != .notYetDue && !(status == .inProgress && week == thisWeek) { due += 1 }
-            rows.append(Week(week: week, status: status, round: closed ?? open))
+        let rows = (0..<max(1, count)).map { offset in
+            week(thisWeek.adding(weeks: -offset), rounds: rounds, today: today, roundDay: roundDay)
         }
         let start = thisWeek.adding(weeks: -(max(1, count) - 1)).monday
-        let counted = actions.filter { !$0.enteredInError && $0.due >= start && $0.due < today }
+        let counted = actionCounts(actions, dueFrom: start, through: today, today: today)
+        return WeeklyFigures(weeks: rows, roundsHeld: rows.filter { $0.status == .held }.count,
+                             weeksDue: rows.filter { isDue($0, today: today) }.count, actionsDue: counted.due,
+                             actionsDoneOnTime: counted.onTime, actionsDoneLate: counted.late, actionsOverdue: counted.overdue)
+    }
+
+    /// One week as the figures see it: held (a closed round), open, not yet due (its round day is today
+    /// or later), or missed; with its round.
+    static func week(_ week: RoundWeek, rounds: [RoundFact], today: Day, roundDay: Weekday?) -> Week {
+        let inWeek = rounds.filter { week.contains($0.day) }
+        let closed = inWeek.filter(\.closed).max { $0.day < $1.day }
+        let open = inWeek.first { !$0.closed }
+        let status: WeekStatus
+        if closed != nil {
+            status = .held
+        } else if open != nil {
+            status = .inProgress
+        } else if today <= week.roundDay(roundDay) {
+            status = .notYetDue
+        } else {
+            status = .missed
+        }
+        return Week(week: week, status: status, round: closed ?? open)
+    }
+
+    /// Whether a week counts among those whose round was due: not one still to come, nor this week's
+    /// (or a later week's) round while it is open.
+    static func isDue(_ row: Week, today: Day) -> Bool {
+        row.status != .notYetDue && !(row.status == .inProgress && row.week.monday >= RoundWeek(containing: today).monday)
+    }
+
+    /// The actions due from `start` through `end` and before today (an action due today is not yet
+    /// late), not entered in error: how many, and how many were done on time, late, or not yet.
+    static func actionCounts(_ actions: [ActionFact], dueFrom start: Day, through end: Day, today: Day) -> (due: Int, onTime: Int, late: Int, overdue: Int) {
+        let counted = actions.filter { !$0.enteredInError && $0.due >= start && $0.due <= end && $0.due < today }
         let onTime = counted.filter { action in action.doneOn.map { $0 <= action.due } ?? false }.count
         let late = counted.filter { action in action.doneOn.map { $0 > action.due } ?? false }.count
-        let overdue = counted.filter { $0.doneOn == nil }.count
-        return WeeklyFigures(weeks: rows, roundsHeld: held, weeksDue: due, actionsDue: counted.count,
-                             actionsDoneOnTime: onTime, actionsDoneLate: late, actionsOverdue: overdue)
+        return (counted.count, onTime, late, counted.filter { $0.doneOn == nil }.count)
     }
 }
