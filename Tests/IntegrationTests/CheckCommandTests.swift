@@ -30,13 +30,19 @@ struct CheckCommandTests {
         #expect(try sqlite(other.appendingPathComponent("home.sqlite"), "SELECT COUNT(*) FROM sqlite_schema") == "1", "nothing was added to it")
     }
 
-    @Test("audit verify on a real home: intact, then deleting the last entries with sqlite3 is reported; check checks from the checkpoint")
-    func auditVerifyFindsTruncation() throws {
+    /// A home whose server ran and signed someone in, so that its audit trail has keyed entries.
+    static func homeWithATrail() throws -> TestInstallation {
         let installation = try TestInstallation(plugins: [])
         try installation.addUser("nina", role: "nurse")
         let server = try installation.start()
         try server.signIn("nina")
         server.stop()
+        return installation
+    }
+
+    @Test("audit verify on a real home: intact, then deleting the last entries with sqlite3 is reported; check checks from the checkpoint")
+    func auditVerifyFindsTruncation() throws {
+        let installation = try CheckCommandTests.homeWithATrail()
         let data = installation.dataDirectory.path
         let first = try run(Built.carehome, ["audit", "verify", "--data-dir", data])
         #expect(first.status == 0, "\(first.error)")
@@ -82,11 +88,7 @@ struct CheckCommandTests {
 
     @Test("each backup records the audit chain's head: a backup says how far its trail is complete, and a trail cut short before the backup was taken makes the backup fail, not pass")
     func backupCarriesTheChainHead() throws {
-        let installation = try TestInstallation(plugins: [])
-        try installation.addUser("nina", role: "nurse")
-        let server = try installation.start()
-        try server.signIn("nina")
-        server.stop()
+        let installation = try CheckCommandTests.homeWithATrail()
         let data = installation.dataDirectory.path
         let database = installation.dataDirectory.appendingPathComponent("home.sqlite")
         let good = installation.root.appendingPathComponent("good.sqlite")
