@@ -39,6 +39,8 @@ package final class Appliance: Sendable {
         let events = EventSink()
         try home.migrate(pluginID: "core", migrations: CoreSchema.migrations, events: events)
         audit = AuditLog(home: home, logger: logger, anchor: try AuditAnchor.forHome(keyFile: configuration.resolvedAuditKeyFile, pool: home.pool))
+        // Before the plugins load (and migrate): from now on each record a plugin saves is sealed.
+        if let anchor = audit.anchor { try home.startSealingRecords(with: anchor.recordSealer) }
         accounts = try Accounts(home: home)
         sessions = Sessions(home: home, idleTimeout: TimeInterval(configuration.sessionIdleMinutes * 60),
                             absoluteLifetime: TimeInterval(configuration.sessionLifetimeHours * 3600))

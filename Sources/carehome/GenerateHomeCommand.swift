@@ -80,6 +80,9 @@ struct GenerateHomeCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("generate-home: \(line)\n".utf8))
             }
             try appliance.audit.recordHead()
+            // The history went in through the pool, not the plugins' stores: seal it as the appliance's own.
+            let sealed = try appliance.home.sealUnsealedRecords()
+            FileHandle.standardError.write(Data("generate-home: \(sealed) generated records sealed\n".utf8))
         } catch {
             throw CommandFailure("the history could not be generated: \(error)")
         }
