@@ -248,13 +248,15 @@ package final class PluginHost: Sendable {
     }
 
     /// Every route a plugin library registered, with its plugin (for the tests that prove each one is guarded).
-    package var routes: [(pluginID: String, method: HTTPMethod, path: String, roles: Set<Role>)] {
-        state.withLock { current in current.router.entries.filter { !current.builtIn.contains($0.pluginID) }.map { ($0.pluginID, $0.route.method, $0.route.path, $0.route.roles) } }
-    }
+    package var routes: [(pluginID: String, method: HTTPMethod, path: String, roles: Set<Role>)] { routes(builtIn: false) }
 
     /// Every route of the plugins built into the server (the server's own pages).
-    package var builtInRoutes: [(pluginID: String, method: HTTPMethod, path: String, roles: Set<Role>)] {
-        state.withLock { current in current.router.entries.filter { current.builtIn.contains($0.pluginID) }.map { ($0.pluginID, $0.route.method, $0.route.path, $0.route.roles) } }
+    package var builtInRoutes: [(pluginID: String, method: HTTPMethod, path: String, roles: Set<Role>)] { routes(builtIn: true) }
+
+    private func routes(builtIn: Bool) -> [(pluginID: String, method: HTTPMethod, path: String, roles: Set<Role>)] {
+        state.withLock { current in
+            current.router.entries.filter { current.builtIn.contains($0.pluginID) == builtIn }.map { ($0.pluginID, $0.route.method, $0.route.path, $0.route.roles) }
+        }
     }
 
     /// The plugin whose route answers `method` on `path`, if any (the router's answer, for tests and the log).
