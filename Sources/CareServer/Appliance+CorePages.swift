@@ -34,6 +34,7 @@ extension Appliance {
         ]
     }
 
+    /// Ends this session (only this one) and clears its cookie.
     func logout(_ request: Request, session: Session) -> Response {
         try? sessions.end(tokenHash: session.tokenHash)
         audit.record(AuditEntry(userID: request.principal.userID, username: request.principal.username, address: request.remoteAddress, source: "core", action: "logout", detail: "signed out"), durable: true)
