@@ -50,15 +50,29 @@ extension RoundApp {
         if let index { body += "<p class=\"lead\">\(view.rows[index].position) of \(view.rows.count) on the agenda.</p>" }
         if round.isClosed { body += UI.banner(.info, title: "This round is closed: saving here records an amendment, and every version is kept.") }
 
+        // The form comes first, where the GP reaches it at once; the resident's context stands beside it
+        // on a wide screen and below it on a narrow one, one tap away through the link at the top.
+        body += "<p class=\"round-jump\"><a href=\"#round-context\">Their context, below the form: why on the agenda, ReSPECT, allergies, falls, prompts</a></p>"
+        body += "<div class=\"round-screen\"><div class=\"round-work\">"
+        body += UI.section("This round", try entryForm(request, round: round, resident: resident, stored: stored, state: state))
+        // Actions of this round.
+        let actions = try store.actions(round: round.id, resident: residentID)
+        body += UI.section("Actions agreed for \(resident.preferredName.isEmpty ? resident.fullName : resident.preferredName)",
+                           actionsTable(actions, caption: "Actions from this round", showResident: false, request: request) +
+                           (try actionForm(request, round: round, residentID: residentID, state: state)))
+        if stored.entry.outcome != .notRecorded {
+            body += "<p>\(UI.buttonLink("GP summary to paste into EMIS / SystmOne", to: "/rounds/\(round.id)/residents/\(residentID)/summary", kind: "secondary"))</p>"
+        }
+        body += "</div>"
+
+        body += "<div class=\"round-context\" id=\"round-context\" tabindex=\"-1\">"
         // Who.
         var who: [(key: String, value: HTML)] = [("Room", HTML(text: resident.room)), ("NHS number", HTML(text: resident.nhsNumberDisplay))]
         if let dob = resident.dateOfBirth { who.append(("Born", HTML(text: "\(dob.displayShort) (age \(dob.age(on: today)))"))) }
         who.append(("Allergies", HTML(text: resident.allergies)))
         who.append(("Dementia", HTML(text: resident.dementia.title)))
         who.append(("Where", HTML(text: resident.status.title)))
-        body += UI.summaryList(who)
-
-        body += "<div class=\"round-context\">"
+        body += UI.section("Who", UI.summaryList(who))
         // Why on the agenda.
         if let index {
             body += UI.section("Why on the agenda", reasonsHTML(view.rows[index], withSources: true))
@@ -78,18 +92,9 @@ extension RoundApp {
         body += UI.section("Last round they were discussed", try lastRoundHTML(residentID, before: round.day))
         let earlier = try store.actions(resident: residentID, outstandingOnly: true).filter { $0.roundID != round.id }
         body += UI.section("Open actions from earlier rounds", actionsTable(earlier, caption: "Open actions", showResident: false, request: request))
-        body += "</div>"
+        body += "<p class=\"round-jump\"><a href=\"#entry\">Back to this round's form</a></p>"
+        body += "</div></div>"
 
-        // The entry form.
-        body += UI.section("This round", try entryForm(request, round: round, resident: resident, stored: stored, state: state))
-        // Actions of this round.
-        let actions = try store.actions(round: round.id, resident: residentID)
-        body += UI.section("Actions agreed for \(resident.preferredName.isEmpty ? resident.fullName : resident.preferredName)",
-                           actionsTable(actions, caption: "Actions from this round", showResident: false, request: request) +
-                           (try actionForm(request, round: round, residentID: residentID, state: state)))
-        if stored.entry.outcome != .notRecorded {
-            body += "<p>\(UI.buttonLink("GP summary to paste into EMIS / SystmOne", to: "/rounds/\(round.id)/residents/\(residentID)/summary", kind: "secondary"))</p>"
-        }
         let versions = try store.entryVersions(round: round.id, resident: residentID)
         if versions.count > 1 {
             let rows = versions.map { version -> [HTML] in
@@ -177,8 +182,8 @@ extension RoundApp {
         html += "<input type=\"hidden\" name=\"version\" value=\"\(version)\">"
         html += Form.radios("outcome", legend: "Outcome", options: [(RoundEntry.Outcome.reviewed.rawValue, "Reviewed"), (RoundEntry.Outcome.notSeen.rawValue, "Not seen")],
                             selected: entry.outcome == .notRecorded ? nil : entry.outcome.rawValue, errors: errors, inline: true)
-        html += Form.input("not_seen_reason", label: "If not seen, why", value: entry.notSeenReason, errors: errors, hint: "For example: asleep, in hospital, declined, out with family")
         html += Form.textarea("findings", label: "Findings", value: entry.findings, errors: errors, rows: 6)
+        html += Form.input("not_seen_reason", label: "If not seen, why", value: entry.notSeenReason, errors: errors, hint: "For example: asleep, in hospital, declined, out with family")
         let clockOpen = (try? directory().admissionClock(residentID: resident.id, today: today))??.isOpen ?? false
         if clockOpen || !entry.ehchItems.isEmpty {
             html += """
