@@ -298,27 +298,10 @@ extension RoundApp {
     func actionForm(_ request: Request, round: Round, residentID: Int64, state: ResidentScreenState) throws -> HTML {
         let form = state.actionForm
         let errors = state.actionErrors
-        let owners = try ownerSuggestions(round: round.id, principal: request.principal)
         // The action's fields belong to the entry's form (HTML's `form` attribute), so "Add the action"
         // sends the findings typed above with it and "Save" sends a typed action: nothing typed on
         // this screen is lost whichever button is pressed.
-        let ownerField: HTML
-        if let staff = try? context.services.resolve(Services.staff)?.staff() {
-            // A person from the staff list (so it reaches their own list), a role, or someone without an account.
-            var options = staff.filter(\.active).map { ("user:\($0.userID)", UI.person($0.displayName, $0.role.title)) }
-            options += RoundApp.roleOwners.map { ("role:\($0.role.rawValue)", $0.name) }
-            options.append(("other", "Someone without an account here (type the name)"))
-            ownerField = """
-            \(Form.select("owner", label: "Who will do it", options: options, selected: form["owner"], errors: errors, hint: "It goes on their own list and their dashboard"))\
-            \(Form.input("owner_other", label: "If someone without an account: their name", value: form["owner_other"], errors: errors))\
-            \(Form.select("owner_team", label: "If someone without an account: their team", options: RoundApp.ownerTeams, selected: form["owner_team"], errors: errors))
-            """
-        } else {
-            ownerField = """
-            \(RoundApp.suggesting(Form.input("owner", label: "Who will do it", value: form["owner"], errors: errors, hint: "Their name as it appears when they log in, so it shows on their dashboard", autocomplete: "off"), listID: "round-owners", options: owners))\
-            \(Form.select("owner_team", label: "Their team", options: RoundApp.ownerTeams, selected: form["owner_team"], errors: errors))
-            """
-        }
+        let ownerField = try ownerFields(form, errors: errors, round: round.id, principal: request.principal)
         let fields: HTML = """
         \(Form.input("description", label: "What needs doing", value: form["description"], errors: errors))\
         \(ownerField)\
@@ -332,10 +315,29 @@ extension RoundApp {
         """
     }
 
-    /// The action typed on the resident screen, or nil with the reasons in `errors`.
-    func parseAction(_ form: FormData, round: Round, errors: inout FormErrors) -> (description: String, owner: String, team: Role, due: Day)? {
-        let description = (form["description"] ?? "").trimmingWhitespace()
-        if description.isEmpty { errors.add("description", "Say what needs doing") } else if description.count > 500 { errors.add("description", "Shorten this to 500 characters or fewer") }
+    /// Who will do an action: a person from the staff list (so it reaches their own list), a role, or
+    /// someone without an account; a typed name where the staff list is not offered. The same fields
+    /// when an action is agreed at the round and when it is given to someone else.
+    func ownerFields(_ form: FormData, errors: FormErrors, round: Int64, principal: Principal, label: String = "Who will do it") throws -> HTML {
+        if let staff = try? context.services.resolve(Services.staff)?.staff() {
+            var options = staff.filter(\.active).map { ("user:\($0.userID)", UI.person($0.displayName, $0.role.title)) }
+            options += RoundApp.roleOwners.map { ("role:\($0.role.rawValue)", $0.name) }
+            options.append(("other", "Someone without an account here (type the name)"))
+            return """
+            \(Form.select("owner", label: label, options: options, selected: form["owner"], errors: errors, hint: "It goes on their own list and their dashboard"))\
+            \(Form.input("owner_other", label: "If someone without an account: their name", value: form["owner_other"], errors: errors))\
+            \(Form.select("owner_team", label: "If someone without an account: their team", options: RoundApp.ownerTeams, selected: form["owner_team"], errors: errors))
+            """
+        }
+        let owners = try ownerSuggestions(round: round, principal: principal)
+        return """
+        \(RoundApp.suggesting(Form.input("owner", label: label, value: form["owner"], errors: errors, hint: "Their name as it appears when they log in, so it shows on their dashboard", autocomplete: "off"), listID: "round-owners", options: owners))\
+        \(Form.select("owner_team", label: "Their team", options: RoundApp.ownerTeams, selected: form["owner_team"], errors: errors))
+        """
+    }
+
+    /// The owner chosen with `ownerFields`, or nil with the reasons in `errors`.
+    func parseOwner(_ form: FormData, errors: inout FormErrors) -> (owner: String, team: Role)? {
         let picked = (form["owner"] ?? "").trimmingWhitespace()
         var owner = picked
         var team = form["owner_team"].flatMap(Role.init(rawValue:))
@@ -352,11 +354,20 @@ extension RoundApp {
         }
         if picked.isEmpty { errors.add("owner", "Say who will do it") } else if owner.count > 120 { errors.add("owner", "Shorten the name to 120 characters or fewer") }
         if team == nil || team == .admin { errors.add("owner_team", "Choose their team") }
+        guard errors["owner"] == nil, errors["owner_other"] == nil, errors["owner_team"] == nil, let team else { return nil }
+        return (owner, team)
+    }
+
+    /// The action typed on the resident screen, or nil with the reasons in `errors`.
+    func parseAction(_ form: FormData, round: Round, errors: inout FormErrors) -> (description: String, owner: String, team: Role, due: Day)? {
+        let description = (form["description"] ?? "").trimmingWhitespace()
+        if description.isEmpty { errors.add("description", "Say what needs doing") } else if description.count > 500 { errors.add("description", "Shorten this to 500 characters or fewer") }
+        let chosen = parseOwner(form, errors: &errors)
         let dueText = form["due"] ?? ""
         let due = Day(parsing: dueText)
         if due == nil { errors.add("due", dueText.isEmpty ? "Enter the date it is due by" : "Enter a real date, for example 30/11/2026") }
         else if let due, due < round.day { errors.add("due", "The due date cannot be before the round (\(round.day.display))") }
-        guard errors.isEmpty, let due, let team else { return nil }
-        return (description, owner, team, due)
+        guard errors.isEmpty, let due, let chosen else { return nil }
+        return (description, chosen.owner, chosen.team, due)
     }
 }
