@@ -116,10 +116,11 @@ extension TransfersApp {
         return (transfer, try resident(transfer.residentID), reviews)
     }
 
-    private func transferPage(_ request: Request, form: FormData?, errors: FormErrors, status: Int, reviewForm: FormData? = nil, reviewErrors: FormErrors = FormErrors()) throws -> Response {
+    private func transferPage(_ request: Request, form: FormData?, errors: FormErrors, status: Int, reviewForm: FormData? = nil, reviewErrors: FormErrors = FormErrors(),
+                              errorErrors: FormErrors = FormErrors()) throws -> Response {
         let (t, resident, reviews) = try loadTransfer(request)
         context.audit.record(request, .view, residentID: resident.id, detail: "hospital transfer \(t.id)")
-        var body: HTML = Form.errorSummary(errors) + Form.errorSummary(reviewErrors, idPrefix: "review-")
+        var body: HTML = Form.errorSummary(errors) + Form.errorSummary(reviewErrors, idPrefix: "review-") + Form.errorSummary(errorErrors)
         if t.enteredInError { body += UI.banner(.warning, title: "Entered in error", "<p>Kept for the record; left out of every figure.</p>") }
         var facts: [(key: String, value: HTML)] = [
             ("Resident", UI.link(resident.label, to: resident.path)),
@@ -193,11 +194,11 @@ extension TransfersApp {
         if TransfersApp.reviewers.contains(request.principal.role) && !t.enteredInError {
             body += UI.section("Entered in error?", """
             \(Form.start(action: "/transfers/\(t.id)/entered-in-error", request: request))\
-            \(Form.input("reason", label: "What was wrong", value: nil, errors: FormErrors(), required: true))\
+            \(Form.input("reason", label: "What was wrong", value: nil, errors: errorErrors, required: true))\
             \(Form.submit("Mark entered in error", kind: "secondary"))\(Form.end)
             """)
         }
-        let anyErrors = !errors.isEmpty || !reviewErrors.isEmpty
+        let anyErrors = !errors.isEmpty || !reviewErrors.isEmpty || !errorErrors.isEmpty
         return .page(Page(title: "\(anyErrors ? "Error: " : "")Transfer: \(resident.label)", breadcrumbs: TransfersApp.crumbs(), body: body), status: status)
     }
 
@@ -257,7 +258,11 @@ extension TransfersApp {
     func enteredInError(_ request: Request) throws -> Response {
         let (t, resident, _) = try loadTransfer(request)
         let reason = (request.form["reason"] ?? "").trimmingWhitespace()
-        guard !reason.isEmpty else { throw CareError.badRequest("Say what was wrong with the transfer: go back and enter a reason.") }
+        guard !reason.isEmpty else {
+            var errors = FormErrors()
+            errors.add("reason", "Say what was wrong with the transfer")
+            return try transferPage(request, form: nil, errors: FormErrors(), status: 422, errorErrors: errors)
+        }
         try database.write { db in try TransfersStore.markEnteredInError(id: t.id, reason: String(reason.prefix(500)), in: db) }
         context.audit.record(request, .enteredInError, residentID: resident.id, detail: "hospital transfer \(t.id) entered in error")
         return .redirect(to: t.path, flash: "Marked entered in error")
