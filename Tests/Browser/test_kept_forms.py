@@ -1,6 +1,7 @@
-"""Nothing chosen is lost to the idle timeout: a photo sent after the session ran out is kept on the box
-for the person whose session it was, and saved once when they sign in again (issue 16). Somebody else
-signing in on that screen does not get it. On a 375x812 phone, as nurses take photos."""
+"""Nothing typed or chosen is lost to the idle timeout: a form sent after the session ran out is kept on
+the box for the person whose session it was, and saved once when they sign in again (issue 16); somebody
+else signing in on that screen does not get it. A photo on a 375x812 phone, as nurses take them, and one
+form of each plugin that records care on a tablet."""
 from __future__ import annotations
 
 import hashlib
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 from carehome_browser import fill_sign_in, make_driver, page_title, set_screen, sign_in, submit_and_wait
 
@@ -95,3 +97,48 @@ def test_a_photo_sent_after_the_timeout_is_saved_when_the_same_nurse_signs_in_ag
     assert driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", face) == 360, "480x640 made 360x480"
     assert face.get_attribute("alt") == f"Photo of {name}"
     driver.save_screenshot(str(screenshot_dir / "phone-kept-photo-saved.png"))
+
+
+# One form of each plugin that records care: (who, page, what to type or choose, the button, what the
+# page after the save shows). ("select", name, index), ("radio" or "check", name, value), or (name, text).
+KEPT_FORMS = [
+    ("carer", "/falls/new", [("select", "resident_id", 3), ("select", "location", 1), ("radio", "witnessed", "no"),
+                             ("radio", "injured", "no"), ("radio", "head_strike", "no")], "Save the fall", "Fall saved"),
+    ("carer", "/deterioration/residents/4/observations/new", [("respiration", "17"), ("spo2", "97"), ("systolic", "131"),
+                                                               ("pulse", "76"), ("temperature", "36.9"), ("radio", "oxygen", "air"),
+                                                               ("radio", "consciousness", "alert")], "Save the observations", "Observations saved"),
+    ("nurse", "/transfers/6", [("follow_up", "Kept across the timeout: GP to review the discharge letter")], "Save",
+     "Kept across the timeout: GP to review the discharge letter"),
+    ("gp", "/rounds/4/residents/8", [("radio", "outcome", "reviewed"), ("findings", "Kept across the timeout: chest clear.")], "Save",
+     "Kept across the timeout: chest clear."),
+    ("nurse", "/medication/residents/4/reconciliation", [("radio", "trigger", "admission"), ("check", "sources", "Resident or family"),
+                                                         ("radio", "discrepancies_found", "no")], "Save reconciliation", "Medicines reconciliation saved"),
+]
+
+
+@pytest.mark.parametrize("user,path,fill,button,expected", KEPT_FORMS, ids=[f"{f[0]}:{f[1]}" for f in KEPT_FORMS])
+def test_a_form_sent_after_the_timeout_is_saved_when_its_owner_signs_in_again(user, path, fill, button, expected, home):
+    driver = make_driver()
+    try:
+        sign_in(driver, home, user)
+        driver.get(home.url(path))
+        for item in fill:
+            if item[0] == "select":
+                Select(driver.find_element(By.NAME, item[1])).select_by_index(item[2])
+            elif item[0] in ("radio", "check"):
+                radio = driver.find_element(By.CSS_SELECTOR, f"main input[name='{item[1]}'][value='{item[2]}']")
+                driver.find_element(By.CSS_SELECTOR, f"label[for='{radio.get_attribute('id')}']").click()
+            else:
+                field = driver.find_element(By.NAME, item[0])
+                field.clear()
+                field.send_keys(item[1])
+        let_the_session_run_out(driver, home)
+        submit_and_wait(driver, driver.find_element(By.XPATH, f"//main//form//button[normalize-space()='{button}']"))
+        assert page_title(driver) == "Sign in"
+        assert "not saved yet" in driver.find_element(By.CSS_SELECTOR, "main .banner-warning").text
+        fill_sign_in(driver, user)
+        main = driver.find_element(By.TAG_NAME, "main")
+        assert expected in main.text or expected in (main.get_attribute("innerHTML") or ""), \
+            f"{path}: after signing in again the page should show {expected!r}; it is {page_title(driver)!r}"
+    finally:
+        driver.quit()
