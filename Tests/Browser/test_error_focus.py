@@ -39,12 +39,14 @@ UNCHOOSE = {"/transfers/deaths/1": ["place"]}
 
 
 def clear_text_fields(form, unchoose=()) -> None:
-    for field in form.find_elements(By.CSS_SELECTOR, "input[type=text], input[type=date], input[type=datetime-local], input[type=number], textarea"):
-        if field.is_displayed() and field.get_attribute("readonly") is None:
+    """Every field of the form, its own and those that belong to it from elsewhere on the page (`form=`)."""
+    fields = form.parent.execute_script("return Array.from(arguments[0].elements)", form)
+    for field in fields:
+        typed = field.tag_name == "textarea" or field.get_attribute("type") in ("text", "date", "datetime-local", "number")
+        if typed and field.is_displayed() and field.get_attribute("readonly") is None:
             field.clear()
-    for name in unchoose:
-        for radio in form.find_elements(By.CSS_SELECTOR, f"input[type=radio][name='{name}']"):
-            form.parent.execute_script("arguments[0].checked = false", radio)
+        if field.get_attribute("type") == "radio" and field.get_attribute("name") in unchoose:
+            form.parent.execute_script("arguments[0].checked = false", field)
 
 
 @pytest.mark.parametrize("user,path,label", FORMS, ids=[f"{u}:{p}:{l or 'main form'}" for u, p, l in FORMS])
@@ -55,8 +57,8 @@ def test_a_form_with_errors_says_so_first_and_takes_the_focus(user, path, label,
              if f.find_elements(By.CSS_SELECTOR, "button[type=submit]")]
     assert forms, f"{path} has no form"
     if label:
-        button = driver.find_element(By.XPATH, f"//main//form//button[normalize-space()='{label}']")
-        form = button.find_element(By.XPATH, "ancestor::form[1]")
+        button = driver.find_element(By.XPATH, f"//main//button[normalize-space()='{label}']")
+        form = driver.execute_script("return arguments[0].form", button)
     else:
         form = max(forms, key=lambda f: len(f.find_elements(By.CSS_SELECTOR, "input, textarea, select")))
         button = form.find_elements(By.CSS_SELECTOR, "button[type=submit]")[0]
