@@ -53,7 +53,7 @@ struct ClockPages: Sendable {
     }
 
     /// What the clock says: the rule's reading of the dates, and each item's state.
-    func clockState(_ request: Request, detail: ClockDetail, linkForms: Bool) -> HTML {
+    func clockState(detail: ClockDetail, linkForms: Bool) -> HTML {
         "<p>\(detail.explanation)</p>" + ClockPages.itemsTable(detail.clock, linkForms: linkForms)
     }
 
@@ -157,14 +157,14 @@ struct ClockPages: Sendable {
         // clock to record an item finds its form near the top (a card's link lands on it).
         let mayRecord = Parts.canRecordClock(request) && !resident.enteredInError && resident.status == .livingHere
         body += UI.section(current.clock.isReadmission ? "Re-admission of \(current.clock.startedOn.display)" : "Admission of \(current.clock.startedOn.display)",
-                           clockState(request, detail: current, linkForms: mayRecord))
+                           clockState(detail: current, linkForms: mayRecord))
         let forms = mayRecord ? entryForms(request, resident: resident, clock: current.clock, item: item, values: values, errors: errors) : (open: HTML.empty, done: HTML.empty)
         body += forms.open
         body += UI.section("Recorded for this \(current.clock.isReadmission ? "re-admission" : "admission")",
                            clockRecords(request, resident: resident, detail: current, isCurrent: true) + forms.done)
         for earlier in clocks.dropFirst() {
             body += UI.section("Earlier: \(earlier.clock.isReadmission ? "re-admission" : "admission") of \(earlier.clock.startedOn.display)",
-                               clockState(request, detail: earlier, linkForms: false) + clockRecords(request, resident: resident, detail: earlier, isCurrent: false))
+                               clockState(detail: earlier, linkForms: false) + clockRecords(request, resident: resident, detail: earlier, isCurrent: false))
         }
         return .page(Page(title: "7-day clock: \(resident.record.displayName)", breadcrumbs: Parts.breadcrumbs(resident), body: body), status: status)
     }
