@@ -118,13 +118,17 @@ package final class Appliance: Sendable {
 
     /// How many bytes of body a request may send, decided from its headers before any of the body is
     /// read (the HTTP server asks): the sign-in form and anything without a live session get a small
-    /// limit, so nobody who has not signed in can make the box hold megabytes.
+    /// limit, so nobody who has not signed in can make the box hold megabytes. A form sent with the
+    /// cookie of a session that ran out recently may carry a photo, to be kept for its owner (PendingPosts).
     package func bodyLimit(method: String, path: String, cookieHeader: String?) -> Int {
-        guard path != "/login", let token = HTTPRequest.cookies(header: cookieHeader)[Appliance.sessionCookie],
-              (try? sessions.find(token: token)) != nil else {
+        guard path != "/login", let token = HTTPRequest.cookies(header: cookieHeader)[Appliance.sessionCookie] else {
             return Appliance.unauthenticatedBodyLimit
         }
-        return configuration.maxBodyBytes
+        if (try? sessions.find(token: token)) != nil { return configuration.maxBodyBytes }
+        if method == "POST" && PendingPosts.isRecentSession(token: token, pool: home.pool) {
+            return min(configuration.maxBodyBytes, PendingPosts.maxFileBytes + PendingPosts.maxBytes)
+        }
+        return Appliance.unauthenticatedBodyLimit
     }
 
     private func route(_ http: HTTPRequest, requestID: String) -> HTTPResponse {
