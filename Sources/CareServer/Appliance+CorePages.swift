@@ -42,6 +42,8 @@ extension Appliance {
         case (.post, "/admin/users"): return guarded(managers) { try createUser(request) }
         case (.get, "/audit"): return guarded([.manager]) { try auditPage(request) }
         case (.get, "/audit.csv"): return guarded([.manager]) { try auditExport(request) }
+        case (.get, "/audit/archive"): return guarded([.manager]) { try auditArchivePage(request) }
+        case (.post, "/audit/retention"): return guarded([.manager]) { try changeAuditRetention(request) }
         default: break
         }
         if let screen = adminScreenRoute(request, http: http, viewer: viewer, guarded: guarded) { return screen }
@@ -330,7 +332,7 @@ extension Appliance {
     /// Entries on one page of the audit trail.
     static let auditPageSize = 200
 
-    func auditPage(_ request: Request) throws -> Response {
+    func auditPage(_ request: Request, retentionErrors: FormErrors = FormErrors(), status: Int = 200) throws -> Response {
         let filter = auditFilter(request)
         // `before=AT_ID`: the page of entries older than the last one of the page before (keyset paging).
         let before = request.query.nonEmpty("before").flatMap { text -> (at: Date, id: Int64)? in
@@ -377,8 +379,9 @@ extension Appliance {
         <p><a href="/audit.csv\(csvQuery)">Download the entries that match as CSV</a></p>
         \(UI.table(caption: "Newest first, \(Appliance.auditPageSize) a page", headers: ["When", "Who", "Action", "Where", "Resident", "Detail", "Address"], rows: rows, emptyMessage: "No entries match."))
         \(paging.isEmpty ? "" : HTML(trusted: "<nav class=\"paging\" aria-label=\"Audit trail pages\"><p>" + paging.map(\.description).joined(separator: " · ") + "</p></nav>"))
+        \(try auditArchiveSection(request, errors: retentionErrors, filterQuery: csvQuery))
         """
-        return .page(Page(title: "Audit trail", body: body))
+        return .page(Page(title: "Audit trail", body: body), status: status)
     }
 
     func auditExport(_ request: Request) throws -> Response {
