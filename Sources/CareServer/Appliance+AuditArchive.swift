@@ -7,10 +7,15 @@ import Foundation
 /// archive (`/audit/archive`) and the change of retention (`POST /audit/retention`, manager only, CSRF-checked
 /// by the pipeline, audited).
 extension Appliance {
-    /// The "Archive" section under the audit trail's entries: a few indexed reads whatever the trail's size.
-    func auditArchiveSection(_ request: Request, errors: FormErrors, filterQuery: String) throws -> HTML {
+    /// The "Archive" section under the audit trail's entries, and a line for the top of the page saying
+    /// where older entries are: a few indexed reads whatever the trail's size.
+    func auditArchiveSection(_ request: Request, errors: FormErrors, filterQuery: String) throws -> (note: HTML, section: HTML) {
         let months = try AuditArchive.keepLiveMonths(pool: home.pool)
         let summary = try AuditArchive.summary(pool: home.pool)
+        let note: HTML = summary.segments == 0 ? .empty : """
+            <p>This list starts on \(summary.oldestLiveAt.map(HomeTime.display) ?? "—"); older entries are in the \
+            <a href="#archive">archive</a> (<a href="/audit/archive\(filterQuery)">search it</a>).</p>
+            """
         let live = summary.oldestLiveAt.map { "the oldest recorded \(HomeTime.display($0))" } ?? "none yet"
         let archived: HTML = summary.segments == 0
             ? "<p>Nothing has been archived yet: every entry is in the list above.</p>"
@@ -22,7 +27,7 @@ extension Appliance {
             """
         // A value sent and refused is shown again as typed.
         let typed = request.method == .post ? request.form["keep_months"] : nil
-        return """
+        return (note, """
         <h2 id="archive">Archive</h2>
         <p>Entries older than <strong>\(months) months</strong> move into the archive each night. Archived entries are kept \
         (the appliance never deletes them), can be searched, and are checked with the rest of the trail.</p>
@@ -31,9 +36,9 @@ extension Appliance {
         \(Form.errorSummary(errors))\(Form.start(action: "/audit/retention", request: request))
         \(Form.input("keep_months", label: "Months to keep in the list above before archiving", value: typed ?? String(months), errors: errors,
                      hint: "A whole number from \(AuditArchive.keepLiveRange.lowerBound) to \(AuditArchive.keepLiveRange.upperBound). Changing it is recorded in the audit trail.",
-                     width: "3", inputmode: "numeric"))
+                     width: "4", inputmode: "numeric"))
         \(Form.submit("Save", kind: "secondary"))\(Form.end)
-        """
+        """)
     }
 
     /// `POST /audit/retention`: the manager changes how long entries stay live.

@@ -368,8 +368,9 @@ extension Appliance {
             let older = Appliance.queryString(HTTPRequest(method: "GET", path: "", query: filters + [("before", "\(Timestamp.format(last.at))_\(last.id)")]))
             paging.append("<a href=\"/audit\(older)\">Older entries</a>")
         }
+        let archive = try auditArchiveSection(request, errors: retentionErrors, filterQuery: csvQuery)
         let body: HTML = """
-        \(chain)
+        \(chain)\(archive.note)
         <form method="get" action="/audit" class="filters">
         \(Form.input("resident", label: "Resident number", value: query["resident"], errors: FormErrors(), width: "5", inputmode: "numeric"))
         \(Form.input("user", label: "Username", value: query["user"], errors: FormErrors(), width: "10"))
@@ -379,7 +380,7 @@ extension Appliance {
         <p><a href="/audit.csv\(csvQuery)">Download the entries that match as CSV</a></p>
         \(UI.table(caption: "Newest first, \(Appliance.auditPageSize) a page", headers: ["When", "Who", "Action", "Where", "Resident", "Detail", "Address"], rows: rows, emptyMessage: "No entries match."))
         \(paging.isEmpty ? "" : HTML(trusted: "<nav class=\"paging\" aria-label=\"Audit trail pages\"><p>" + paging.map(\.description).joined(separator: " · ") + "</p></nav>"))
-        \(try auditArchiveSection(request, errors: retentionErrors, filterQuery: csvQuery))
+        \(archive.section)
         """
         return .page(Page(title: "Audit trail", body: body), status: status)
     }

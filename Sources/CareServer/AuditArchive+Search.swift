@@ -31,7 +31,7 @@ extension AuditArchive {
         if let resident = filter.residentID {
             clauses.append("EXISTS (SELECT 1 FROM json_each(resident_ids) WHERE value = ?)"); arguments += [String(resident)]
         }
-        if let user { clauses.append("EXISTS (SELECT 1 FROM json_each(usernames) WHERE value = ?)"); arguments += [user] }
+        if let user { clauses.append("EXISTS (SELECT 1 FROM json_each(usernames) WHERE lower(value) = ?)"); arguments += [user] }
         let fromText = filter.from.map { Timestamp.format(HomeTime.startOf($0)) }
         let toText = filter.to.map { Timestamp.format(HomeTime.startOf($0.adding(days: 1))) }
         if let fromText { clauses.append("newest_at >= ?"); arguments += [fromText] }

@@ -110,9 +110,16 @@ struct AuditCommand: ParsableCommand {
         var keepMonths: Int?
         @Option(name: .customLong("segment-size"), help: ArgumentHelp("Entries per segment (tests).", visibility: .hidden))
         var segmentSize: Int = AuditArchive.defaultSegmentSize
+        @Flag(name: .customLong("compact"), help: "Afterwards, give the space the moved entries took back to the disk (SQLite VACUUM: the appliance must be stopped; needs free space the size of the database). Worth it once, after the first run on a home with years of history; later runs free about as much as new entries take.")
+        var compact = false
 
         func run() throws {
             let configuration = try home.configuration()
+            try refuseRootOverAppliance(configuration.dataDirectory, command: "audit archive")
+            // VACUUM rewrites the whole file: the server must not be writing meanwhile.
+            let lock: DataDirectoryLock?
+            do { lock = compact ? try DataDirectoryLock.acquire(dataDirectory: configuration.dataDirectory, purpose: "compact the database") : nil } catch { throw CommandFailure("\(error)") }
+            defer { withExtendedLifetime(lock) {} }
             let database: HomeDatabase
             do { database = try HomeDatabase.openExisting(dataDirectory: configuration.dataDirectory) } catch { throw CommandFailure("\(error)") }
             guard try database.pool.read({ db in try db.tableExists("core_audit_segments") }) else {
@@ -146,6 +153,18 @@ struct AuditCommand: ParsableCommand {
             }
             print("audit archive: \(summary.archivedEntries) entries in \(summary.segments) segments (\(megabytes(summary.compressedBytes))); " +
                   "\(summary.liveEntries) live, the oldest recorded \(summary.oldestLiveAt.map(HomeTime.display) ?? "—")")
+            let file = configuration.dataDirectory.appendingPathComponent("home.sqlite")
+            let size = { ((try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? nil) ?? 0 }
+            let free = try database.pool.read { db in
+                (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0) * (try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096)
+            }
+            print("database: \(megabytes(size())), of which \(megabytes(free)) free pages")
+            if compact {
+                let started = Date()
+                try database.pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
+                try database.closeCleanly()
+                print("database: compacted to \(megabytes(size())) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+            }
         }
 
         func megabytes(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1_048_576) }

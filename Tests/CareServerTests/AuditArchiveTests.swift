@@ -262,6 +262,7 @@ struct AuditArchiveTests {
         #expect(audit.body.contains("80 entries recorded from"))
         #expect(audit.body.contains("in 8 compressed segments"))
         #expect(audit.body.contains("In the list above: 40 entries"))
+        #expect(audit.body.contains("older entries are in the <a href=\"#archive\">archive</a>"), "the top of the page says where older entries went")
 
         let search = try home.get("/audit/archive?user=omar", as: .manager)
         #expect(search.status == 200)
