@@ -243,7 +243,8 @@ package final class AuditLog: Sendable {
                 let broken = { (problem: String) in Verification(entries: count, firstBrokenID: id, problem: problem, startedAfter: startedAfter, last: last) }
                 let stored: String = row["previous_hash"]
                 if id > expectedID, stored != previous {
-                    return broken("entries \(expectedID) to \(id - 1) have been removed: they are neither in the archive nor in the live trail")
+                    let gap = id - expectedID == 1 ? "entry \(expectedID) has" : "entries \(expectedID) to \(id - 1) have"
+                    return broken("entry \(id) does not follow the entry before it: \(gap) been removed (found in neither the archive nor the live trail)")
                 }
                 expectedID = id + 1
                 guard stored == previous else {
