@@ -29,7 +29,7 @@ extension Appliance {
         let typed = request.method == .post ? request.form["keep_months"] : nil
         return (note, """
         <h2 id="archive">Archive</h2>
-        <p>Entries older than <strong>\(months) months</strong> move into the archive each night. Archived entries are kept \
+        <p>Entries older than <strong>\(months) months</strong> move into the archive once a day. Archived entries are kept \
         (the appliance never deletes them), can be searched, and are checked with the rest of the trail.</p>
         <p>In the list above: \(Appliance.count(summary.liveEntries)) entries, \(live).</p>
         \(archived)
@@ -56,7 +56,7 @@ extension Appliance {
         try AuditArchive.setKeepLiveMonths(months, pool: home.pool)
         audit.record(AuditEntry(userID: request.principal.userID, username: request.principal.username, address: request.remoteAddress, source: "core",
                                 action: "audit-retention-changed", detail: "entries archived after \(months) months (was \(before))"), durable: true)
-        return .redirect(to: "/audit#archive", flash: "Entries will move to the archive after \(months) months, from tonight.")
+        return .redirect(to: "/audit#archive", flash: "Entries will move to the archive after \(months) months, from the next daily run.")
     }
 
     /// `GET /audit/archive`: archived entries matching the audit page's filters, a page at a time, saying
