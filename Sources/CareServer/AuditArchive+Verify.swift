@@ -99,6 +99,30 @@ extension AuditArchive {
         return pass
     }
 
+    /// The hash an archived entry had when it was written, recomputed from its segment (segments do not
+    /// store each entry's hash): nil when no segment holds it, or it is keyed and there is no key.
+    package func archivedHash(of id: Int64) throws -> String? {
+        let found = try pool.read { db -> (previous: String, data: Data)? in
+            guard try db.tableExists("core_audit_segments"),
+                  let row = try Row.fetchOne(db, sql: "SELECT previous_hash, data FROM core_audit_segments WHERE last_id >= ? AND first_id <= ? ORDER BY last_id LIMIT 1",
+                                             arguments: [id, id]) else { return nil }
+            return (row["previous_hash"], row["data"])
+        }
+        guard let found, let entries = AuditSegment.decode(found.data) else { return nil }
+        var previous = found.previous
+        for entry in entries {
+            let text = entry.hashedText(previous: previous)
+            if entry.keyed {
+                guard let anchor else { return nil }
+                previous = anchor.keyedHash(text)
+            } else {
+                previous = sha256Hex(text)
+            }
+            if entry.id == id { return previous }
+        }
+        return nil
+    }
+
     /// "3 Mar 2017 to 14 Mar 2017", from two stored times.
     static func period(_ from: String, _ to: String) -> String {
         let day = { (text: String) in Timestamp.parse(text).map { HomeTime.day(of: $0).displayShort } ?? text }

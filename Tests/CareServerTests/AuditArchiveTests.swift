@@ -81,6 +81,17 @@ struct AuditArchiveTests {
         #expect(try Self.archive(home).isEmpty)
     }
 
+    @Test("an archived entry's hash is recomputed from its segment as it was written (the restore drill matches a backup's last entry with it)")
+    func archivedHash() throws {
+        let home = try Self.home()
+        let hashes = try home.appliance.home.pool.read { db in try String.fetchAll(db, sql: "SELECT hash FROM core_audit WHERE id IN (1, 37, 80) ORDER BY id") }
+        _ = try Self.archive(home)
+        let archive = AuditArchive(pool: home.appliance.home.pool, anchor: home.appliance.audit.anchor)
+        #expect(try [1, 37, 80].map { try archive.archivedHash(of: $0) } == hashes)
+        #expect(try archive.archivedHash(of: 81) == nil, "entry 81 is live")
+        #expect(try AuditArchive(pool: home.appliance.home.pool, anchor: nil).archivedHash(of: 37) == nil, "keyed: not without the key")
+    }
+
     @Test("a checkpoint whose entry has since been archived: the incremental check continues from the archive's end")
     func checkpointArchived() throws {
         let home = try Self.home()
