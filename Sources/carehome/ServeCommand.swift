@@ -144,10 +144,10 @@ func serve(_ configuration: ApplianceConfiguration, banner: ((UInt16) -> String)
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 
     // Old audit entries move into the archive in the background, a few minutes after start-up and then daily.
-    let archiving = AuditArchiveSchedule(home: appliance.home, audit: appliance.audit, logger: logger)
+    let archiving = configuration.auditArchiveAutomatically ? AuditArchiveSchedule(home: appliance.home, audit: appliance.audit, logger: logger) : nil
 
     stop.wait()
-    archiving.stop()
+    archiving?.stop()
     let restart = appliance.restartRequested
     logger.info(restart ? "restarting: finishing requests in flight" : "stopping: finishing requests in flight")
     server.stop(grace: .seconds(10))

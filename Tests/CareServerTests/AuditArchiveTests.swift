@@ -263,6 +263,15 @@ struct AuditArchiveTests {
         #expect(recorded?.hasPrefix("entries 1 to 80 moved into 8 archive segments") == true, "\(recorded ?? "")")
     }
 
+    @Test("audit_archive in carehome.conf turns the daily run off, and a value other than on or off is refused")
+    func configurationKey() throws {
+        var configuration = ApplianceConfiguration(dataDirectory: URL(fileURLWithPath: "/tmp/unused"))
+        #expect(configuration.auditArchiveAutomatically)
+        try configuration.set("audit_archive", "off", at: "carehome.conf:1")
+        #expect(!configuration.auditArchiveAutomatically)
+        #expect(throws: ConfigurationError.self) { try configuration.set("audit_archive", "never", at: "carehome.conf:2") }
+    }
+
     @Test("the manager's page shows the retention and the archive, searches it, and changes the retention (checked, audited, input kept)")
     func page() throws {
         let home = try Self.home()
