@@ -31,6 +31,8 @@ extension Appliance {
             },
             corePage(.get, "/audit", roles: [.manager]) { app, request in try app.auditPage(request) },
             corePage(.get, "/audit.csv", roles: [.manager]) { app, request in try app.auditExport(request) },
+            corePage(.get, "/audit/archive", roles: [.manager]) { app, request in try app.auditArchivePage(request) },
+            corePage(.post, "/audit/retention", roles: [.manager]) { app, request in try app.changeAuditRetention(request) },
         ]
     }
 
@@ -320,7 +322,7 @@ extension Appliance {
     /// Entries on one page of the audit trail.
     static let auditPageSize = 200
 
-    func auditPage(_ request: Request) throws -> Response {
+    func auditPage(_ request: Request, retentionErrors: FormErrors = FormErrors(), status: Int = 200) throws -> Response {
         let filter = auditFilter(request)
         // `before=AT_ID`: the page of entries older than the last one of the page before (keyset paging).
         let before = request.query.nonEmpty("before").flatMap { text -> (at: Date, id: Int64)? in
@@ -356,8 +358,9 @@ extension Appliance {
             let older = Appliance.queryString(HTTPRequest(method: "GET", path: "", query: filters + [("before", "\(Timestamp.format(last.at))_\(last.id)")]))
             paging.append("<a href=\"/audit\(older)\">Older entries</a>")
         }
+        let archive = try auditArchiveSection(request, errors: retentionErrors, filterQuery: csvQuery)
         let body: HTML = """
-        \(chain)
+        \(chain)\(archive.note)
         <form method="get" action="/audit" class="filters">
         \(Form.input("resident", label: "Resident number", value: query["resident"], errors: FormErrors(), width: "5", inputmode: "numeric"))
         \(Form.input("user", label: "Username", value: query["user"], errors: FormErrors(), width: "10"))
@@ -367,8 +370,9 @@ extension Appliance {
         <p><a href="/audit.csv\(csvQuery)">Download the entries that match as CSV</a></p>
         \(UI.table(caption: "Newest first, \(Appliance.auditPageSize) a page", headers: ["When", "Who", "Action", "Where", "Resident", "Detail", "Address"], rows: rows, emptyMessage: "No entries match."))
         \(paging.isEmpty ? "" : HTML(trusted: "<nav class=\"paging\" aria-label=\"Audit trail pages\"><p>" + paging.map(\.description).joined(separator: " · ") + "</p></nav>"))
+        \(archive.section)
         """
-        return .page(Page(title: "Audit trail", body: body))
+        return .page(Page(title: "Audit trail", body: body), status: status)
     }
 
     func auditExport(_ request: Request) throws -> Response {

@@ -203,23 +203,50 @@ package final class AuditLog: Sendable {
         return try pool.read { db in
             var previous = genesis
             var startedAfter: Int64 = 0
-            if let checkpoint {
+            let keyedFrom = head?.keyedFrom ?? checkpoint?.keyedFrom
+            // The archive comes first in the chain: read back in full on a full pass; otherwise only its
+            // segments' links are checked (each entry was checked as it moved into the archive).
+            let archive = try AuditArchive.verifySegments(db, anchor: anchor, keyedFrom: keyedFrom, full: checkpoint == nil)
+            if let problem = archive.problem {
+                return Verification(entries: archive.entries, firstBrokenID: archive.brokenID, problem: problem)
+            }
+            var count = 0, unchecked = 0
+            var last = checkpoint
+            // Live entries are read from after this one.
+            var liveAfter: Int64 = 0
+            if let checkpoint, let archived = archive.lastID, checkpoint.id <= archived {
+                // The checkpoint's entry has since moved into the archive: continue from the archive's end.
+                previous = archive.lastHash
+                startedAfter = archived
+                liveAfter = archived
+                last = AuditAnchor.Mark(id: archived, hash: archive.lastHash, keyedFrom: keyedFrom)
+            } else if let checkpoint {
                 let stored = try String.fetchOne(db, sql: "SELECT hash FROM core_audit WHERE id = ?", arguments: [checkpoint.id])
                 guard stored == checkpoint.hash else {
                     return Verification(entries: 0, firstBrokenID: checkpoint.id, problem: "entry \(checkpoint.id), which an earlier check passed, was changed or removed", startedAfter: checkpoint.id)
                 }
                 previous = checkpoint.hash
                 startedAfter = checkpoint.id
+                liveAfter = checkpoint.id
+            } else if let archived = archive.lastID {
+                count = archive.entries
+                unchecked = archive.unkeyedChecks
+                previous = archive.lastHash
+                liveAfter = archived
+                last = AuditAnchor.Mark(id: archived, hash: archive.lastHash, keyedFrom: keyedFrom)
             }
-            let keyedFrom = head?.keyedFrom ?? checkpoint?.keyedFrom
-            var count = 0, unchecked = 0
-            var last = checkpoint
-            let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM core_audit WHERE id > ? ORDER BY id", arguments: [startedAfter])
+            var expectedID = liveAfter + 1
+            let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM core_audit WHERE id > ? ORDER BY id", arguments: [liveAfter])
             while let row = try cursor.next() {
                 count += 1
                 let id: Int64 = row["id"]
                 let broken = { (problem: String) in Verification(entries: count, firstBrokenID: id, problem: problem, startedAfter: startedAfter, last: last) }
                 let stored: String = row["previous_hash"]
+                if id > expectedID, stored != previous {
+                    let gap = id - expectedID == 1 ? "entry \(expectedID) has" : "entries \(expectedID) to \(id - 1) have"
+                    return broken("entry \(id) does not follow the entry before it: \(gap) been removed (found in neither the archive nor the live trail)")
+                }
+                expectedID = id + 1
                 guard stored == previous else {
                     return broken("entry \(id) does not follow the entry before it (an entry was removed or inserted)")
                 }

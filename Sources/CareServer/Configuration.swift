@@ -42,6 +42,9 @@ package struct ApplianceConfiguration: Sendable {
     package var metricsToken: String?
     /// The home's ODS code (`VM123`), written on its FHIR Organization; nil when not configured.
     package var odsCode: String?
+    /// The server moves old audit entries into the archive once a day (`AuditArchiveSchedule`); `audit_archive
+    /// = off` leaves that to `carehome audit archive` (a benchmark measuring a home as it was generated).
+    package var auditArchiveAutomatically = true
     /// Tests only: count the SQL statements each request runs (`StatementCounter`).
     package var countingStatements = false
 
@@ -104,6 +107,9 @@ package struct ApplianceConfiguration: Sendable {
                 throw ConfigurationError("\(place): ods_code must be the home's ODS code, 3 to 10 letters and digits (such as VM123)")
             }
             odsCode = value.uppercased()
+        case "audit_archive":
+            guard value == "on" || value == "off" else { throw ConfigurationError("\(place): audit_archive must be on or off") }
+            auditArchiveAutomatically = value == "on"
         case "http_redirect":
             let (host, port) = try ApplianceConfiguration.parseListen(value)
             httpRedirectAddress = host

@@ -125,5 +125,35 @@ enum CoreSchema {
                 changed_by TEXT NOT NULL
             ) STRICT;
             """),
+        // Archiving the audit trail (AuditArchive): entries older than the manager's retention move, in
+        // contiguous runs of the chain, into zstd-compressed segments kept in this same database, so every
+        // backup carries them with no change to the backup format, and moving a run is one transaction
+        // (the segment written and its live rows deleted together, or neither). A live entry may now be
+        // deleted only when a recorded segment covers it; segments themselves are append-only. Each segment
+        // lists the usernames and residents it holds, so a search opens only the segments that can match.
+        Migration(7, "audit trail archive: compressed segments of the chain", sql: """
+            CREATE TABLE core_audit_segments (
+                id INTEGER PRIMARY KEY,
+                first_id INTEGER NOT NULL UNIQUE,
+                last_id INTEGER NOT NULL UNIQUE CHECK (last_id >= first_id),
+                entries INTEGER NOT NULL CHECK (entries = last_id - first_id + 1),
+                oldest_at TEXT NOT NULL,
+                newest_at TEXT NOT NULL,
+                previous_hash TEXT NOT NULL,
+                last_hash TEXT NOT NULL,
+                usernames TEXT NOT NULL,
+                resident_ids TEXT NOT NULL,
+                format INTEGER NOT NULL,
+                plain_bytes INTEGER NOT NULL,
+                data BLOB NOT NULL,
+                archived_at TEXT NOT NULL
+            ) STRICT;
+            CREATE TRIGGER core_audit_segments_no_update BEFORE UPDATE ON core_audit_segments BEGIN SELECT RAISE(ABORT, 'the audit archive is append-only'); END;
+            CREATE TRIGGER core_audit_segments_no_delete BEFORE DELETE ON core_audit_segments BEGIN SELECT RAISE(ABORT, 'the audit archive is append-only'); END;
+            DROP TRIGGER core_audit_no_delete;
+            CREATE TRIGGER core_audit_no_delete BEFORE DELETE ON core_audit
+                WHEN NOT EXISTS (SELECT 1 FROM core_audit_segments WHERE last_id >= OLD.id AND first_id <= OLD.id)
+                BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+            """),
     ]
 }

@@ -164,7 +164,9 @@ package enum RestoreDrill {
         if let anchor = setup.auditAnchor, let sentence = try checkRecords(restored: restored, anchor: anchor) { checked.append(sentence) }
         try progress("Counting records", 80)
         let counts = try countRecords(restored: restored, live: setup.home)
-        if let audit = counts.first(where: { $0.table == "core_audit" }), let live = audit.live, live < audit.backup {
+        // Entries archived since the backup left the live table but not the trail: count both places.
+        if let audit = counts.first(where: { $0.table == "core_audit" }), let live = audit.live,
+           live + (try AuditArchive.archivedEntries(pool: setup.home.pool)) < audit.backup + (try AuditArchive.archivedEntries(pool: restored.pool)) {
             throw DrillFailure("The live audit trail has fewer entries (\(live)) than the backup (\(audit.backup)): entries have been removed from the live home since the backup was made. Tell the person responsible for data protection.")
         }
         checked.append("the rows of its \(counts.count) tables counted beside the live home's")
@@ -181,7 +183,9 @@ package enum RestoreDrill {
             return AuditAnchor.Mark(id: row["id"], hash: row["hash"], keyedFrom: try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM core_audit WHERE hash LIKE 'k1:%'"))
         }
         guard let last else { return "its audit trail is empty" }
+        // The backup's last entry may have moved into the live home's archive since.
         let liveHash = try live.pool.read { db in try String.fetchOne(db, sql: "SELECT hash FROM core_audit WHERE id = ?", arguments: [last.id]) }
+            ?? AuditArchive(pool: live.pool, anchor: anchor).archivedHash(of: last.id)
         guard liveHash == last.hash else {
             throw DrillFailure("The backup's audit trail does not match the live one at entry \(last.id): the backup is from another home, or one of the two trails was altered. Tell the person responsible for data protection.")
         }

@@ -123,7 +123,76 @@ struct UserCommand: ParsableCommand {
 
 /// `carehome audit verify --data-dir DIR`.
 struct AuditCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The audit trail.", subcommands: [Verify.self])
+    static let configuration = CommandConfiguration(commandName: "audit", abstract: "The audit trail.", subcommands: [Verify.self, Archive.self])
+
+    /// `carehome audit archive --data-dir DIR`: what the server does daily, by hand, with progress.
+    struct Archive: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move audit entries older than the retention (set on the audit trail page; 24 months unless changed) into compressed archive segments in the home's database. Nothing is deleted: archived entries stay searchable and are verified with the rest (audit verify --full).")
+        @OptionGroup var home: HomeOptions
+        @Option(name: .customLong("keep-months"), help: "Keep this many months of entries live for this run, instead of the home's setting (3 to 240).")
+        var keepMonths: Int?
+        @Option(name: .customLong("segment-size"), help: ArgumentHelp("Entries per segment (tests).", visibility: .hidden))
+        var segmentSize: Int = AuditArchive.defaultSegmentSize
+        @Flag(name: .customLong("compact"), help: "Afterwards, give the space the moved entries took back to the disk (SQLite VACUUM: the appliance must be stopped; needs free space the size of the database). Worth it once, after the first run on a home with years of history; later runs free about as much as new entries take.")
+        var compact = false
+
+        func run() throws {
+            let configuration = try home.configuration()
+            try refuseRootOverAppliance(configuration.dataDirectory, command: "audit archive")
+            // VACUUM rewrites the whole file: the server must not be writing meanwhile.
+            let lock: DataDirectoryLock?
+            do { lock = compact ? try DataDirectoryLock.acquire(dataDirectory: configuration.dataDirectory, purpose: "compact the database") : nil } catch { throw CommandFailure("\(error)") }
+            defer { withExtendedLifetime(lock) {} }
+            let database: HomeDatabase
+            do { database = try HomeDatabase.openExisting(dataDirectory: configuration.dataDirectory) } catch { throw CommandFailure("\(error)") }
+            guard try database.pool.read({ db in try db.tableExists("core_audit_segments") }) else {
+                throw CommandFailure("This home's database has no audit archive yet: run carehome migrate (or start the server once), then try again.")
+            }
+            let keyFile = configuration.resolvedAuditKeyFile
+            guard FileManager.default.fileExists(atPath: keyFile.path) else {
+                throw CommandFailure("audit archive: the key \(keyFile.path) is missing, so the entries cannot be checked before they move (set audit_key in carehome.conf to where it is kept)")
+            }
+            let anchor: AuditAnchor
+            do { anchor = try AuditAnchor.load(keyFile: keyFile) } catch { throw CommandFailure("audit archive: \(error)") }
+            let months = try keepMonths ?? AuditArchive.keepLiveMonths(pool: database.pool)
+            guard AuditArchive.keepLiveRange.contains(months) else {
+                throw CommandFailure("--keep-months must be between \(AuditArchive.keepLiveRange.lowerBound) and \(AuditArchive.keepLiveRange.upperBound)")
+            }
+            let cutoff = AuditArchive.cutoff(keepLiveMonths: months)
+            print("audit archive: moving entries recorded before \(cutoff.displayShort) (\(months) months kept live), \(segmentSize) a segment")
+            let started = Date()
+            let moved = try AuditArchive(pool: database.pool, anchor: anchor, segmentSize: segmentSize).archive(before: cutoff, progress: { segment in
+                let period = "\(HomeTime.day(of: segment.oldestAt).displayShort) to \(HomeTime.day(of: segment.newestAt).displayShort)"
+                print("  segment \(segment.segmentID): entries \(segment.firstID) to \(segment.lastID), \(period), " +
+                      "\(megabytes(segment.plainBytes)) compressed to \(megabytes(segment.compressedBytes))")
+            })
+            let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+            let summary = try AuditArchive.summary(pool: database.pool)
+            if moved.isEmpty {
+                print("audit archive: nothing to move (\(seconds) s)")
+            } else {
+                print("audit archive: \(moved.last!.lastID - moved.first!.firstID + 1) entries moved into \(moved.count) segments in \(seconds) s")
+                recordInAuditTrail(database, configuration: configuration, action: "audit-archived", detail: AuditArchive.describe(moved, cutoff: cutoff))
+            }
+            print("audit archive: \(summary.archivedEntries) entries in \(summary.segments) segments (\(megabytes(summary.compressedBytes))); " +
+                  "\(summary.liveEntries) live, the oldest recorded \(summary.oldestLiveAt.map(HomeTime.display) ?? "—")")
+            let file = configuration.dataDirectory.appendingPathComponent("home.sqlite")
+            let size = { ((try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? nil) ?? 0 }
+            let free = try database.pool.read { db in
+                (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0) * (try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096)
+            }
+            print("database: \(megabytes(size())), of which \(megabytes(free)) free pages")
+            if compact {
+                let started = Date()
+                try database.pool.writeWithoutTransaction { db in try db.execute(sql: "VACUUM") }
+                try database.closeCleanly()
+                print("database: compacted to \(megabytes(size())) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+            }
+        }
+
+        func megabytes(_ bytes: Int) -> String { String(format: "%.1f MB", Double(bytes) / 1_048_576) }
+    }
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Check the audit chain since the last check (--full: from the first entry); report the first broken entry (exit 1).")

@@ -143,7 +143,11 @@ func serve(_ configuration: ApplianceConfiguration, banner: ((UInt16) -> String)
     let line = banner?(server.port) ?? "carehome \(Appliance.version) serving \(scheme)://\(host):\(server.port)/"
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 
+    // Old audit entries move into the archive in the background, a few minutes after start-up and then daily.
+    let archiving = configuration.auditArchiveAutomatically ? AuditArchiveSchedule(home: appliance.home, audit: appliance.audit, logger: logger) : nil
+
     stop.wait()
+    archiving?.stop()
     let restart = appliance.restartRequested
     logger.info(restart ? "restarting: finishing requests in flight" : "stopping: finishing requests in flight")
     server.stop(grace: .seconds(10))

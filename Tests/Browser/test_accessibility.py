@@ -46,6 +46,7 @@ PAGES = [
     ("manager", "/residents/new"),
     ("nurse", "/account"),
     ("manager", "/audit"),
+    ("manager", "/audit/archive?user=nurse"),
     # Deterioration: the list, a resident's record with its trend charts, the forms and the escalation screen.
     ("nurse", "/deterioration"),
     ("nurse", "/deterioration/residents/1"),
