@@ -42,7 +42,7 @@ test-deps: deps
 	@$(VENV)/bin/python -c "import fhir.resources as f; assert f.__version__ == '6.4.0'" 2>/dev/null || \
 	  $(VENV)/bin/pip install -q 'fhir.resources==6.4.0' 'pydantic>=1.10,<2'
 
-# The installable tree: bin/carehome, lib/ (libCareKit.so and the Swift runtime it needs),
+# The installable tree: bin/carehome, lib/ (libCareKit.so, libCareServices.so and the Swift runtime they need),
 # plugins/ (one .so per plugin), share/carehome/assets/. The same layout Deploy installs.
 build: deps
 	@# SwiftPM keeps what it read from Package.swift while the file is unchanged: after a plugin folder
@@ -53,10 +53,10 @@ build: deps
 	@for p in $(PLUGINS); do $(SWIFT) build -c $(CONFIG) --product $$p >/dev/null || exit 1; done
 	@bin=$$($(SWIFT) build -c $(CONFIG) --show-bin-path); \
 	rm -rf $(APPLIANCE) && mkdir -p $(APPLIANCE)/bin $(APPLIANCE)/lib $(APPLIANCE)/plugins $(APPLIANCE)/share/carehome/assets && \
-	cp $$bin/carehome $(APPLIANCE)/bin/ && cp $$bin/libCareKit.so $(APPLIANCE)/lib/ && \
+	cp $$bin/carehome $(APPLIANCE)/bin/ && cp $$bin/libCareKit.so $$bin/libCareServices.so $(APPLIANCE)/lib/ && \
 	for p in $(PLUGINS); do cp $$bin/lib$$p.so $(APPLIANCE)/plugins/; done && \
 	cp Sources/CareServer/Assets/* $(APPLIANCE)/share/carehome/assets/ && \
-	for f in $(APPLIANCE)/bin/carehome $(APPLIANCE)/lib/libCareKit.so $(APPLIANCE)/plugins/*.so; do \
+	for f in $(APPLIANCE)/bin/carehome $(APPLIANCE)/lib/libCareKit.so $(APPLIANCE)/lib/libCareServices.so $(APPLIANCE)/plugins/*.so; do \
 	  LD_LIBRARY_PATH=$(APPLIANCE)/lib ldd $$f | awk '/=> \// {print $$3}' | grep -E '/swift/|libswift|libFoundation|libdispatch|libBlocksRuntime|lib_Foundation|libicu' ; \
 	done | sort -u | xargs -r -I{} cp -L {} $(APPLIANCE)/lib/
 	@echo "Appliance tree: $(APPLIANCE) ($$(du -sh $(APPLIANCE) | cut -f1))"

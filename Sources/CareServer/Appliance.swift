@@ -1,5 +1,6 @@
 package import CareHTTP
 package import CareKit
+package import CareServices
 package import CareStore
 package import Foundation
 package import Logging

@@ -1,4 +1,5 @@
 package import CareKit
+import CareServices
 package import Foundation
 
 /// A plugin found in the plugins directory (or handed in by a test), before it is loaded.
@@ -57,6 +58,14 @@ package struct PluginCandidate: @unchecked Sendable {
             // Leave it loaded but unused: unloading Swift code is not supported by the runtime.
             return PluginCandidate(source: name, problem: "\(name) was built for CareKit API \(version); this server provides \(carekitAPIVersion). Install the plugin version built for this server")
         }
+        // A plugin that uses the shared services says which version of them it was built for; one
+        // that does not use them exports nothing and is not asked.
+        if let servicesSymbol = dlsym(handle, careServicesAPIVersionSymbol) {
+            let servicesVersion = unsafeBitCast(servicesSymbol, to: VersionFunction.self)()
+            if let problem = servicesVersionProblem(name, built: servicesVersion) {
+                return PluginCandidate(source: name, problem: problem)
+            }
+        }
         guard let createSymbol = dlsym(handle, carekitCreateSymbol) else {
             return PluginCandidate(source: name, problem: "\(name) is not a carehome plugin (it has no \(carekitCreateSymbol))")
         }
@@ -66,5 +75,11 @@ package struct PluginCandidate: @unchecked Sendable {
             return PluginCandidate(source: name, problem: "\(name) did not create a CareKit plugin object")
         }
         return PluginCandidate(source: name, plugin: plugin)
+    }
+
+    /// Why a plugin built for CareServices API `built` cannot load into this server, or nil when it can.
+    static func servicesVersionProblem(_ name: String, built: Int32) -> String? {
+        guard built != careServicesAPIVersion else { return nil }
+        return "\(name) was built for CareServices API \(built); this server provides \(careServicesAPIVersion). Install the plugin version built for this server"
     }
 }

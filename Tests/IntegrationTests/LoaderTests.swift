@@ -24,7 +24,7 @@ struct LoaderTests {
         }
         let old = state("libProbeOldAPI.so")
         #expect(old.0 == "failed")
-        #expect(old.1?.contains("built for CareKit API 999; this server provides 2") == true)
+        #expect(old.1?.contains("built for CareKit API 999; this server provides 3") == true)
         let junk = state("libJunk.so")
         #expect(junk.0 == "failed")
         #expect(junk.1?.contains("not a loadable library") == true)

@@ -1,5 +1,6 @@
 import Foundation
 import CareKit
+import CareServices
 
 // MARK: - The falls list (every figure links here with a filter)
 

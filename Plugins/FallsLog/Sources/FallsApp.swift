@@ -1,5 +1,6 @@
 import Foundation
 import CareKit
+import CareServices
 
 /// The plugin while it serves: route handlers, cards and panels share this value.
 struct FallsApp: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import CareKit
+import CareServices
 
 /// Fictional falls for `carehome demo`: six months of falls for the demo residents, including a head
 /// strike on an anticoagulated resident two hours ago, a long lie, a hip fracture, checks due now and

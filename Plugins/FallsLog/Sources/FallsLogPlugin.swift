@@ -1,4 +1,5 @@
 public import CareKit
+public import CareServices
 import Foundation
 
 /// The falls log: the post-fall protocol (I STUMBLE, NICE NG232 head injury advice, the 2-hour

@@ -1,4 +1,5 @@
 public import CareKit
+public import CareServices
 import Foundation
 
 /// Fictional medicines, reviews and reconciliations for the demo home, written for the registry's

@@ -1,4 +1,5 @@
 public import CareKit
+public import CareServices
 import Foundation
 
 /// Medication review prompts: each resident's medicines, cited rules that flag who needs a

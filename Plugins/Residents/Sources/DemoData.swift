@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Foundation
 
 /// Fictional residents for `carehome demo`, relative to `today`. NHS numbers are in the 999 range

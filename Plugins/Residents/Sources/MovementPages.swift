@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 
 /// Recording and correcting admissions, hospital stays, leaving and death.
 struct MovementPages: Sendable {

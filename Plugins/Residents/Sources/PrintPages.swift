@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Foundation
 
 /// Paper: the list of current residents (the fallback when the system is down) and the one-page

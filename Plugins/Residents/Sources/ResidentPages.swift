@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 
 /// The registry's resident pages: list, record, add, edit, entered in error.
 struct ResidentPages: Sendable {

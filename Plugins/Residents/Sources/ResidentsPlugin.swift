@@ -1,4 +1,5 @@
 public import CareKit
+public import CareServices
 
 /// The resident registry: residents and their movements, the home profile, the EHCH
 /// 7-working-day admission clock, and the directory every other plugin reads residents from.
