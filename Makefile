@@ -74,6 +74,7 @@ test: test-deps test-swift test-browser test-deploy test-monitoring test-fhir te
 # Unit and in-process tests, and the integration tests that start the real binary with the real
 # plugin libraries from the appliance tree (Tests/IntegrationTests).
 test-swift: build test-api
+	@# The probe plugin built against the previous CareKit of today's API, and against the API before (Tests/Compat).
 	Tests/Compat/build-previous-plugin.sh .build/compat
 	$(SWIFT) build --build-tests
 	CAREHOME_APPLIANCE=$(CURDIR)/$(APPLIANCE) CAREHOME_COMPAT_PLUGIN=$(CURDIR)/.build/compat/libProbePlugin.so $(SWIFT) test --skip-build

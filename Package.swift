@@ -52,6 +52,7 @@ let package = Package(
         // Test plugins: built for the loader's tests, never installed.
         .library(name: "ProbePlugin", type: .dynamic, targets: ["ProbePlugin"]),
         .library(name: "ProbeOldAPI", type: .dynamic, targets: ["ProbeOldAPI"]),
+        .library(name: "ProbeOldServices", type: .dynamic, targets: ["ProbeOldServices"]),
     ] + pluginNames.map { .library(name: $0, type: .dynamic, targets: ["\($0)Entry"]) },
     dependencies: [
         .package(path: "Sources/CareKit"),
@@ -102,6 +103,7 @@ let package = Package(
 
         .target(name: "ProbePlugin", dependencies: [careKit], path: "Tests/Fixtures/ProbePlugin", swiftSettings: strict),
         .target(name: "ProbeOldAPI", dependencies: [careKit], path: "Tests/Fixtures/ProbeOldAPI", swiftSettings: strict),
+        .target(name: "ProbeOldServices", dependencies: [careKit], path: "Tests/Fixtures/ProbeOldServices", swiftSettings: strict),
 
         // In-process test support: a real SQLite home with plugins loaded through the same host code
         // as the server, and routes called without sockets (as hummingbird's testing module does).

@@ -46,7 +46,15 @@ package struct PluginCandidate: @unchecked Sendable {
         let name = file.lastPathComponent
         guard let handle = dlopen(file.path, RTLD_NOW | RTLD_LOCAL) else {
             let reason = dlerror().map { String(cString: $0) } ?? "unknown reason"
-            return PluginCandidate(source: name, problem: "\(name) is not a loadable library: \(reason)")
+            // Built before API 3, a plugin read its version through a getter in libCareKit.so that is now
+            // compiled into each plugin instead: that it is missing says which API the plugin predates.
+            if reason.contains(legacyVersionGetter) {
+                return PluginCandidate(source: name, problem: "\(name) was built for a CareKit API before \(carekitAPIVersion); this server provides \(carekitAPIVersion). Install the plugin version built for this server")
+            }
+            // Another symbol the plugin needs and this server's libraries lack: built for another
+            // CareKit or CareServices.
+            let hint = reason.contains("undefined symbol") ? " (it was probably built for another CareKit or CareServices: install the plugin version built for this server)" : ""
+            return PluginCandidate(source: name, problem: "\(name) is not a loadable library: \(reason)\(hint)")
         }
         guard let versionSymbol = dlsym(handle, carekitAPIVersionSymbol) else {
             dlclose(handle)
@@ -76,6 +84,9 @@ package struct PluginCandidate: @unchecked Sendable {
         }
         return PluginCandidate(source: name, plugin: plugin)
     }
+
+    /// The mangled name of `carekitCompiledAPIVersion`'s getter, which libCareKit.so exported until API 3.
+    static let legacyVersionGetter = "$s7CareKit25carekitCompiledAPIVersions5Int32Vvg"
 
     /// Why a plugin built for CareServices API `built` cannot load into this server, or nil when it can.
     static func servicesVersionProblem(_ name: String, built: Int32) -> String? {
