@@ -7,6 +7,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APPLIANCE := .build/appliance
 # Every folder under Plugins/ with an Entry/ folder (Package.swift finds them the same way).
 PLUGINS := $(sort $(patsubst Plugins/%/Entry/,%,$(wildcard Plugins/*/Entry/)))
+# The files plugins compile in (Package.swift lists each folder's Sources/Data): a new one needs the manifest read again.
+PLUGIN_DATA := $(sort $(wildcard Plugins/*/Sources/Data/*))
 # Debian packages needed to build and test (the Swift toolchain itself is a prerequisite).
 BUILD_DEPS := libmicrohttpd-dev libsqlite3-dev libzstd-dev libjpeg62-turbo-dev libpng-dev libgnutls28-dev pkg-config sqlite3 curl
 TEST_DEPS := chromium chromium-driver python3-pip python3-venv openssl
@@ -46,9 +48,9 @@ test-deps: deps
 # plugins/ (one .so per plugin), share/carehome/assets/. The same layout Deploy installs.
 build: deps
 	@# SwiftPM keeps what it read from Package.swift while the file is unchanged: after a plugin folder
-	@# is added or removed, read it again (Package.swift finds the plugins the same way as PLUGINS).
-	@mkdir -p .build && if [ "$$(cat .build/plugins.list 2>/dev/null)" != "$(PLUGINS)" ]; then \
-	  rm -rf "$${XDG_CACHE_HOME:-$$HOME/.cache}/org.swift.swiftpm/manifests" && echo "$(PLUGINS)" > .build/plugins.list; fi
+	@# or a plugin's data file is added or removed, read it again (Package.swift finds them the same way).
+	@mkdir -p .build && if [ "$$(cat .build/plugins.list 2>/dev/null)" != "$(PLUGINS) $(PLUGIN_DATA)" ]; then \
+	  rm -rf "$${XDG_CACHE_HOME:-$$HOME/.cache}/org.swift.swiftpm/manifests" && echo "$(PLUGINS) $(PLUGIN_DATA)" > .build/plugins.list; fi
 	$(SWIFT) build -c $(CONFIG) --product carehome
 	@for p in $(PLUGINS); do $(SWIFT) build -c $(CONFIG) --product $$p >/dev/null || exit 1; done
 	@bin=$$($(SWIFT) build -c $(CONFIG) --show-bin-path); \

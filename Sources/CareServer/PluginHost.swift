@@ -36,6 +36,7 @@ package final class PluginHost: Sendable {
         var metrics: [(pluginID: String, source: MetricSource)] = []
         var fhir: [(pluginID: String, contributor: any FHIRContributor)] = []
         var stylesheets: [PluginAsset] = []
+        var images: [PluginAsset] = []
         var eventHandlers: [(pluginID: String, handler: @Sendable (CareEvent) throws -> Void)] = []
         var loaded: [String: Loaded] = [:]
         var loadOrder: [String] = []
@@ -177,8 +178,17 @@ package final class PluginHost: Sendable {
             }
             sheets.append(asset)
         }
+        var images: [PluginAsset] = []
+        for image in staging.images {
+            var problem = ""
+            guard let asset = PluginAsset(pluginID: manifest.id, image: image, problem: &problem) else {
+                return fail("its image '\(image.name)' is not acceptable: it must be \(problem)")
+            }
+            images.append(asset)
+        }
         state.withLock { current in
             current.stylesheets += sheets
+            current.images += images
             for route in staging.routes { current.router.add(route, pluginID: manifest.id) }
             current.navigation += staging.navigation.map { (manifest.id, $0) }
             current.cards += staging.cards.map { (manifest.id, $0) }
@@ -271,9 +281,9 @@ package final class PluginHost: Sendable {
         state.withLock { $0.stylesheets }
     }
 
-    /// A loaded plugin's stylesheet, by `/assets/<plugin id>/<name>`.
-    func stylesheet(pluginID: String, name: String) -> PluginAsset? {
-        state.withLock { $0.stylesheets }.first { $0.pluginID == pluginID && $0.name == name }
+    /// A loaded plugin's stylesheet or image, by `/assets/<plugin id>/<name>`.
+    func asset(pluginID: String, name: String) -> PluginAsset? {
+        state.withLock { $0.stylesheets + $0.images }.first { $0.pluginID == pluginID && $0.name == name }
     }
 
     /// The plugins' FHIR contributors, in load order.
@@ -310,6 +320,7 @@ final class StagingRegistrar: PluginRegistrar {
     var metrics: [MetricSource] = []
     var fhir: [any FHIRContributor] = []
     var stylesheets: [PluginStylesheet] = []
+    var images: [PluginImage] = []
     var services: [(String, Any)] = []
     var handlers: [@Sendable (CareEvent) throws -> Void] = []
 
@@ -323,6 +334,7 @@ final class StagingRegistrar: PluginRegistrar {
     func add(_ metrics: MetricSource) { self.metrics.append(metrics) }
     func add(_ contributor: any FHIRContributor) { fhir.append(contributor) }
     func add(_ stylesheet: PluginStylesheet) { stylesheets.append(stylesheet) }
+    func add(_ image: PluginImage) { images.append(image) }
     func publish<Service>(_ key: ServiceKey<Service>, _ service: Service) { services.append((key.name, service)) }
     func onEvent(_ handler: @escaping @Sendable (CareEvent) throws -> Void) { handlers.append(handler) }
 }

@@ -16,12 +16,14 @@ public final class FallsLogPlugin: CarePlugin {
 
     public func register(with registrar: any PluginRegistrar) throws {
         registrar.add(PluginStylesheet(name: "falls-log.css", css: PackageResources.falls_log_css))
+        registrar.add(FallsApp.helpIcon)
         let app = FallsApp(context: registrar.context)
         let recorders = FallsApp.recorders, editors = FallsApp.editors
         let routes: [Route] = [
             Route(.get, "/falls", roles: recorders, handler: app.listFalls),
             Route(.get, "/falls/new", roles: recorders, handler: app.newFallForm),
             Route(.post, "/falls/new", roles: recorders, handler: app.createFall),
+            Route(.get, "/falls/help", roles: recorders, handler: app.helpPage),
             Route(.get, "/falls/checks", roles: recorders, handler: app.dueChecksPage),
             Route(.get, "/falls/checks/:checkID", roles: recorders, handler: app.checkDoneForm),
             Route(.post, "/falls/checks/:checkID", roles: recorders, handler: app.saveCheckDone),
