@@ -252,6 +252,6 @@ enum FallsDemoData {
                                       by: nurse, at: original.recordedAt.addingTimeInterval(3600), in: db)
             }
         }
-        context.log.info("falls.demo-seeded", ["falls.count": String(seeds.count)])
+        context.log.info("falls-log.demo-seeded", ["falls.count": String(seeds.count)])
     }
 }

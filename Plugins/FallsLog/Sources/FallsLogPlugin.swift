@@ -77,7 +77,7 @@ public final class FallsLogPlugin: CarePlugin {
             try context.database.write { db in
                 try FallsStore.promptAssessment(residentID: residentID, promptedBy: promptedBy, fallID: nil, at: promptedAt, in: db)
             }
-            context.log.info("falls.assessment-prompted", ["resident.id": String(residentID), "prompted.by": promptedBy])
+            context.log.info("falls-log.assessment-prompted", ["resident.id": String(residentID), "prompted.by": promptedBy])
         }
     }
 
