@@ -14,30 +14,23 @@ extension Appliance {
     /// "overdue" at 36 hours, for the care group's alerts.)
     static let backupWarningAge: TimeInterval = 26 * 3600
 
-    typealias Guarded = (Set<Role>, () throws -> Response) -> HTTPResponse
-
-    /// The admin screen's routes under /admin, or nil for any other path.
-    func adminScreenRoute(_ request: Request, http: HTTPRequest, viewer: Shell.Viewer, guarded: Guarded) -> HTTPResponse? {
+    /// The admin screen's routes under /admin: routes of the built-in plugin, run like any plugin's.
+    var adminScreenRoutes: [Route] {
         let managers: Set<Role> = [.manager, .admin]
-        switch (request.method, request.path) {
-        case (.post, "/admin/backups"): return guarded(managers) { startBackup(request) }
-        case (.get, "/admin/backups/download"), (.head, "/admin/backups/download"):
-            guard managers.contains(request.principal.role) else { return forbidden(viewer: viewer, http: http, requestID: request.requestID) }
-            return downloadBackup(request, http: http, viewer: viewer)
-        case (.post, "/admin/restore-drill"): return guarded(managers) { startRestoreDrill(request) }
-        case (.get, "/admin/restore-drill"): return guarded(managers) { try restoreDrillPage(request) }
-        case (.get, "/admin/jobs/status"):
-            guard managers.contains(request.principal.role) else { return forbidden(viewer: viewer, http: http, requestID: request.requestID) }
-            return jobStatus()
-        case (.post, "/admin/restart"): return guarded(managers) { restart(request) }
-        default: break
-        }
-        // /admin/plugins/:id/(enable|disable|default)
-        let parts = request.path.split(separator: "/").map(String.init)
-        if request.method == .post, parts.count == 4, parts[0] == "admin", parts[1] == "plugins" {
-            return guarded(managers) { try choosePlugin(request, id: parts[2], action: parts[3]) }
-        }
-        return nil
+        return [
+            corePage(.post, "/admin/backups", roles: managers) { app, request in app.startBackup(request) },
+            coreExchangePage(.get, "/admin/backups/download", roles: managers) { app, request, exchange in
+                exchange.answer(app.downloadBackup(request, http: exchange.http, viewer: exchange.viewer))
+            },
+            corePage(.post, "/admin/restore-drill", roles: managers) { app, request in app.startRestoreDrill(request) },
+            corePage(.get, "/admin/restore-drill", roles: managers) { app, request in try app.restoreDrillPage(request) },
+            coreExchangePage(.get, "/admin/jobs/status", roles: managers) { app, _, exchange in exchange.answer(app.jobStatus()) },
+            corePage(.post, "/admin/restart", roles: managers) { app, request in app.restart(request) },
+            // enable, disable or default
+            corePage(.post, "/admin/plugins/:id/:action", roles: managers) { app, request in
+                try app.choosePlugin(request, id: request.pathParameters["id"] ?? "", action: request.pathParameters["action"] ?? "")
+            },
+        ]
     }
 
     // MARK: - The page

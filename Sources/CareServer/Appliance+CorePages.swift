@@ -6,51 +6,41 @@ import Logging
 
 /// The server's own pages: sign-in, dashboard, account, administration and the audit trail.
 extension Appliance {
-    func coreNavigation(for role: Role) -> [NavigationEntry] {
-        var entries = [NavigationEntry]()
-        if role == .manager { entries.append(NavigationEntry(title: "Audit trail", path: "/audit", roles: [.manager], order: 900)) }
-        if role == .manager || role == .admin { entries.append(NavigationEntry(title: "Administration", path: "/admin", roles: [.manager, .admin], order: 910)) }
-        return entries
-    }
+    /// The server's own entries in the navigation bar, contributed by the built-in plugin (`CorePlugin`).
+    static let coreNavigation = [
+        NavigationEntry(title: "Audit trail", path: "/audit", roles: [.manager], order: 900),
+        NavigationEntry(title: "Administration", path: "/admin", roles: [.manager, .admin], order: 910),
+    ]
 
-    func coreRoute(_ request: Request, http: HTTPRequest, session: Session, viewer: Shell.Viewer) -> HTTPResponse? {
-        let role = request.principal.role
-        let page = { (response: Response) in self.render(response, viewer: viewer, http: http, requestID: request.requestID) }
-        let guarded = { (roles: Set<Role>, body: () throws -> Response) -> HTTPResponse in
-            guard roles.contains(role) else { return self.forbidden(viewer: viewer, http: http, requestID: request.requestID) }
-            do { return page(try body()) } catch let error as CareError {
-                return self.pageResponse(Shell.errorPage(status: error.code.httpStatus, message: error.message, requestID: request.requestID), status: error.code.httpStatus, viewer: viewer, http: http, requestID: request.requestID)
-            } catch {
-                self.logger.error("core page failed", metadata: ["request.id": .string(request.requestID), "error": .string("\(error)")])
-                return self.pageResponse(Shell.errorPage(status: 500, message: "The page could not be completed.", requestID: request.requestID), status: 500, viewer: viewer, http: http, requestID: request.requestID)
-            }
-        }
+    /// The dashboard, sign-out, your account, staff accounts and the audit trail: routes of the
+    /// built-in plugin, run like any plugin's.
+    var corePageRoutes: [Route] {
         let everyone = Set(Role.allCases)
         let managers: Set<Role> = [.manager, .admin]
-        switch (request.method, request.path) {
-        case (.get, "/"), (.head, "/"): return guarded(everyone) { dashboard(request) }
-        case (.post, "/logout"):
-            try? sessions.end(tokenHash: session.tokenHash)
-            audit.record(AuditEntry(userID: request.principal.userID, username: request.principal.username, address: request.remoteAddress, source: "core", action: "logout", detail: "signed out"), durable: true)
-            var response = redirect("/login", flash: "You have signed out.")
-            response.headers.append(("Set-Cookie", cookie(Appliance.sessionCookie, "", maxAge: 0)))
-            return response
-        case (.get, "/account"): return guarded(everyone) { accountPage(request, errors: FormErrors(), status: 200) }
-        case (.post, "/account"): return guarded(everyone) { try changePassword(request, session: session) }
-        case (.get, "/admin"): return guarded(managers) { adminPage(request) }
-        case (.get, "/admin/users"): return guarded(managers) { try usersPage(request, errors: FormErrors(), status: 200) }
-        case (.post, "/admin/users"): return guarded(managers) { try createUser(request) }
-        case (.get, "/audit"): return guarded([.manager]) { try auditPage(request) }
-        case (.get, "/audit.csv"): return guarded([.manager]) { try auditExport(request) }
-        default: break
-        }
-        if let screen = adminScreenRoute(request, http: http, viewer: viewer, guarded: guarded) { return screen }
-        // /admin/users/:id/(disable|enable|reset|expiry)
-        let parts = request.path.split(separator: "/").map(String.init)
-        if request.method == .post, parts.count == 4, parts[0] == "admin", parts[1] == "users", let id = Int64(parts[2]) {
-            return guarded(managers) { try changeUser(request, id: id, action: parts[3]) }
-        }
-        return fhirPages(request, http: http, viewer: viewer)
+        return [
+            corePage(.get, "/", roles: everyone) { app, request in app.dashboard(request) },
+            coreExchangePage(.post, "/logout", roles: everyone) { app, request, exchange in app.logout(request, session: exchange.session) },
+            corePage(.get, "/account", roles: everyone) { app, request in app.accountPage(request, errors: FormErrors(), status: 200) },
+            coreExchangePage(.post, "/account", roles: everyone) { app, request, exchange in try app.changePassword(request, session: exchange.session) },
+            corePage(.get, "/admin", roles: managers) { app, request in app.adminPage(request) },
+            corePage(.get, "/admin/users", roles: managers) { app, request in try app.usersPage(request, errors: FormErrors(), status: 200) },
+            corePage(.post, "/admin/users", roles: managers) { app, request in try app.createUser(request) },
+            // disable, enable, reset or expiry
+            corePage(.post, "/admin/users/:id/:action", roles: managers) { app, request in
+                try app.changeUser(request, id: try request.id("id"), action: request.pathParameters["action"] ?? "")
+            },
+            corePage(.get, "/audit", roles: [.manager]) { app, request in try app.auditPage(request) },
+            corePage(.get, "/audit.csv", roles: [.manager]) { app, request in try app.auditExport(request) },
+        ]
+    }
+
+    /// Ends this session (only this one) and clears its cookie.
+    func logout(_ request: Request, session: Session) -> Response {
+        try? sessions.end(tokenHash: session.tokenHash)
+        audit.record(AuditEntry(userID: request.principal.userID, username: request.principal.username, address: request.remoteAddress, source: "core", action: "logout", detail: "signed out"), durable: true)
+        var response = Response.redirect(to: "/login", flash: "You have signed out.")
+        response.headers["Set-Cookie"] = cookie(Appliance.sessionCookie, "", maxAge: 0)
+        return response
     }
 
     // MARK: Sign in

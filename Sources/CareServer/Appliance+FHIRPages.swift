@@ -7,39 +7,22 @@ import Logging
 /// The signed-in side of FHIR: the manager's and administrator's API tokens page (`/admin/api-tokens`),
 /// and staff downloads of one resident's record and of their transfer summary as FHIR Bundles.
 extension Appliance {
-    /// The core routes these pages answer; nil for any other path.
-    func fhirPages(_ request: Request, http: HTTPRequest, viewer: Shell.Viewer) -> HTTPResponse? {
-        let parts = request.path.split(separator: "/").map(String.init)
+    /// The API tokens page and the staff downloads: routes of the built-in plugin, run like any plugin's.
+    var fhirPageRoutes: [Route] {
         let managers: Set<Role> = [.manager, .admin]
-        switch (request.method, parts.count) {
-        case (.get, 2) where parts == ["admin", "api-tokens"]:
-            return fhirGuarded(request, http: http, viewer: viewer, roles: managers) { try apiTokensPage(request, errors: FormErrors(), status: 200) }
-        case (.post, 2) where parts == ["admin", "api-tokens"]:
-            return fhirGuarded(request, http: http, viewer: viewer, roles: managers) { try createAPIToken(request) }
-        case (.post, 4) where parts[0] == "admin" && parts[1] == "api-tokens" && parts[3] == "revoke":
-            guard let id = Int64(parts[2]) else { return nil }
-            return fhirGuarded(request, http: http, viewer: viewer, roles: managers) { try revokeAPIToken(request, id: id) }
-        case (.get, 4) where parts[0] == "export" && parts[1] == "residents" && parts[3] == "fhir":
-            guard let id = Int64(parts[2]) else { return nil }
+        return [
+            corePage(.get, "/admin/api-tokens", roles: managers) { app, request in try app.apiTokensPage(request, errors: FormErrors(), status: 200) },
+            corePage(.post, "/admin/api-tokens", roles: managers) { app, request in try app.createAPIToken(request) },
+            corePage(.post, "/admin/api-tokens/:id/revoke", roles: managers) { app, request in try app.revokeAPIToken(request, id: try request.id("id")) },
             // A whole record leaves the building: the staff who hold clinical responsibility.
-            return fhirGuarded(request, http: http, viewer: viewer, roles: Role.clinicalEditors) { try residentBundle(request, http: http, residentID: id) }
-        case (.get, 4) where parts[0] == "export" && parts[1] == "residents" && parts[3] == "transfer-document":
-            guard let id = Int64(parts[2]) else { return nil }
+            coreExchangePage(.get, "/export/residents/:id/fhir", roles: Role.clinicalEditors) { app, request, exchange in
+                try app.residentBundle(request, http: exchange.http, residentID: try request.id("id"))
+            },
             // Whoever sends a resident to hospital, day or night.
-            return fhirGuarded(request, http: http, viewer: viewer, roles: Role.careTeam) { try transferDocument(request, http: http, residentID: id) }
-        default:
-            return nil
-        }
-    }
-
-    private func fhirGuarded(_ request: Request, http: HTTPRequest, viewer: Shell.Viewer, roles: Set<Role>, _ body: () throws -> Response) -> HTTPResponse {
-        guard roles.contains(request.principal.role) else { return forbidden(viewer: viewer, http: http, requestID: request.requestID) }
-        do { return render(try body(), viewer: viewer, http: http, requestID: request.requestID) } catch let error as CareError {
-            return pageResponse(Shell.errorPage(status: error.code.httpStatus, message: error.message, requestID: request.requestID), status: error.code.httpStatus, viewer: viewer, http: http, requestID: request.requestID)
-        } catch {
-            logger.error("fhir page failed", metadata: ["request.id": .string(request.requestID), "error": .string("\(error)")])
-            return pageResponse(Shell.errorPage(status: 500, message: "The page could not be completed.", requestID: request.requestID), status: 500, viewer: viewer, http: http, requestID: request.requestID)
-        }
+            coreExchangePage(.get, "/export/residents/:id/transfer-document", roles: Role.careTeam) { app, request, exchange in
+                try app.transferDocument(request, http: exchange.http, residentID: try request.id("id"))
+            },
+        ]
     }
 
     // MARK: Staff downloads

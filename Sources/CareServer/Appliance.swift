@@ -40,6 +40,8 @@ package final class Appliance: Sendable {
         let events = EventSink()
         try home.migrate(pluginID: "core", migrations: CoreSchema.migrations, events: events)
         audit = AuditLog(home: home, logger: logger, anchor: try AuditAnchor.forHome(keyFile: configuration.resolvedAuditKeyFile, pool: home.pool))
+        // Before the plugins load (and migrate): from now on each record a plugin saves is sealed.
+        if let anchor = audit.anchor { try home.startSealingRecords(with: anchor.recordSealer) }
         accounts = try Accounts(home: home)
         sessions = Sessions(home: home, idleTimeout: TimeInterval(configuration.sessionIdleMinutes * 60),
                             absoluteLifetime: TimeInterval(configuration.sessionLifetimeHours * 3600))
@@ -47,6 +49,8 @@ package final class Appliance: Sendable {
         host.services.publish(name: Services.staff.name, AccountsStaffDirectory(accounts: accounts) as any StaffDirectory)
         host.services.publish(name: Services.portraits.name, PortraitService() as any PortraitMaker)
         assets = Assets.load(from: configuration.assetsDirectory ?? Assets.defaultDirectory(), logger: logger)
+        // The server's own pages first, so that a plugin route clashing with one of them is refused.
+        try host.loadBuiltIn(CorePlugin(appliance: self))
         host.load(candidates, enabled: configuration.enabledPlugins, choices: try PluginChoices.load(pool: home.pool))
         // The chain's head in the log too: a later log line with a smaller head shows entries removed.
         if let head = audit.anchor?.head() {
@@ -115,13 +119,17 @@ package final class Appliance: Sendable {
 
     /// How many bytes of body a request may send, decided from its headers before any of the body is
     /// read (the HTTP server asks): the sign-in form and anything without a live session get a small
-    /// limit, so nobody who has not signed in can make the box hold megabytes.
+    /// limit, so nobody who has not signed in can make the box hold megabytes. A form sent with the
+    /// cookie of a session that ran out recently may carry a photo, to be kept for its owner (PendingPosts).
     package func bodyLimit(method: String, path: String, cookieHeader: String?) -> Int {
-        guard path != "/login", let token = HTTPRequest.cookies(header: cookieHeader)[Appliance.sessionCookie],
-              (try? sessions.find(token: token)) != nil else {
+        guard path != "/login", let token = HTTPRequest.cookies(header: cookieHeader)[Appliance.sessionCookie] else {
             return Appliance.unauthenticatedBodyLimit
         }
-        return configuration.maxBodyBytes
+        if (try? sessions.find(token: token)) != nil { return configuration.maxBodyBytes }
+        if method == "POST" && PendingPosts.isRecentSession(token: token, pool: home.pool) {
+            return min(configuration.maxBodyBytes, PendingPosts.maxFileBytes + PendingPosts.maxBytes)
+        }
+        return Appliance.unauthenticatedBodyLimit
     }
 
     private func route(_ http: HTTPRequest, requestID: String) -> HTTPResponse {
@@ -134,6 +142,10 @@ package final class Appliance: Sendable {
         guard let method = HTTPMethod(rawValue: http.method) else {
             return pageResponse(Shell.errorPage(status: 405, message: "This server does not answer \(http.method) requests.", requestID: requestID), status: 405, viewer: nil, http: http, requestID: requestID)
         }
+        // The routes answered before the session check, and only these: health and metrics for monitoring
+        // (metrics with its own bearer token), the sign-in form, /fhir for outside systems with an API token,
+        // and the stylesheets and scripts. Every other page, the server's own included, is a route of a
+        // plugin (the built-in `core` for the server's pages), run below through the one router.
         switch (method, http.path) {
         case (.get, "/healthz"), (.head, "/healthz"): return health()
         case (.get, "/metrics"), (.head, "/metrics"): return metrics(http, requestID: requestID)
@@ -181,8 +193,7 @@ package final class Appliance: Sendable {
         let request = Request(method: method, path: http.path, query: Appliance.queryData(http.query), form: form,
                               headers: http.headers, principal: session.account.principal, requestID: requestID,
                               remoteAddress: http.remoteAddress, csrfToken: session.csrfToken)
-        let viewer = Shell.Viewer(principal: request.principal, csrfToken: session.csrfToken,
-                                  navigation: host.navigation(for: request.principal.role) + coreNavigation(for: request.principal.role))
+        let viewer = Shell.Viewer(principal: request.principal, csrfToken: session.csrfToken, navigation: host.navigation(for: request.principal.role))
         if method.changesState {
             let sent = form["_csrf"] ?? http.headers["x-csrf-token"] ?? ""
             guard constantTimeEqual(Array(sent.utf8), Array(session.csrfToken.utf8)) else {
@@ -193,7 +204,6 @@ package final class Appliance: Sendable {
                 return pageResponse(Shell.errorPage(status: 400, message: "The form could not be read. Nothing was changed.", requestID: requestID), status: 400, viewer: viewer, http: http, requestID: requestID)
             }
         }
-        if let core = coreRoute(request, http: http, session: session, viewer: viewer) { return core }
         switch host.match(method: method, path: http.path) {
         case .notFound:
             return notFound(viewer: viewer, http: http, requestID: requestID)
@@ -207,12 +217,15 @@ package final class Appliance: Sendable {
             }
             var routed = request
             routed.pathParameters = parameters
-            return runHandler(entry, request: routed, http: http, viewer: viewer)
+            // Only the built-in plugin's pages see the session and the HTTP request (`CoreExchange`).
+            let exchange = entry.pluginID == CorePlugin.id ? CoreExchange(session: session, http: http, viewer: viewer) : nil
+            return runHandler(entry, request: routed, http: http, viewer: viewer, exchange: exchange)
         }
     }
 
-    /// Runs a plugin's handler, with the one-time form token making a repeated submission act once.
-    private func runHandler(_ entry: Router.Entry, request: Request, http: HTTPRequest, viewer: Shell.Viewer) -> HTTPResponse {
+    /// Runs a plugin's handler (the built-in plugin's too), with the one-time form token making a repeated
+    /// submission act once, and maps what it throws to the one set of error pages.
+    private func runHandler(_ entry: Router.Entry, request: Request, http: HTTPRequest, viewer: Shell.Viewer, exchange: CoreExchange?) -> HTTPResponse {
         let once = request.method.changesState ? request.form.nonEmpty("_once") : nil
         if let once {
             switch submissions.claim(token: once, userID: request.principal.userID) {
@@ -229,7 +242,9 @@ package final class Appliance: Sendable {
         let scope = request.method.changesState ? ChangeScope(request: request, source: entry.pluginID) : nil
         defer { if let scope { settleAudit(scope, request: request) } }
         do {
-            response = try ChangeScope.$current.withValue(scope) { try entry.route.handler(request) }
+            response = try CoreExchange.$current.withValue(exchange) {
+                try ChangeScope.$current.withValue(scope) { try entry.route.handler(request) }
+            }
         } catch let error as CareError {
             if let once { submissions.release(token: once) }
             let status = error.code.httpStatus
@@ -251,6 +266,7 @@ package final class Appliance: Sendable {
                 submissions.release(token: once)
             }
         }
+        if let direct = exchange?.takeDirectAnswer() { return direct }
         return render(response, viewer: viewer, http: http, requestID: request.requestID)
     }
 

@@ -1,3 +1,4 @@
+package import CareStore
 import Crypto
 package import Foundation
 package import GRDB
@@ -66,6 +67,9 @@ package struct AuditAnchor: Sendable {
         let code = HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: SymmetricKey(data: key))
         return "k1:" + code.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
+
+    /// The key that seals the plugins' records (derived from this one: RecordSeals).
+    package var recordSealer: RecordSealer { RecordSealer(auditKey: key) }
 
     package func head() -> Mark? { AuditAnchor.read(headFile) }
     package func checkpoint() -> Mark? { AuditAnchor.read(checkpointFile) }

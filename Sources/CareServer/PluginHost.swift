@@ -41,6 +41,8 @@ package final class PluginHost: Sendable {
         var loaded: [String: Loaded] = [:]
         var loadOrder: [String] = []
         var statuses: [PluginStatus] = []
+        /// Ids of the plugins built into the server (`loadBuiltIn`).
+        var builtIn: Set<String> = []
     }
 
     private let state = Mutex(Contributions())
@@ -142,7 +144,6 @@ package final class PluginHost: Sendable {
     /// Runs a plugin's migrations and registration; its contributions take effect only if all succeed.
     private func start(_ plugin: any CarePlugin, statuses: inout [PluginStatus]) -> Bool {
         let manifest = plugin.manifest
-        let context = makeContext(manifest)
         func fail(_ reason: String) -> Bool {
             statuses.append(PluginStatus(id: manifest.id, displayName: manifest.displayName, version: manifest.version,
                                          source: manifest.id, state: .failed, reason: reason))
@@ -154,11 +155,34 @@ package final class PluginHost: Sendable {
         } catch {
             return fail("\(error)")
         }
+        if let refusal = install(plugin, builtIn: false) { return fail(refusal) }
+        statuses.append(PluginStatus(id: manifest.id, displayName: manifest.displayName, version: manifest.version,
+                                     source: manifest.id, state: .loaded, reason: nil))
+        logger.info("plugin loaded", metadata: ["plugin.id": .string(manifest.id), "plugin.version": .string(manifest.version)])
+        return true
+    }
+
+    /// Registers a plugin built into the server (the server's own pages, `CorePlugin`) before any plugin
+    /// library loads: its routes go into the same router, so a plugin route that clashes with one of them
+    /// is refused like a clash between two plugins. It has no migrations of its own here (the appliance
+    /// migrates its tables before anything else) and is not listed among the plugins found.
+    func loadBuiltIn(_ plugin: any CarePlugin) throws {
+        if let refusal = install(plugin, builtIn: true) {
+            throw BuiltInRefused(id: plugin.manifest.id, reason: refusal)
+        }
+        state.withLock { $0.builtIn.insert(plugin.manifest.id) }
+    }
+
+    /// Calls `register(with:)` and takes what the plugin contributes; nil when done, else why it was
+    /// refused (and then none of it is kept).
+    private func install(_ plugin: any CarePlugin, builtIn: Bool) -> String? {
+        let manifest = plugin.manifest
+        let context = makeContext(manifest)
         let staging = StagingRegistrar(context: context)
         do {
             try plugin.register(with: staging)
         } catch {
-            return fail("registration failed: \(error)")
+            return "registration failed: \(error)"
         }
         let clash: String? = state.withLock { current in
             var trial = current.router
@@ -170,11 +194,11 @@ package final class PluginHost: Sendable {
             }
             return nil
         }
-        if let clash { return fail(clash) }
+        if let clash { return clash }
         var sheets: [PluginAsset] = []
         for sheet in staging.stylesheets {
             guard let asset = PluginAsset(pluginID: manifest.id, stylesheet: sheet) else {
-                return fail("its stylesheet '\(sheet.name)' is not acceptable: a name of lower-case letters, digits, hyphens and dots ending .css, at most 256 KB")
+                return "its stylesheet '\(sheet.name)' is not acceptable: a name of lower-case letters, digits, hyphens and dots ending .css, at most 256 KB"
             }
             sheets.append(asset)
         }
@@ -182,7 +206,7 @@ package final class PluginHost: Sendable {
         for image in staging.images {
             var problem = ""
             guard let asset = PluginAsset(pluginID: manifest.id, image: image, problem: &problem) else {
-                return fail("its image '\(image.name)' is not acceptable: it must be \(problem)")
+                return "its image '\(image.name)' is not acceptable: it must be \(problem)"
             }
             images.append(asset)
         }
@@ -197,14 +221,13 @@ package final class PluginHost: Sendable {
             current.metrics += staging.metrics.map { (manifest.id, $0) }
             current.fhir += staging.fhir.map { (manifest.id, $0) }
             current.eventHandlers += staging.handlers.map { (manifest.id, $0) }
-            current.loaded[manifest.id] = Loaded(plugin: plugin, context: context)
-            current.loadOrder.append(manifest.id)
+            if !builtIn {
+                current.loaded[manifest.id] = Loaded(plugin: plugin, context: context)
+                current.loadOrder.append(manifest.id)
+            }
         }
         for (name, service) in staging.services { services.publish(name: name, service) }
-        statuses.append(PluginStatus(id: manifest.id, displayName: manifest.displayName, version: manifest.version,
-                                     source: manifest.id, state: .loaded, reason: nil))
-        logger.info("plugin loaded", metadata: ["plugin.id": .string(manifest.id), "plugin.version": .string(manifest.version)])
-        return true
+        return nil
     }
 
     static func manifestProblem(_ manifest: PluginManifest) -> String? {
@@ -234,9 +257,22 @@ package final class PluginHost: Sendable {
         for loaded in plugins { try loaded.plugin.seedDemoData(loaded.context, today: today) }
     }
 
-    /// Every route served, with its plugin (for the tests that prove each one is guarded).
-    package var routes: [(pluginID: String, method: HTTPMethod, path: String, roles: Set<Role>)] {
-        state.withLock { $0.router.entries.map { ($0.pluginID, $0.route.method, $0.route.path, $0.route.roles) } }
+    /// Every route a plugin library registered, with its plugin (for the tests that prove each one is guarded).
+    package var routes: [(pluginID: String, method: HTTPMethod, path: String, roles: Set<Role>)] { routes(builtIn: false) }
+
+    /// Every route of the plugins built into the server (the server's own pages).
+    package var builtInRoutes: [(pluginID: String, method: HTTPMethod, path: String, roles: Set<Role>)] { routes(builtIn: true) }
+
+    private func routes(builtIn: Bool) -> [(pluginID: String, method: HTTPMethod, path: String, roles: Set<Role>)] {
+        state.withLock { current in
+            current.router.entries.filter { current.builtIn.contains($0.pluginID) == builtIn }.map { ($0.pluginID, $0.route.method, $0.route.path, $0.route.roles) }
+        }
+    }
+
+    /// The plugin whose route answers `method` on `path`, if any (the router's answer, for tests and the log).
+    package func pluginID(serving method: HTTPMethod, path: String) -> String? {
+        if case .found(let entry, _) = match(method: method, path: path) { return entry.pluginID }
+        return nil
     }
 
     /// Adds an observer that hears every committed event after the plugins' handlers (tests).
@@ -307,6 +343,13 @@ package final class PluginHost: Sendable {
             }
         }
     }
+}
+
+/// A plugin built into the server could not register: a fault in the server itself, so it does not start.
+struct BuiltInRefused: Error, CustomStringConvertible {
+    let id: String
+    let reason: String
+    var description: String { "the server's own pages (\(id)) could not be registered: \(reason)" }
 }
 
 /// Collects one plugin's contributions during `register(with:)`.

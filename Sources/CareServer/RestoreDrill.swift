@@ -161,6 +161,7 @@ package enum RestoreDrill {
         defer { try? restored.closeCleanly() }
         try progress("Checking the audit trail", 60)
         checked.append(try checkAuditTrail(restored: restored, live: setup.home, anchor: setup.auditAnchor))
+        if let anchor = setup.auditAnchor, let sentence = try checkRecords(restored: restored, anchor: anchor) { checked.append(sentence) }
         try progress("Counting records", 80)
         let counts = try countRecords(restored: restored, live: setup.home)
         if let audit = counts.first(where: { $0.table == "core_audit" }), let live = audit.live, live < audit.backup {
@@ -190,6 +191,18 @@ package enum RestoreDrill {
         }
         let keyed = anchor == nil ? "" : " with the home's audit key"
         return "its audit trail (\(verification.entries) \(verification.entries == 1 ? "entry" : "entries")) verified\(keyed) and matches the live trail up to entry \(last.id)"
+    }
+
+    /// Each record in the backup must be as the appliance saved it (RecordSeals); nil for a backup made
+    /// before the appliance sealed records.
+    private static func checkRecords(restored: HomeDatabase, anchor: AuditAnchor) throws -> String? {
+        let report = try restored.recordSealReport(anchor.recordSealer, limit: 3)
+        guard report.since != nil else { return nil }
+        guard report.problemCount == 0, report.earlierFindings.isEmpty else {
+            let first = (report.problems + report.earlierFindings).prefix(3).joined(separator: "; ")
+            throw DrillFailure("\(report.problemCount) record(s) in the backup were changed other than through the appliance (\(first)). Tell the person responsible for data protection.")
+        }
+        return "its \(report.rows) records are as the appliance saved them"
     }
 
     /// Rows per table in the restored copy and in the live home.

@@ -9,6 +9,7 @@ struct GRDBCareDatabase: CareDatabase {
     let pool: DatabasePool
     let events: EventSink
     let commits: CommitCounter
+    let sealing: RecordSealing
 
     var commitCount: Int64? { commits.value }
 
@@ -19,8 +20,17 @@ struct GRDBCareDatabase: CareDatabase {
     func write<T>(_ body: (any SQLWriter) throws -> T) throws -> T {
         let queued = EventQueue()
         var outboxIDs: [Int64] = []
+        let sealer = sealing.sealer
         let result = try pool.write { db in
+            // Every row this write touches is sealed before it commits (RecordSeals).
+            let touched = sealer.map { _ in TouchedRows() }
+            if let touched { db.add(transactionObserver: touched, extent: .observerLifetime) }
+            defer { if let touched { db.remove(transactionObserver: touched) } }
             let result = try body(SQLWriterAdapter(db: db, events: queued))
+            if let touched, let sealer {
+                db.remove(transactionObserver: touched)
+                try RecordSeals.seal(db, touched.keys, with: sealer)
+            }
             // Inside the transaction: what must follow this change (its events, the promise of its audit
             // entry) commits with it or not at all (the transactional outbox).
             outboxIDs = try events.storeInOutbox(db, queued.peek())

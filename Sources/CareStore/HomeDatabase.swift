@@ -21,6 +21,8 @@ package final class HomeDatabase: Sendable {
     package let pool: DatabasePool
     /// Moves on with every commit through `careDatabase`, so plugins can tell whether anything was saved.
     let commits = CommitCounter()
+    /// The key that seals the plugins' records, once the appliance has it (`startSealingRecords`).
+    package let sealing = RecordSealing()
 
     private init(url: URL, pool: DatabasePool) {
         self.url = url
@@ -179,6 +181,7 @@ package final class HomeDatabase: Sendable {
                     plugin_id TEXT NOT NULL, number INTEGER NOT NULL, name TEXT NOT NULL, applied_at TEXT NOT NULL,
                     PRIMARY KEY (plugin_id, number)) STRICT;
                 """)
+            try db.execute(sql: RecordSeals.schema)
             let recorded = try Int.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM core_meta WHERE key = 'schema_version'")
             if let recorded, recorded > HomeDatabase.supportedSchemaVersion {
                 throw StoreError(.newerSchema, "This database was written by a newer version of carehome (schema \(recorded)); this program understands schema \(HomeDatabase.supportedSchemaVersion) at most. Install the newer version again, or restore a backup made by this version.")
@@ -252,7 +255,18 @@ package final class HomeDatabase: Sendable {
             }
         }
         let applied = try appliedMigrations(pluginID: pluginID)
-        for migration in migrations.sorted(by: { $0.number < $1.number }) where !applied.contains(migration.number) {
+        let pending = migrations.sorted(by: { $0.number < $1.number }).filter { !applied.contains($0.number) }
+        // A migration may reshape the plugin's rows (a new column changes every row), so its tables are
+        // sealed again after it. What was already changed outside the appliance is found first and kept,
+        // so that the new seals do not hide it from `check`.
+        let sealer = sealing.sealer
+        if let sealer, !pending.isEmpty {
+            try pool.write { db in
+                let report = try RecordSeals.compare(db, with: sealer, prefix: prefix, limit: RecordSeals.findingsLimit)
+                try RecordSeals.remember(report, during: "\(pluginID)'s upgrade to migration \(pending.last?.number ?? 0)", db)
+            }
+        }
+        for migration in pending {
             do {
                 try pool.write { db in
                     let before = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'table'"))
@@ -271,6 +285,7 @@ package final class HomeDatabase: Sendable {
                     }
                     try db.execute(sql: "INSERT INTO core_migrations (plugin_id, number, name, applied_at) VALUES (?, ?, ?, ?)",
                                    arguments: [pluginID, migration.number, migration.name, Timestamp.format(Date())])
+                    if let sealer { try RecordSeals.sealAll(db, with: sealer, prefix: prefix, onlyUnsealed: false) }
                 }
             } catch let error as StoreError {
                 throw StoreError(.migrationFailed, "migration \(migration.number) (\(migration.name)) failed and was rolled back: \(error.message)")
@@ -287,7 +302,7 @@ package final class HomeDatabase: Sendable {
 
     /// The `CareDatabase` that plugins and the server use, delivering events to `events` after commit.
     package func careDatabase(events: EventSink) -> any CareDatabase {
-        GRDBCareDatabase(pool: pool, events: events, commits: commits)
+        GRDBCareDatabase(pool: pool, events: events, commits: commits, sealing: sealing)
     }
 }
 

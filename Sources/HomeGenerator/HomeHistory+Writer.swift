@@ -17,6 +17,9 @@ extension HomeHistory {
         var reconciliationID: Int64?
         var entryID: Int64?
         var actionDescriptions: [String]
+        /// Whether the transfers and deterioration plugins are in the home (their history is written only then).
+        var hasTransfers: Bool
+        var hasObservations: Bool
 
         init(db: Database) throws {
             let days = try String.fetchAll(db, sql: """
@@ -51,6 +54,8 @@ extension HomeHistory {
             reconciliationID = try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM medication_review_reconciliations WHERE entered_in_error = 0")
             entryID = try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM home_round_entries")
             actionDescriptions = try String.fetchAll(db, sql: "SELECT DISTINCT description FROM home_round_actions ORDER BY id")
+            hasTransfers = try db.tableExists("transfers_transfers") && db.tableExists("transfers_reviews") && db.tableExists("transfers_deaths")
+            hasObservations = try db.tableExists("deterioration_observations")
             guard !records.isEmpty, !falls.isEmpty, !medicines.isEmpty, !findings.isEmpty else {
                 throw HistoryError("the home's demo data is missing residents, falls, medicines or assessments: enable every plugin")
             }
@@ -182,6 +187,9 @@ extension HomeHistory {
                 }
             }
 
+            try transfers(residentID: id, stay, movements: movements, random: &random, totals: &totals)
+            try observations(residentID: id, stay, random: &random, totals: &totals)
+
             // Falls: about three a year lived here, each with its checks done and an assessment.
             let falls = random.int(0..<(1 + stayDays * 6 / 365))
             for _ in 0..<falls {
@@ -190,6 +198,66 @@ extension HomeHistory {
                 try fall(residentID: id, on: day, random: &random, totals: &totals)
             }
             return id
+        }
+
+        /// Each hospital spell as a transfer (why, how, admitted, back, discharge summary, medicines
+        /// reconciled), most reviewed by the MDT at the next round; a death as the transfers plugin records it.
+        func transfers(residentID: Int64, _ stay: Stay, movements: [(String, Day, String)], random: inout SeededRandom, totals: inout Totals) throws {
+            guard templates.hasTransfers else { return }
+            let reasons = ["fall", "deterioration", "deterioration", "other", "planned"]
+            let routes = ["999", "999", "111", "gp", "ucr", "family"]
+            let avoidable = ["no", "no", "possibly", "yes", "cannot-say"]
+            let helped = ["nothing", "earlier-recognition", "ucr", "gp-advice"]
+            for (went, back) in stay.hospital {
+                let reason = reasons[random.int(0..<reasons.count)]
+                let route = reason == "planned" ? "planned-transport" : routes[random.int(0..<routes.count)]
+                let left = at(went, minutes: random.int(420..<1380))
+                try run("""
+                    INSERT INTO transfers_transfers (resident_id, left_at, left_on, reason, route, by_ambulance, outcome, hospital, stay_ended_on, stay_end,
+                        discharge_summary_on, reconciliation, reconciled_on, recorded_by_id, recorded_by_name, recorded_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'County Hospital', ?, 'returned', ?, 'yes', ?, 0, ?, ?)
+                    """, [residentID, left, went.iso, reason, route, route == "999" ? 1 : 0,
+                          reason == "planned" ? "planned-care" : (random.int(0..<3) == 0 ? "ae-only" : "admitted"),
+                          back.iso, back.iso, back.adding(days: random.int(1..<4)).iso, Writer.by, left])
+                let transferID = db.lastInsertedRowID
+                totals.transfers += 1
+                guard reason != "planned", random.int(0..<10) < 8 else { continue }
+                let reviewed = back.adding(days: random.int(3..<10))
+                try run("""
+                    INSERT INTO transfers_reviews (transfer_id, avoidable, helped, notes, reviewed_on, reviewed_by, recorded_by_id, recorded_by_name, recorded_at)
+                    VALUES (?, ?, ?, '', ?, 'Dr Gareth Price (GP)', 0, ?, ?)
+                    """, [transferID, avoidable[random.int(0..<avoidable.count)], helped[random.int(0..<helped.count)], reviewed.iso, Writer.by, at(reviewed, minutes: 720)])
+            }
+            if stay.died, let death = movements.last {
+                let place = death.2 == "hospital" ? "hospital" : "here"
+                try run("""
+                    INSERT INTO transfers_deaths (resident_id, died_on, place, preferred, plan_existed, completed, recorded_by_name, recorded_at)
+                    VALUES (?, ?, ?, ?, ?, 1, ?, ?)
+                    """, [residentID, stay.ended.iso, place, random.int(0..<4) == 0 ? "not-known" : "here", random.int(0..<5) == 0 ? 0 : 1,
+                          Writer.by, at(stay.ended, minutes: 900)])
+            }
+        }
+
+        /// Observations about once a fortnight (weekly in the last month of a life), with the NEWS2 a
+        /// settled resident usually scores: a deterioration history of the size a home keeps.
+        func observations(residentID: Int64, _ stay: Stay, random: inout SeededRandom, totals: inout Totals) throws {
+            guard templates.hasObservations else { return }
+            var day = stay.admitted.adding(days: random.int(1..<14))
+            while day < stay.ended {
+                guard stay.present(on: day) else { day = day.adding(days: 7); continue }
+                let unwell = random.int(0..<12) == 0
+                // Scored as NEWS2 scores them (RCP 2017): unwell 2 + 2 + 1 + 1 = 6, band medium; settled 0.
+                let (respiration, spo2, pulse, temperature, news, band) = unwell ? (22, 93, 104, 38.1, 6, 3) : (16, 96, 72 + random.int(0..<12), 36.6, 0, 0)
+                let taken = at(day, minutes: random.int(480..<1200))
+                try run("""
+                    INSERT INTO deterioration_observations (resident_id, taken_at, respiration, spo2, on_oxygen, systolic, diastolic, pulse, consciousness,
+                        temperature, scale, news2_total, band, recorded_by_id, recorded_by_name, recorded_at)
+                    VALUES (?, ?, ?, ?, 0, ?, ?, ?, 'alert', ?, 1, ?, ?, 0, ?, ?)
+                    """, [residentID, taken, respiration, spo2, 118 + random.int(0..<30), 70 + random.int(0..<15), pulse, temperature,
+                          news, band, Writer.by, taken])
+                totals.observations += 1
+                day = day.adding(days: day.days(until: stay.ended) < 30 ? 7 : 14)
+            }
         }
 
         mutating func fall(residentID: Int64, on day: Day, random: inout SeededRandom, totals: inout Totals) throws {

@@ -48,10 +48,11 @@ package struct HomeHistory: Sendable {
     /// What was written.
     package struct Totals: Sendable, CustomStringConvertible {
         package var residents = 0, movements = 0, falls = 0, checks = 0, assessments = 0, medicines = 0
-        package var rounds = 0, actions = 0, auditEntries = 0
+        package var rounds = 0, actions = 0, auditEntries = 0, transfers = 0, observations = 0
         package var description: String {
             "\(residents) former residents, \(movements) movements, \(falls) falls (\(checks) checks, \(assessments) assessments), "
-                + "\(medicines) medicines, \(rounds) rounds, \(actions) actions, \(auditEntries) audit entries"
+                + "\(medicines) medicines, \(transfers) hospital transfers, \(observations) observation sets, "
+                + "\(rounds) rounds, \(actions) actions, \(auditEntries) audit entries"
         }
     }
 

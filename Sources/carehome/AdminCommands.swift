@@ -54,8 +54,32 @@ struct CheckCommand: ParsableCommand {
         print("synchronous: \(try database.pragma("synchronous")) (2 = FULL), journal: \(try database.pragma("journal_mode"))")
         if try database.pool.read({ db in try db.tableExists("core_audit") }) {
             try verifyAuditTrail(database, configuration: configuration, full: full)
+            try checkRecordSeals(database, configuration: configuration)
         }
     }
+}
+
+/// Compares every plugin record with its seal (RecordSeals): a record changed, added or removed in the
+/// file by anything other than the appliance is reported, with its table and row, and check fails.
+func checkRecordSeals(_ database: HomeDatabase, configuration: ApplianceConfiguration) throws {
+    let anchor: AuditAnchor
+    do { anchor = try AuditAnchor.load(keyFile: configuration.resolvedAuditKeyFile) } catch { throw CommandFailure("records: \(error)") }
+    let report = try database.recordSealReport(anchor.recordSealer)
+    guard let since = report.since else {
+        print("records: not sealed yet (the appliance seals every record from the next time it starts)")
+        return
+    }
+    var lines = report.problems
+    if report.problemCount > lines.count { lines.append("… and \(report.problemCount - lines.count) more") }
+    if !report.earlierFindings.isEmpty {
+        lines.append("Found earlier, before an upgrade sealed the rows again:")
+        lines += report.earlierFindings
+    }
+    guard lines.isEmpty else {
+        for line in lines { print("records: \(line)") }
+        throw CommandFailure("records: \(report.problemCount + (report.earlierFindings.isEmpty ? 0 : 1)) problem(s): a record was changed in the database file other than through the appliance. Compare with the audit trail (who saved what, when) and, if the change was not meant, restore the last good backup.")
+    }
+    print("records: \(report.rows) rows in \(report.tables) tables are as the appliance last saved them (sealed since \(since))")
 }
 
 /// `carehome user add …` (password on standard input).

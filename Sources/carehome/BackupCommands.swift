@@ -144,7 +144,13 @@ struct RestoreCommand: ParsableCommand {
             if let restored = try? HomeDatabase.open(dataDirectory: settings.dataDirectory) {
                 do {
                     // The trail now ends where the backup's did: its head and checkpoint start again from there.
-                    try AuditAnchor.forHome(keyFile: settings.resolvedAuditKeyFile, pool: restored.pool).forgetHeadAndCheckpoint()
+                    let anchor = try AuditAnchor.forHome(keyFile: settings.resolvedAuditKeyFile, pool: restored.pool)
+                    anchor.forgetHeadAndCheckpoint()
+                    // Restored as it is, but said plainly: a record in the backup that the appliance did not save that way.
+                    let seals = try restored.recordSealReport(anchor.recordSealer, limit: 5)
+                    if seals.since != nil, seals.problemCount > 0 || !seals.earlierFindings.isEmpty {
+                        print("Warning: \(seals.problemCount) record(s) in this backup were changed other than through the appliance: \((seals.problems + seals.earlierFindings).prefix(5).joined(separator: "; ")). `carehome check` will report them until they are put right; tell the person responsible for data protection.")
+                    }
                     recordInAuditTrail(restored, configuration: settings, action: "restore", detail: "database restored from \(URL(fileURLWithPath: source).lastPathComponent)")
                 } catch {
                     print("Before starting carehome: \(error)")

@@ -13,7 +13,8 @@ struct GenerateHomeCommand: ParsableCommand {
         abstract: "Create a demo home with years of fictional history (for benchmarks; never on a real home).",
         discussion: """
             The current residents are the demo's (as `carehome demo` seeds them); before them come former residents \
-            with their stays, hospital transfers, deaths, falls and checks, medicines, weekly rounds and actions, and an \
+            with their stays, hospital transfers (most reviewed by the MDT), deaths, falls and checks, observations with NEWS2, \
+            medicines, weekly rounds and actions, and an \
             audit trail of --audit-per-day entries. The same --seed, --years, --beds and --today give the same history. \
             Sign in with the demo accounts (password \(DemoCommand.password)).
             """)
@@ -80,6 +81,9 @@ struct GenerateHomeCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("generate-home: \(line)\n".utf8))
             }
             try appliance.audit.recordHead()
+            // The history went in through the pool, not the plugins' stores: seal it as the appliance's own.
+            let sealed = try appliance.home.sealUnsealedRecords()
+            FileHandle.standardError.write(Data("generate-home: \(sealed) generated records sealed\n".utf8))
         } catch {
             throw CommandFailure("the history could not be generated: \(error)")
         }

@@ -37,7 +37,9 @@ def vm_hwm_kib(pid):
 
 
 def generate(args, plugins, years, audit_per_day, today):
-    name = f"y{years:g}-b{args.scale_beds}-s{args.scale_seed}-a{audit_per_day}-{today}"
+    # The generator's own version is in the name: a home made by an older generator (without transfers,
+    # observations or record seals) is not reused.
+    name = f"y{years:g}-b{args.scale_beds}-s{args.scale_seed}-a{audit_per_day}-{today}-g2"
     directory = os.path.join(args.scale_homes, name)
     if os.path.exists(os.path.join(directory, "complete")):
         log(f"using the generated home {directory}")
@@ -124,7 +126,9 @@ def measure_scale(args, work, processes):
     pages = [("/", "nurse"), ("/", "manager"), ("/residents", "nurse"), (f"/residents/{resident}", "nurse"),
              (f"/residents/{resident}/clock", "nurse"), ("/admissions", "nurse"), ("/falls", "nurse"), ("/falls/analytics", "manager"),
              ("/falls/checks", "nurse"), ("/falls/assessments", "nurse"), ("/rounds", "nurse"), ("/rounds/actions", "nurse"),
-             ("/medication", "nurse"), (f"/medication/residents/{resident}", "nurse"), ("/audit", "manager"),
+             ("/medication", "nurse"), (f"/medication/residents/{resident}", "nurse"),
+             ("/deterioration", "nurse"), (f"/deterioration/residents/{resident}", "nurse"),
+             ("/transfers", "nurse"), ("/transfers/figures", "manager"), ("/transfers/pack", "manager"), ("/audit", "manager"),
              ("/audit?user=nurse", "manager"), (f"/audit?resident={resident}", "manager"),
              (f"/audit?from={week_ago}&to={today}", "manager"), ("/audit?from=2000-01-01&to=2000-01-31", "manager")]
     if open_round:

@@ -16,7 +16,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 PASSWORD = "carehome-demo"
 TABLET = (1024, 1366)
@@ -183,6 +183,35 @@ def submit_and_wait(driver, button) -> None:
     except TimeoutException:
         raise AssertionError(f"pressing {label!r} did not lead to a new page within 60 s "
                              f"(still on {driver.current_url}, title {driver.title!r})") from None
+
+
+class Thumb:
+    """Presses things and counts the presses. Choosing from a list is two (open it, pick one)."""
+
+    def __init__(self, driver):
+        self.driver = driver
+        self.taps = 0
+
+    def tap(self, element) -> None:
+        self.taps += 1
+        element.click()
+
+    def tap_and_wait(self, element) -> None:
+        self.taps += 1
+        submit_and_wait(self.driver, element)
+
+    def choose(self, select_name: str, label_contains: str | None = None, index: int | None = None) -> str:
+        self.taps += 2
+        select = Select(self.driver.find_element(By.NAME, select_name))
+        option = select.options[index] if index is not None else next(o for o in select.options if label_contains in o.text)
+        select.select_by_value(option.get_attribute("value"))
+        return option.text
+
+    def answer(self, name: str, value: str) -> None:
+        """Taps an answer's label (the big target), as a person does."""
+        radio = self.driver.find_element(By.CSS_SELECTOR, f"main input[type=radio][name='{name}'][value='{value}']")
+        self.tap(self.driver.find_element(By.CSS_SELECTOR, f"label[for='{radio.get_attribute('id')}']"))
+        assert radio.is_selected()
 
 
 # axe-core 4.9.1, bundled by selenium-axe-python (a maintained fork of axe-selenium-python: the

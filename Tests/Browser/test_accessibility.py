@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from carehome_browser import FORBIDDEN_TITLE, page_title, record_axe_findings, run_axe
+from carehome_browser import FORBIDDEN_TITLE, TABLET, page_title, record_axe_findings, run_axe, set_screen
 
 BLOCKING = {"serious", "critical"}
 # Minor in axe's scale, but a screen reader then announces a column as nothing: fail on these too.
@@ -61,9 +61,22 @@ PAGES = [
     ("carer", "/transfers/new?resident_id=1"),
     ("manager", "/transfers/figures"),
     ("manager", "/transfers/pack"),
+    ("nurse", "/transfers/voice/new"),
+    ("manager", "/transfers/deaths/1"),
+    ("nurse", "/deterioration/residents/1/spo2-target"),
+    ("nurse", "/deterioration/observations/1"),
+    # Frontline screens (issue 16): the clock with its forms first, the round's resident screen with the
+    # context beside the form, an action to give to someone else, a photo, a form kept after the timeout.
+    ("nurse", "/residents/9/clock"),
+    ("gp", "/rounds/4/residents/5"),
+    ("manager", "/rounds/actions/5"),
+    ("nurse", "/residents/2/photo"),
+    (None, "/login?resume=" + "0" * 32),
 ]
 # Grouped by account, so the browser signs in as few times as possible.
-PAGES.sort(key=lambda page: [None, "nurse", "carer", "manager", "admin"].index(page[0]))
+PAGES.sort(key=lambda page: [None, "nurse", "carer", "manager", "gp", "admin"].index(page[0]))
+# axe on a tablet and on a phone: the phone's folded header, cards and one-column forms are other markup.
+SIZES = {"tablet": TABLET, "phone": (375, 812)}
 
 
 def describe(violations) -> str:
@@ -77,8 +90,16 @@ def describe(violations) -> str:
     return "\n".join(lines)
 
 
+@pytest.fixture(params=list(SIZES))
+def screen(request, browser):
+    """The shared browser at a tablet's size, then a phone's (set back to the tablet's afterwards)."""
+    set_screen(browser, SIZES[request.param])
+    yield request.param
+    set_screen(browser, TABLET)
+
+
 @pytest.mark.parametrize("username,path", PAGES, ids=[f"{u or 'signed-out'}:{p}" for u, p in PAGES])
-def test_no_serious_or_critical_axe_violations(username, path, as_user, browser, home):
+def test_no_serious_or_critical_axe_violations(username, path, screen, as_user, browser, home):
     if username is None:
         browser.delete_all_cookies()
         browser.carehome_user = None
@@ -94,7 +115,7 @@ def test_no_serious_or_critical_axe_violations(username, path, as_user, browser,
     results = run_axe(driver)
     assert results["passes"] > 10, "axe checked nothing: was it injected?"
     violations = results["violations"]
-    record_axe_findings(f"{path} as {username or 'signed-out'}", results["version"], violations)
+    record_axe_findings(f"{path} as {username or 'signed-out'} ({screen})", results["version"], violations)
     report = describe(violations)
     print(f"\naxe-core {results['version']} on {path} as {username or 'signed-out'}: {len(violations)} violation(s)\n{report}")
     blocking = [v for v in violations if is_blocking(v)]

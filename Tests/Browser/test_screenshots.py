@@ -11,7 +11,7 @@ import pytest
 from urllib.parse import urlsplit
 from selenium.webdriver.common.by import By
 
-from carehome_browser import FORBIDDEN_TITLE, PHONE, TABLET, make_driver, page_title, sign_in
+from carehome_browser import FORBIDDEN_TITLE, PHONE, TABLET, make_driver, page_title, set_screen, sign_in
 
 # name: (who, path, the page title expected (start of the <h1>))
 SCREENS = {
@@ -155,3 +155,22 @@ def test_a_printed_sheet_names_the_home_and_when_it_was_printed(path, as_user, b
         browser.save_screenshot(str(screenshot_dir / f"print-{path.strip('/').replace('/', '-')}.png"))
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+# The screens issue 16 changed, on a 375x812 phone as the nurse, the manager and the GP use them.
+FRONTLINE_PHONE_PAGES = [("nurse", "/residents/9/clock"), ("nurse", "/medication/prompts/5-MR-RECON/acknowledge"),
+                         ("manager", "/rounds/actions/5"), ("nurse", "/transfers/7"), ("gp", "/rounds/4/residents/5")]
+
+
+@pytest.mark.parametrize("username,path", FRONTLINE_PHONE_PAGES, ids=[f"{u}:{p}" for u, p in FRONTLINE_PHONE_PAGES])
+def test_frontline_screens_fit_a_375_phone(username, path, home, screenshot_dir):
+    driver = make_driver(size=(375, 812))
+    try:
+        set_screen(driver, (375, 812))
+        sign_in(driver, home, username)
+        driver.get(home.url(path))
+        assert page_title(driver) not in (FORBIDDEN_TITLE, "Sign in", "Page not found")
+        assert not overflowing(driver), f"{path} is wider than a 375px phone: {overflowing(driver)}"
+        save_screenshots(driver, screenshot_dir, "phone375-" + path.strip("/").replace("/", "-"))
+    finally:
+        driver.quit()

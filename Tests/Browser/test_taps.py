@@ -7,39 +7,10 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from carehome_browser import make_driver, page_title, set_screen, sign_in, submit_and_wait
+from carehome_browser import Thumb, make_driver, page_title, set_screen, sign_in
 
 PHONE_375 = (375, 812)
 TABLET_LANDSCAPE = (1024, 768)
-
-
-class Thumb:
-    """Presses things and counts the presses. Choosing from a list is two (open it, pick one)."""
-
-    def __init__(self, driver):
-        self.driver = driver
-        self.taps = 0
-
-    def tap(self, element) -> None:
-        self.taps += 1
-        element.click()
-
-    def tap_and_wait(self, element) -> None:
-        self.taps += 1
-        submit_and_wait(self.driver, element)
-
-    def choose(self, select_name: str, label_contains: str | None = None, index: int | None = None) -> str:
-        self.taps += 2
-        select = Select(self.driver.find_element(By.NAME, select_name))
-        option = select.options[index] if index is not None else next(o for o in select.options if label_contains in o.text)
-        select.select_by_value(option.get_attribute("value"))
-        return option.text
-
-    def answer(self, name: str, value: str) -> None:
-        """Taps an answer's label (the big target), as a person does."""
-        radio = self.driver.find_element(By.CSS_SELECTOR, f"main input[type=radio][name='{name}'][value='{value}']")
-        self.tap(self.driver.find_element(By.CSS_SELECTOR, f"label[for='{radio.get_attribute('id')}']"))
-        assert radio.is_selected()
 
 
 @pytest.fixture(params=[PHONE_375, TABLET_LANDSCAPE], ids=["phone-375x812", "tablet-1024x768"])

@@ -169,6 +169,9 @@ def main():
             outbox = None
         recovered = q("SELECT COUNT(*) FROM core_audit WHERE action = 'change-recovered'")[0][0]
     verify = subprocess.run([binary, "audit", "verify", "--data-dir", data], capture_output=True, text=True)
+    # Every record's seal commits with it: after the kills, check finds each as the appliance last saved it.
+    check = subprocess.run([binary, "check", "--data-dir", data], capture_output=True, text=True)
+    sealed = re.search(r"records: (\d+) rows in \d+ tables are as the appliance last saved them", check.stdout)
     with open(os.path.join(work, "server.log"), errors="replace") as f:
         server_log = f.read()
     redelivered = sum(int(n) for n in re.findall(r"outbox\.events=(\d+)", server_log))
@@ -181,7 +184,8 @@ def main():
         f"({recovered} entries written at a restart from the outbox; {redelivered} events delivered at a restart)")
     log(f"  follow-on missing: {len(missed_round)} falls not on the round's list, {len(missed_medication)} not in the "
         f"medication rules, {len(missed_prompt)} new residents without a falls-assessment prompt")
-    log(f"  outbox rows left: {outbox}; audit verify: exit {verify.returncode}")
+    log(f"  outbox rows left: {outbox}; audit verify: exit {verify.returncode}; check: exit {check.returncode}"
+        f"{f', {sealed.group(1)} records as last saved' if sealed else ''}")
     if lost_residents or lost_falls:
         failures.append(f"acknowledged saves lost: residents {lost_residents[:5]}, falls {lost_falls[:5]}")
     if no_audit_residents or falls_without_audit:
@@ -192,6 +196,8 @@ def main():
         failures.append(f"{outbox} outbox rows left after a clean stop")
     if verify.returncode != 0:
         failures.append(f"audit verify failed: {verify.stdout} {verify.stderr}")
+    if check.returncode != 0 or not sealed:
+        failures.append(f"check after the kills: {check.stdout[-600:]} {check.stderr[-400:]}")
     if len(new_falls) + len(new_residents) < 20:
         failures.append("too few saves were made to show anything")
     for failure in failures:

@@ -243,6 +243,32 @@ func ownersFromTheStaffList() throws {
     #expect(list.contains("account is disabled: give it to someone else"))
 }
 
+@Test("an open action given to someone else reaches their list and leaves the old owner's; who held it before is kept; a done one cannot be given away; carers cannot")
+func actionGivenToSomeoneElse() throws {
+    let h = try RoundHome()
+    let round = try h.openRound()
+    let nurse = try h.home.principal(.nurse)
+    let manager = try h.home.principal(.manager)
+    #expect(try h.home.post(round + "/residents/1/actions", as: .clinician, form: ["description": "Weigh weekly", "owner": "user:\(nurse.userID)", "due": "2026-11-30"]).status == 303)
+    #expect(try h.home.get("/rounds/actions?show=mine", as: .nurse).body.contains("Weigh weekly"))
+    let page = try h.home.get("/rounds/actions/1", as: .manager).body
+    #expect(page.contains("Give it to someone else") && page.contains("value=\"user:\(manager.userID)\""))
+    let nobody = try h.home.post("/rounds/actions/1/owner", as: .manager, form: ["owner": ""])
+    #expect(nobody.status == 422)
+    #expect(nobody.body.contains("Say who will do it"))
+    let given = try h.home.post("/rounds/actions/1/owner", as: .manager, form: ["owner": "user:\(manager.userID)"])
+    #expect(given.status == 303)
+    #expect(given.flash == "Action given to \(manager.displayName)")
+    #expect(try h.home.get("/rounds/actions?show=mine", as: .manager).body.contains("Weigh weekly"))
+    #expect(!(try h.home.get("/rounds/actions?show=mine", as: .nurse).body.contains("Weigh weekly")))
+    let after = try h.home.get("/rounds/actions/1", as: .manager).body
+    #expect(after.contains("From \(nurse.displayName) to \(manager.displayName), by \(manager.displayName)"))
+    #expect(try h.home.post("/rounds/actions/1/owner", as: .carer, form: ["owner": "role:carer"]).status == 403)
+    #expect(try h.home.post("/rounds/actions/1/done", as: .manager, form: ["return_to": "/rounds/actions"]).status == 303)
+    #expect(try h.home.post("/rounds/actions/1/owner", as: .manager, form: ["owner": "role:nurse"]).status == 409)
+    #expect(!(try h.home.get("/rounds/actions/1", as: .manager).body.contains("Give it to someone else")), "a done action is not given away")
+}
+
 @Test("actions need an owner and a due date not before the round; they show on the owner's dashboard and carers see the care team's")
 func actionsFlow() throws {
     let h = try RoundHome()

@@ -107,4 +107,50 @@ struct CheckCommandTests {
         #expect(refused.error.contains("does not reach entry \(last)"), "\(refused.error)")
         #expect(!FileManager.default.fileExists(atPath: cut.path), "nothing left that looks like a backup")
     }
+
+    @Test("check compares each record with the version the appliance last saved: a record changed, added or removed with sqlite3 is reported by table and row, and an upgrade that reseals the rows does not hide it")
+    func recordsChangedOutsideTheAppliance() throws {
+        let installation = try TestInstallation(plugins: [Built.testPlugin("ProbePlugin")])
+        try installation.addUser("nina", role: "nurse")
+        let server = try installation.start()
+        try server.signIn("nina")
+        let token = try server.csrfToken()
+        for note in ["allergic to penicillin", "no known allergies", "likes tea"] {
+            #expect(try server.request("POST", "/probe/save", form: [("_csrf", token), ("note", note)]).status == 303)
+        }
+        server.stop()
+        let data = installation.dataDirectory.path
+        let database = installation.dataDirectory.appendingPathComponent("home.sqlite")
+        let clean = try run(Built.carehome, ["check", "--data-dir", data])
+        #expect(clean.status == 0, "\(clean.error)")
+        #expect(clean.output.contains("are as the appliance last saved them"), "\(clean.output)")
+
+        // One letter of one record changed in the file, as someone with sqlite3 on the box could.
+        _ = try sqlite(database, "UPDATE probe_saves SET note = 'allergic to penicillim' WHERE id = 1;")
+        let changed = try run(Built.carehome, ["check", "--data-dir", data])
+        #expect(changed.status == 1)
+        #expect(changed.output.contains("probe_saves row 1 was changed outside the appliance"), "\(changed.output)")
+        #expect(changed.error.contains("1 problem"), "\(changed.error)")
+        // Put back exactly as saved, it passes again: the seal is of the content, not of the edit.
+        _ = try sqlite(database, "UPDATE probe_saves SET note = 'allergic to penicillin' WHERE id = 1;")
+        #expect(try run(Built.carehome, ["check", "--data-dir", data]).status == 0)
+
+        _ = try sqlite(database, "INSERT INTO probe_saves (note) VALUES ('slipped in'); DELETE FROM probe_saves WHERE id = 2;")
+        let added = try run(Built.carehome, ["check", "--data-dir", data])
+        #expect(added.status == 1)
+        #expect(added.output.contains("probe_saves row 4 was added outside the appliance"), "\(added.output)")
+        #expect(added.output.contains("probe_saves row 2 was removed outside the appliance"), "\(added.output)")
+
+        // An upgrade whose migration adds a column reseals the plugin's rows; what was found before it stays reported.
+        let upgraded = try installation.start(environment: ["PROBE_RESHAPE_MIGRATION": "1"])
+        try upgraded.signIn("nina")
+        #expect(try upgraded.request("POST", "/probe/save", form: [("_csrf", try upgraded.csrfToken()), ("note", "after the upgrade")]).status == 303)
+        upgraded.stop()
+        #expect(try sqlite(database, "SELECT mood FROM probe_saves WHERE id = 1") == "calm")
+        let after = try run(Built.carehome, ["check", "--data-dir", data])
+        #expect(after.status == 1, "an upgrade must not hide a record changed before it: \(after.output)")
+        #expect(after.output.contains("before probe's upgrade to migration 2"), "\(after.output)")
+        #expect(after.output.contains("probe_saves row 4 was added outside the appliance"), "\(after.output)")
+        #expect(!after.output.contains("probe_saves row 5"), "the save after the upgrade is sealed: \(after.output)")
+    }
 }

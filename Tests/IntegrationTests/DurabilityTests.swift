@@ -36,6 +36,8 @@ struct DurabilityTests {
         #expect(check.status == 0, "check failed: \(check.error)")
         #expect(check.output.contains("integrity: ok"))
         #expect(check.output.contains("synchronous: 2 (2 = FULL), journal: wal"))
+        // Each record's seal commits with the record: none is left unsealed or stale by the kill.
+        #expect(check.output.contains("are as the appliance last saved them"), "\(check.output)")
     }
 
     @Test("a database written by a newer version stops start-up with a message that says what to do")

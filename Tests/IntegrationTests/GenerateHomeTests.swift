@@ -7,7 +7,7 @@ import Testing
 struct GenerateHomeTests {
     @Test("generate-home makes a home that passes carehome check, serves, and pages its rounds and audit trail")
     func generatedHomeChecksAndServes() throws {
-        let installation = try TestInstallation(plugins: LoaderTests.firstParty)
+        let installation = try TestInstallation(plugins: LoaderTests.firstParty + ["Deterioration", "Transfers"].map { Built.realPlugins.appendingPathComponent("lib\($0).so") })
         let arguments = ["generate-home", "--data-dir", installation.dataDirectory.path, "--plugins-dir", installation.pluginsDirectory.path,
                          "--years", "1", "--beds", "20", "--seed", "5", "--audit-per-day", "20"]
         let generated = try run(Built.carehome, arguments, environment: ["CAREHOME_LOG_LEVEL": "warning"])
@@ -22,6 +22,15 @@ struct GenerateHomeTests {
         let check = try run(Built.carehome, ["check", "--data-dir", installation.dataDirectory.path])
         #expect(check.status == 0, "check failed: \(check.error)")
         #expect(check.output.contains("chain intact"))
+        // The history went in through the pool, and is sealed as the appliance's own.
+        #expect(check.output.contains("are as the appliance last saved them"), "\(check.output)")
+        // Hospital transfers (most reviewed at a round) and observations, as the transfers and deterioration plugins keep them.
+        let database = installation.dataDirectory.appendingPathComponent("home.sqlite")
+        let transfers = Int(try sqlite(database, "SELECT COUNT(*) FROM transfers_transfers WHERE recorded_by_name = 'Generated history'")) ?? 0
+        let reviewed = Int(try sqlite(database, "SELECT COUNT(*) FROM transfers_reviews WHERE recorded_by_name = 'Generated history'")) ?? 0
+        let observations = Int(try sqlite(database, "SELECT COUNT(*) FROM deterioration_observations WHERE recorded_by_name = 'Generated history'")) ?? 0
+        #expect(transfers > 0 && reviewed > 0 && reviewed <= transfers, "transfers \(transfers), reviewed \(reviewed)")
+        #expect(observations > 100, "observation sets: \(observations)")
 
         let server = try installation.start()
         defer { server.stop() }
@@ -34,5 +43,12 @@ struct GenerateHomeTests {
         #expect(rounds.status == 200)
         #expect(rounds.body.contains("Earlier rounds"))
         #expect(try server.get("/").status == 200)
+        // The transfers' figures count the generated history: its unplanned transfers, out of its occupied bed days.
+        let window = try sqlite(database, "SELECT MIN(left_on) || '&to=' || MAX(left_on) FROM transfers_transfers WHERE recorded_by_name = 'Generated history'")
+        let csv = try server.get("/transfers/figures.csv?from=\(window)")
+        #expect(csv.status == 200)
+        let unplanned = csv.body.split(whereSeparator: \.isNewline).first { $0.contains(",unplanned_transfers,") }
+        let count = unplanned.flatMap { line in Int(line.split(separator: ",")[4]) } ?? 0
+        #expect(count > 0, "the generated history has transfers in the figures: \(csv.body.prefix(600))")
     }
 }

@@ -158,6 +158,19 @@ struct MedicationPagesTests {
         #expect(try h.home.get("/medication/residents/1", as: .nurse).body.contains("Back because the facts changed"))
     }
 
+    @Test("the home screen's card links each resident's most urgent prompt to where it is acted on, for those who decide; a nurse's only decision comes chosen")
+    func promptOneTapFromTheHomeScreen() throws {
+        let h = try MedicationHome()
+        for name in ["Amlodipine", "Ramipril", "Atorvastatin", "Omeprazole", "Levothyroxine", "Metformin"] { try h.add(1, name) }
+        let first = try #require(try h.prompts.openPrompts(residentID: 1).first)
+        let decision = "/medication/prompts/1-\(first.ruleID)/acknowledge"
+        #expect(try h.home.get("/", as: .nurse).body.contains("href=\"\(decision)\""))
+        #expect(!(try h.home.get("/", as: .carer).body.contains("/acknowledge\"")), "carers see the prompt, without the link to decide it")
+        #expect(try h.home.get(decision, as: .nurse).body.contains("value=\"acknowledged\" checked"))
+        let clinician = try h.home.get(decision, as: .clinician).body
+        #expect(!clinician.contains("value=\"acknowledged\" checked") && clinician.contains("value=\"dismissed\""), "a clinician chooses between the two")
+    }
+
     @Test("a fall heard from the falls plugin raises a high prompt for a resident on a falls-risk drug")
     func fallEvent() throws {
         let h = try MedicationHome()

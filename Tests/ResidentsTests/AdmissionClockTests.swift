@@ -70,6 +70,25 @@ struct AdmissionClockTests {
         #expect(open.body.contains("Done late by 2 working days"))
     }
 
+    @Test("the forms for the items still to do come before what was recorded, the done ones folded; the dashboard opens the clock at the form of the item to do first")
+    func formsOfOpenItemsFirst() throws {
+        let home = try registryHome()
+        let late = try addResident(home, ["admission_date": "2026-11-02", "nhs_number": "", "room": "1"])   // deadline Wed 11 Nov
+        #expect(try home.post("/residents/\(late)/clock/care-plan", as: .nurse,
+                              form: ["done_on": "2026-11-13", "done_by": "Nadia Hussain", "review_on": "2027-02-13"]).status == 303)
+        let page = try home.get("/residents/\(late)/clock", as: .nurse).body
+        let table = try #require(page.range(of: "<caption>Due by"))
+        let assessment = try #require(page.range(of: "<div id=\"record-assessment\">"))
+        let recorded = try #require(page.range(of: "<caption>Recorded</caption>"))
+        let planAgain = try #require(page.range(of: "<details class=\"clock-again\" id=\"record-care-plan\">"))
+        #expect(table.lowerBound < assessment.lowerBound && assessment.lowerBound < recorded.lowerBound && recorded.lowerBound < planAgain.lowerBound)
+        #expect(page.contains("<a href=\"#record-assessment\">Record it</a>") && !page.contains("<a href=\"#record-care-plan\">Record it</a>"))
+        // The card: the overdue assessment is the item to do first; a carer (who does not record) gets the clock's top.
+        #expect(try home.get("/", as: .nurse).body.contains("href=\"/residents/\(late)/clock#record-assessment\""))
+        #expect(!(try home.get("/", as: .carer).body.contains("/clock#record-")))
+        #expect(!(try home.get("/residents/\(late)/clock", as: .carer).body.contains("Record it")))
+    }
+
     @Test("clock entries are checked: care plan needs an MDT member and a later review date; no date before the admission")
     func entryValidation() throws {
         let home = try registryHome()

@@ -56,6 +56,37 @@ struct TransferPagesTests {
         #expect(try service.transfersAwaitingReview().isEmpty)
     }
 
+    @Test("the outcome part and the MDT's review are one form: a review saves the follow-up typed with it, 'Save' saves a started review, and an error in either brings both back")
+    func oneFormForOutcomeAndReview() throws {
+        var h = try TransfersHome()
+        try h.add("A", admitted: day(2026, 1, 5), room: "1")
+        let transfer = try h.transfer("A", at: "2026-07-10T10:00", reason: "fall", route: "999", ambulance: true, outcome: "ae-only", recordMove: false)
+        let page = try h.home.get("/transfers/\(transfer)", as: .nurse).body
+        #expect(page.contains("form=\"update\" formaction=\"/transfers/\(transfer)/review\""))
+        let outcome = ["update_part": "1", "outcome": "ae-only", "reconciliation": "not-needed"]
+        let review = ["avoidable": "possibly", "helped": "gp-advice", "reviewed_on": "2026-07-14", "reviewed_by": "Dr Price"]
+        // "Save a new review" with a follow-up typed above it: both are saved.
+        let both = try h.home.post("/transfers/\(transfer)/review", as: .nurse, form: outcome.merging(review) { a, _ in a }.merging(["follow_up": "Falls clinic referral"]) { a, _ in a })
+        #expect(both.status == 303)
+        #expect(both.flash == "Review saved, with the transfer's changes")
+        var shown = try h.home.get("/transfers/\(transfer)", as: .nurse).body
+        #expect(shown.contains("Falls clinic referral") && shown.contains("Dr Price"))
+        // "Save" with a review started but not finished: nothing is saved, both come back as typed.
+        let half = try h.home.post("/transfers/\(transfer)/update", as: .nurse, form: outcome.merging(["follow_up": "Falls clinic seen", "avoidable": "no", "notes": "Half done"]) { a, _ in a })
+        #expect(half.status == 422)
+        #expect(half.body.contains("Choose what would have helped") && half.body.contains("Falls clinic seen") && half.body.contains("Half done"))
+        shown = try h.home.get("/transfers/\(transfer)", as: .nurse).body
+        #expect(!shown.contains("Falls clinic seen"))
+        // Finished, "Save" saves the outcome part and the review together.
+        let saved = try h.home.post("/transfers/\(transfer)/update", as: .nurse, form: outcome.merging(review) { a, _ in a }.merging(["follow_up": "Falls clinic seen", "notes": "Second look"]) { a, _ in a })
+        #expect(saved.status == 303 && saved.flash == "Review saved, with the transfer's changes")
+        shown = try h.home.get("/transfers/\(transfer)", as: .nurse).body
+        #expect(shown.contains("Falls clinic seen") && shown.contains("Second look"))
+        // A carer's "Save" never records a review, whatever is sent.
+        let carer = try h.home.post("/transfers/\(transfer)/update", as: .carer, form: outcome.merging(["follow_up": "Carer's note", "avoidable": "yes"]) { a, _ in a })
+        #expect(carer.status == 303 && carer.flash == "Transfer updated")
+    }
+
     @Test("the impact pack names the home, the period and who printed it, has two SVG charts and no resident's name; the CSV has the same figures")
     func packAndCSV() throws {
         let (h, _) = try TransfersHome.build()

@@ -118,12 +118,16 @@ extension DeteriorationApp {
     }
 
     func showObservations(_ request: Request) throws -> Response {
+        try observationsPage(request, errors: FormErrors(), status: 200)
+    }
+
+    private func observationsPage(_ request: Request, errors: FormErrors, status: Int) throws -> Response {
         let id = try request.id("id")
         guard let (set, error) = try database.read({ try DeteriorationStore.observation(id: id, in: $0) }) else { throw CareError.notFound("No such set of observations.") }
         guard let resident = try directory().resident(id: set.residentID) else { throw CareError.notFound("No such resident.") }
         context.audit.record(request, .view, residentID: resident.id, detail: "observations \(id)")
         let picture = try picture(resident.id)
-        var body: HTML = ""
+        var body: HTML = Form.errorSummary(errors)
         if let error { body += UI.banner(.warning, title: "Entered in error", "<p>\(error)</p><p>Kept for the record; left out of trends and scores.</p>") }
         body += "<p class=\"lead\">\(resident.label): taken \(HomeTime.display(set.takenAt)) by \(set.recordedByName).</p>"
         body += DeteriorationApp.bandPanel(set.score)
@@ -140,18 +144,22 @@ extension DeteriorationApp {
         if error == nil && DeteriorationApp.editors.contains(request.principal.role) {
             body += UI.section("Entered in error?", """
             \(Form.start(action: "/deterioration/observations/\(id)/entered-in-error", request: request))\
-            \(Form.input("reason", label: "What was wrong", value: nil, errors: FormErrors(), required: true))\
+            \(Form.input("reason", label: "What was wrong", value: nil, errors: errors, required: true))\
             \(Form.submit("Mark entered in error", kind: "secondary"))\(Form.end)
             """)
         }
-        return .page(Page(title: "Observations: \(resident.label)", breadcrumbs: DeteriorationApp.crumbs(resident), body: body))
+        return .page(Page(title: "Observations: \(resident.label)", breadcrumbs: DeteriorationApp.crumbs(resident), body: body), status: status)
     }
 
     func observationsEnteredInError(_ request: Request) throws -> Response {
         let id = try request.id("id")
         guard let (set, _) = try database.read({ try DeteriorationStore.observation(id: id, in: $0) }) else { throw CareError.notFound("No such set of observations.") }
         let reason = (request.form["reason"] ?? "").trimmingWhitespace()
-        guard !reason.isEmpty else { throw CareError.badRequest("Say what was wrong with the set: go back and enter a reason.") }
+        guard !reason.isEmpty else {
+            var errors = FormErrors()
+            errors.add("reason", "Say what was wrong with the set")
+            return try observationsPage(request, errors: errors, status: 422)
+        }
         try database.write { db in try DeteriorationStore.markObservationEnteredInError(id: id, reason: String(reason.prefix(500)), in: db) }
         context.audit.record(request, .amend, residentID: set.residentID, detail: "observations \(id) entered in error")
         return .redirect(to: "/deterioration/residents/\(set.residentID)", flash: "Marked entered in error")

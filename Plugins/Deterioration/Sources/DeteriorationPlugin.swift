@@ -44,7 +44,7 @@ public final class DeteriorationPlugin: CarePlugin {
         registrar.add(DashboardCard(id: "deterioration-due", title: "Observations due", roles: recorders, order: 18,
                                     roleOrder: [.carer: 3, .nurse: 4], render: app.dueCard))
         registrar.add(DashboardCard(id: "deterioration-concern", title: "Deteriorating: above their usual or in a trigger band",
-                                    roles: [.nurse, .manager, .clinician], order: 12, render: app.concernCard))
+                                    roles: [.nurse, .manager, .clinician], order: 12, roleOrder: [.nurse: 2], render: app.concernCard))
         registrar.add(ResidentQuickAction(title: "Soft signs", roles: recorders, order: 2) { "/deterioration/residents/\($0)/soft-signs/new" })
         registrar.add(ResidentQuickAction(title: "Observations", roles: recorders, order: 3) { "/deterioration/residents/\($0)/observations/new" })
         registrar.add(ResidentQuickAction(title: "Escalate", roles: recorders, order: 4, kind: "warning") { "/deterioration/residents/\($0)/escalate" })

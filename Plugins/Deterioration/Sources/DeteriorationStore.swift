@@ -96,11 +96,14 @@ enum DeteriorationStore {
             """, [.integer(residentID), SQLValue(since)]).compactMap(observation)
     }
 
-    /// The latest set of each resident taken since `since`.
+    /// The latest set of each resident taken since `since`. The recent sets are found by time: left to
+    /// itself, SQLite walks every set ever taken in resident order to save the window's sort (2.3 times
+    /// the CPU of /deterioration on a ten-year home).
     static func latestObservations(since: Date, in db: any SQLReader) throws -> [Int64: (set: ObservationSet, aboveUsual: Bool)] {
         let rows = try db.query("""
             SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY resident_id ORDER BY taken_at DESC, id DESC) AS position
-                           FROM deterioration_observations WHERE taken_at >= ? AND entered_in_error = 0)
+                           FROM deterioration_observations INDEXED BY deterioration_observations_by_time
+                           WHERE taken_at >= ? AND entered_in_error = 0)
             WHERE position = 1
             """, [SQLValue(since)])
         var out = [Int64: (ObservationSet, Bool)]()

@@ -121,6 +121,11 @@ extension RoundApp {
             ("Agreed at", HomeRoundPlugin.runners.contains(request.principal.role) ? UI.link(round.title, to: round.path) : HTML(text: round.title)),
             ("Agreed by", HTML(text: action.createdByName)),
         ]
+        let handovers = try store.handovers(action: action.id)
+        if !handovers.isEmpty {
+            let lines = handovers.map { h -> HTML in "<li>\(HTML(text: "From \(h.from) to \(h.to), by \(h.byName)\(h.at.map { ", " + HomeTime.display($0) } ?? "")"))</li>" }
+            rows.append(("Given to someone else", "<ul class=\"round-card-list\">\(lines)</ul>"))
+        }
         if let by = action.doneByName { rows.append((action.enteredInError ? "Marked in error by" : "Done by", HTML(text: by))) }
         if !action.doneNote.isEmpty { rows.append(("Note", HTML(text: action.doneNote))) }
         if action.enteredInError { rows.append(("Reason", HTML(text: action.errorReason))) }
@@ -135,6 +140,13 @@ extension RoundApp {
             \(Form.input("note", label: "Note (optional)", value: request.form["note"], errors: errors))\(Form.submit("Mark done"))\(Form.end)
             """)
             if HomeRoundPlugin.runners.contains(request.principal.role) {
+                // Work given to someone who is away, has left or cannot do it goes to someone who can,
+                // from the same list as at the round, so it reaches their own list and dashboard.
+                body += "<div id=\"give\">" + UI.section("Give it to someone else", """
+                \(Form.start(action: "/rounds/actions/\(action.id)/owner", request: request))\
+                \(try ownerFields(request.form, errors: errors, round: action.roundID, principal: request.principal, label: "Who will do it now"))\
+                \(Form.submit("Give it to them"))\(Form.end)
+                """) + "</div>"
                 body += UI.section("Entered in error", """
                 \(Form.start(action: "/rounds/actions/\(action.id)/error", request: request))\
                 \(Form.input("reason", label: "Why this action was entered in error", value: request.form["reason"], errors: errors, required: true))\
@@ -160,6 +172,17 @@ extension RoundApp {
         return .redirect(to: safe, flash: "Action marked done")
     }
 
+    func reassignAction(_ request: Request) throws -> Response {
+        let action = try visibleAction(request)
+        var errors = FormErrors()
+        guard let chosen = parseOwner(request.form, errors: &errors) else {
+            return try renderAction(request, action: action, errors: errors, status: 422)
+        }
+        try store.reassignAction(action.id, to: chosen.owner, role: chosen.team, by: request.principal, at: now())
+        context.audit.record(request, .amend, residentID: action.residentID, detail: "round action \(action.id) given to someone else")
+        return .redirect(to: "/rounds/actions/\(action.id)", flash: "Action given to \(chosen.owner)")
+    }
+
     func markActionError(_ request: Request) throws -> Response {
         let action = try visibleAction(request)
         let reason = request.form["reason"] ?? ""
@@ -174,8 +197,9 @@ extension RoundApp {
     // MARK: Dashboard
 
     var dashboardCard: DashboardCard {
-        // A visiting clinician comes for the round: it is first on their home screen.
-        DashboardCard(id: "round-actions", title: "Home round", roles: Role.careTeam, order: 30, roleOrder: [.clinician: 1, .carer: 4]) { request in
+        // A visiting clinician comes for the round: it is first on their home screen. A nurse's own actions
+        // follow their admissions and prompts; the manager's overdue ones follow compliance at a glance.
+        DashboardCard(id: "round-actions", title: "Home round", roles: Role.careTeam, order: 30, roleOrder: [.clinician: 1, .carer: 4, .nurse: 7, .manager: 13]) { request in
             try self.dashboardHTML(request)
         }
     }

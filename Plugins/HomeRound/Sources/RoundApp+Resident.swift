@@ -51,15 +51,29 @@ extension RoundApp {
         if let index { body += "<p class=\"lead\">\(view.rows[index].position) of \(view.rows.count) on the agenda.</p>" }
         if round.isClosed { body += UI.banner(.info, title: "This round is closed: saving here records an amendment, and every version is kept.") }
 
+        // The form comes first, where the GP reaches it at once; the resident's context stands beside it
+        // on a wide screen and below it on a narrow one, one tap away through the link at the top.
+        body += "<p class=\"round-jump\"><a href=\"#round-context\">Their context, below the form: why on the agenda, ReSPECT, allergies, falls, prompts</a></p>"
+        body += "<div class=\"round-screen\"><div class=\"round-work\">"
+        body += UI.section("This round", try entryForm(request, round: round, resident: resident, stored: stored, state: state))
+        // Actions of this round.
+        let actions = try store.actions(round: round.id, resident: residentID)
+        body += UI.section("Actions agreed for \(resident.preferredName.isEmpty ? resident.fullName : resident.preferredName)",
+                           actionsTable(actions, caption: "Actions from this round", showResident: false, request: request) +
+                           (try actionForm(request, round: round, residentID: residentID, state: state)))
+        if stored.entry.outcome != .notRecorded {
+            body += "<p>\(UI.buttonLink("GP summary to paste into EMIS / SystmOne", to: "/rounds/\(round.id)/residents/\(residentID)/summary", kind: "secondary"))</p>"
+        }
+        body += "</div>"
+
+        body += "<div class=\"round-context\" id=\"round-context\" tabindex=\"-1\">"
         // Who.
         var who: [(key: String, value: HTML)] = [("Room", HTML(text: resident.room)), ("NHS number", HTML(text: resident.nhsNumberDisplay))]
         if let dob = resident.dateOfBirth { who.append(("Born", HTML(text: "\(dob.displayShort) (age \(dob.age(on: today)))"))) }
         who.append(("Allergies", HTML(text: resident.allergies)))
         who.append(("Dementia", HTML(text: resident.dementia.title)))
         who.append(("Where", HTML(text: resident.status.title)))
-        body += UI.summaryList(who)
-
-        body += "<div class=\"round-context\">"
+        body += UI.section("Who", UI.summaryList(who))
         // Why on the agenda.
         if let index {
             body += UI.section("Why on the agenda", reasonsHTML(view.rows[index], withSources: true))
@@ -79,18 +93,9 @@ extension RoundApp {
         body += UI.section("Last round they were discussed", try lastRoundHTML(residentID, before: round.day))
         let earlier = try store.actions(resident: residentID, outstandingOnly: true).filter { $0.roundID != round.id }
         body += UI.section("Open actions from earlier rounds", actionsTable(earlier, caption: "Open actions", showResident: false, request: request))
-        body += "</div>"
+        body += "<p class=\"round-jump\"><a href=\"#entry\">Back to this round's form</a></p>"
+        body += "</div></div>"
 
-        // The entry form.
-        body += UI.section("This round", try entryForm(request, round: round, resident: resident, stored: stored, state: state))
-        // Actions of this round.
-        let actions = try store.actions(round: round.id, resident: residentID)
-        body += UI.section("Actions agreed for \(resident.preferredName.isEmpty ? resident.fullName : resident.preferredName)",
-                           actionsTable(actions, caption: "Actions from this round", showResident: false, request: request) +
-                           (try actionForm(request, round: round, residentID: residentID, state: state)))
-        if stored.entry.outcome != .notRecorded {
-            body += "<p>\(UI.buttonLink("GP summary to paste into EMIS / SystmOne", to: "/rounds/\(round.id)/residents/\(residentID)/summary", kind: "secondary"))</p>"
-        }
         let versions = try store.entryVersions(round: round.id, resident: residentID)
         if versions.count > 1 {
             let rows = versions.map { version -> [HTML] in
@@ -178,8 +183,8 @@ extension RoundApp {
         html += "<input type=\"hidden\" name=\"version\" value=\"\(version)\">"
         html += Form.radios("outcome", legend: "Outcome", options: [(RoundEntry.Outcome.reviewed.rawValue, "Reviewed"), (RoundEntry.Outcome.notSeen.rawValue, "Not seen")],
                             selected: entry.outcome == .notRecorded ? nil : entry.outcome.rawValue, errors: errors, inline: true)
-        html += Form.input("not_seen_reason", label: "If not seen, why", value: entry.notSeenReason, errors: errors, hint: "For example: asleep, in hospital, declined, out with family")
         html += Form.textarea("findings", label: "Findings", value: entry.findings, errors: errors, rows: 6)
+        html += Form.input("not_seen_reason", label: "If not seen, why", value: entry.notSeenReason, errors: errors, hint: "For example: asleep, in hospital, declined, out with family")
         let clockOpen = (try? directory().admissionClock(residentID: resident.id, today: today))??.isOpen ?? false
         if clockOpen || !entry.ehchItems.isEmpty {
             html += """
@@ -294,27 +299,10 @@ extension RoundApp {
     func actionForm(_ request: Request, round: Round, residentID: Int64, state: ResidentScreenState) throws -> HTML {
         let form = state.actionForm
         let errors = state.actionErrors
-        let owners = try ownerSuggestions(round: round.id, principal: request.principal)
         // The action's fields belong to the entry's form (HTML's `form` attribute), so "Add the action"
         // sends the findings typed above with it and "Save" sends a typed action: nothing typed on
         // this screen is lost whichever button is pressed.
-        let ownerField: HTML
-        if let staff = try? context.services.resolve(Services.staff)?.staff() {
-            // A person from the staff list (so it reaches their own list), a role, or someone without an account.
-            var options = staff.filter(\.active).map { ("user:\($0.userID)", UI.person($0.displayName, $0.role.title)) }
-            options += RoundApp.roleOwners.map { ("role:\($0.role.rawValue)", $0.name) }
-            options.append(("other", "Someone without an account here (type the name)"))
-            ownerField = """
-            \(Form.select("owner", label: "Who will do it", options: options, selected: form["owner"], errors: errors, hint: "It goes on their own list and their dashboard"))\
-            \(Form.input("owner_other", label: "If someone without an account: their name", value: form["owner_other"], errors: errors))\
-            \(Form.select("owner_team", label: "If someone without an account: their team", options: RoundApp.ownerTeams, selected: form["owner_team"], errors: errors))
-            """
-        } else {
-            ownerField = """
-            \(RoundApp.suggesting(Form.input("owner", label: "Who will do it", value: form["owner"], errors: errors, hint: "Their name as it appears when they log in, so it shows on their dashboard", autocomplete: "off"), listID: "round-owners", options: owners))\
-            \(Form.select("owner_team", label: "Their team", options: RoundApp.ownerTeams, selected: form["owner_team"], errors: errors))
-            """
-        }
+        let ownerField = try ownerFields(form, errors: errors, round: round.id, principal: request.principal)
         let fields: HTML = """
         \(Form.input("description", label: "What needs doing", value: form["description"], errors: errors))\
         \(ownerField)\
@@ -328,10 +316,29 @@ extension RoundApp {
         """
     }
 
-    /// The action typed on the resident screen, or nil with the reasons in `errors`.
-    func parseAction(_ form: FormData, round: Round, errors: inout FormErrors) -> (description: String, owner: String, team: Role, due: Day)? {
-        let description = (form["description"] ?? "").trimmingWhitespace()
-        if description.isEmpty { errors.add("description", "Say what needs doing") } else if description.count > 500 { errors.add("description", "Shorten this to 500 characters or fewer") }
+    /// Who will do an action: a person from the staff list (so it reaches their own list), a role, or
+    /// someone without an account; a typed name where the staff list is not offered. The same fields
+    /// when an action is agreed at the round and when it is given to someone else.
+    func ownerFields(_ form: FormData, errors: FormErrors, round: Int64, principal: Principal, label: String = "Who will do it") throws -> HTML {
+        if let staff = try? context.services.resolve(Services.staff)?.staff() {
+            var options = staff.filter(\.active).map { ("user:\($0.userID)", UI.person($0.displayName, $0.role.title)) }
+            options += RoundApp.roleOwners.map { ("role:\($0.role.rawValue)", $0.name) }
+            options.append(("other", "Someone without an account here (type the name)"))
+            return """
+            \(Form.select("owner", label: label, options: options, selected: form["owner"], errors: errors, hint: "It goes on their own list and their dashboard"))\
+            \(Form.input("owner_other", label: "If someone without an account: their name", value: form["owner_other"], errors: errors))\
+            \(Form.select("owner_team", label: "If someone without an account: their team", options: RoundApp.ownerTeams, selected: form["owner_team"], errors: errors))
+            """
+        }
+        let owners = try ownerSuggestions(round: round, principal: principal)
+        return """
+        \(RoundApp.suggesting(Form.input("owner", label: label, value: form["owner"], errors: errors, hint: "Their name as it appears when they log in, so it shows on their dashboard", autocomplete: "off"), listID: "round-owners", options: owners))\
+        \(Form.select("owner_team", label: "Their team", options: RoundApp.ownerTeams, selected: form["owner_team"], errors: errors))
+        """
+    }
+
+    /// The owner chosen with `ownerFields`, or nil with the reasons in `errors`.
+    func parseOwner(_ form: FormData, errors: inout FormErrors) -> (owner: String, team: Role)? {
         let picked = (form["owner"] ?? "").trimmingWhitespace()
         var owner = picked
         var team = form["owner_team"].flatMap(Role.init(rawValue:))
@@ -348,11 +355,20 @@ extension RoundApp {
         }
         if picked.isEmpty { errors.add("owner", "Say who will do it") } else if owner.count > 120 { errors.add("owner", "Shorten the name to 120 characters or fewer") }
         if team == nil || team == .admin { errors.add("owner_team", "Choose their team") }
+        guard errors["owner"] == nil, errors["owner_other"] == nil, errors["owner_team"] == nil, let team else { return nil }
+        return (owner, team)
+    }
+
+    /// The action typed on the resident screen, or nil with the reasons in `errors`.
+    func parseAction(_ form: FormData, round: Round, errors: inout FormErrors) -> (description: String, owner: String, team: Role, due: Day)? {
+        let description = (form["description"] ?? "").trimmingWhitespace()
+        if description.isEmpty { errors.add("description", "Say what needs doing") } else if description.count > 500 { errors.add("description", "Shorten this to 500 characters or fewer") }
+        let chosen = parseOwner(form, errors: &errors)
         let dueText = form["due"] ?? ""
         let due = Day(parsing: dueText)
         if due == nil { errors.add("due", dueText.isEmpty ? "Enter the date it is due by" : "Enter a real date, for example 30/11/2026") }
         else if let due, due < round.day { errors.add("due", "The due date cannot be before the round (\(round.day.display))") }
-        guard errors.isEmpty, let due, let team else { return nil }
-        return (description, owner, team, due)
+        guard errors.isEmpty, let due, let chosen else { return nil }
+        return (description, chosen.owner, chosen.team, due)
     }
 }

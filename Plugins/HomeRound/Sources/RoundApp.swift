@@ -26,6 +26,7 @@ struct RoundApp: Sendable {
             Route(.get, "/rounds/actions/:actionID", roles: Role.careTeam, handler: actionPage),
             Route(.post, "/rounds/actions/:actionID/done", roles: Role.careTeam, handler: markActionDone),
             Route(.post, "/rounds/actions/:actionID/error", roles: runners, handler: markActionError),
+            Route(.post, "/rounds/actions/:actionID/owner", roles: runners, handler: reassignAction),
             Route(.get, "/rounds/figures", roles: runners, handler: figuresPage),
             Route(.get, "/rounds/concerns/new", roles: Role.careTeam, handler: concernForm),
             Route(.post, "/rounds/concerns", roles: Role.careTeam, handler: raiseConcern),

@@ -221,5 +221,21 @@ enum RoundSchema {
         CREATE INDEX home_round_concerns_pending ON home_round_concerns(status, id);
         CREATE INDEX home_round_actions_finished ON home_round_actions(COALESCE(done_on, due_on)) WHERE status <> 'open';
         """),
+        Migration(5, "an action given to someone else keeps who held it before", sql: """
+        -- One row each time an open action changes hands: the owner before, the owner after, who gave it
+        -- and when. The action's row holds the owner now; this is its history (never rewritten).
+        CREATE TABLE home_round_action_handovers (
+            id INTEGER PRIMARY KEY,
+            action_id INTEGER NOT NULL REFERENCES home_round_actions(id),
+            from_name TEXT NOT NULL,
+            from_role TEXT NOT NULL,
+            to_name TEXT NOT NULL,
+            to_role TEXT NOT NULL,
+            changed_by INTEGER NOT NULL,
+            changed_by_name TEXT NOT NULL,
+            changed_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX home_round_action_handovers_action ON home_round_action_handovers(action_id);
+        """),
     ]
 }

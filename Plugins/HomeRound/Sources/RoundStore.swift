@@ -350,6 +350,29 @@ struct RoundStore: Sendable {
         }
     }
 
+    /// Gives an open action to someone else, keeping who held it before (home_round_action_handovers).
+    func reassignAction(_ id: Int64, to ownerName: String, role ownerRole: Role, by principal: Principal, at now: Date) throws {
+        try database.write { db in
+            guard let row = try db.queryOne("SELECT owner_name, owner_role FROM home_round_actions WHERE id = ? AND status = 'open'", [SQLValue(id)]) else {
+                throw CareError.conflict("This action is no longer open: it was marked done, entered in error or closed.")
+            }
+            try db.execute("""
+                INSERT INTO home_round_action_handovers (action_id, from_name, from_role, to_name, to_role, changed_by, changed_by_name, changed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, [SQLValue(id), SQLValue(row.string("owner_name") ?? ""), SQLValue(row.string("owner_role") ?? ""), SQLValue(ownerName),
+                      SQLValue(ownerRole.rawValue), SQLValue(principal.userID), SQLValue(principal.displayName), SQLValue(now)])
+            try db.execute("UPDATE home_round_actions SET owner_name = ?, owner_role = ? WHERE id = ? AND status = 'open'",
+                           [SQLValue(ownerName), SQLValue(ownerRole.rawValue), SQLValue(id)])
+        }
+    }
+
+    /// Who held an action before, oldest first: "from → to, by whom, when".
+    func handovers(action id: Int64) throws -> [(from: String, to: String, byName: String, at: Date?)] {
+        try database.read {
+            try $0.query("SELECT from_name, to_name, changed_by_name, changed_at FROM home_round_action_handovers WHERE action_id = ? ORDER BY id", [SQLValue(id)])
+        }.map { (from: $0.string("from_name") ?? "", to: $0.string("to_name") ?? "", byName: $0.string("changed_by_name") ?? "", at: $0.date("changed_at")) }
+    }
+
     func markActionEnteredInError(_ id: Int64, reason: String, by principal: Principal, at now: Date) throws {
         try database.write { db in
             try db.execute("""

@@ -419,10 +419,10 @@ extension MedicationPages {
         <p>\(MedicationPages.severityTag(finding.severity)) <strong>\(finding.rule.title)</strong></p>
         \(UI.ruleReason(finding.reason, source: finding.rule.source))
         <p>The prompt is hidden until its facts change (a new or changed medicine, a new fall, a new admission), then it comes back.</p>
-        \(Form.start(action: "/medication/prompts/\(residentID)-\(ruleID)/acknowledge", request: request))
+        \(Form.start(action: MedicationPages.decisionPath(residentID: residentID, ruleID: ruleID), request: request))
         \(Form.radios("decision", legend: "Decision", options: [("acknowledged", "Acknowledge: seen, and being dealt with")]
                       + (mayDismiss ? [("dismissed", "Dismiss: not clinically relevant for this resident")] : []),
-                      selected: MedicationPages.value(request, "decision", ""), errors: errors, required: true))
+                      selected: MedicationPages.value(request, "decision", mayDismiss ? "" : "acknowledged"), errors: errors, required: true))
         \(Form.textarea("reason", label: "Clinical reason", value: MedicationPages.value(request, "reason", ""), errors: errors, required: true))
         \(Form.submit("Save decision"))
         \(Form.end)

@@ -29,6 +29,9 @@ struct MedicationPages: Sendable {
 
     static func residentPath(_ id: Int64) -> String { "/medication/residents/\(id)" }
 
+    /// Where a prompt is acknowledged or dismissed.
+    static func decisionPath(residentID: Int64, ruleID: String) -> String { "/medication/prompts/\(residentID)-\(ruleID)/acknowledge" }
+
     /// One prompt: severity, title, the reason with its numbers, the rule's source, and (for editors) the acknowledge link.
     func promptHTML(_ item: PromptItem, residentID: Int64, request: Request, compact: Bool = false) -> HTML {
         let finding = item.finding
@@ -41,7 +44,7 @@ struct MedicationPages: Sendable {
                 html += "<p class=\"hint\">Back because the facts changed since it was \(earlier.decision) by \(UI.person(earlier.decidedBy, earlier.decidedByRole)) on \(HomeTime.display(earlier.decidedAt)): \(earlier.reason)</p>"
             }
             if Role.clinicalEditors.contains(request.principal.role) {
-                html += "<p>\(UI.link("Acknowledge or dismiss: \(finding.rule.title)", to: "/medication/prompts/\(residentID)-\(finding.rule.id)/acknowledge"))</p>"
+                html += "<p>\(UI.link("Acknowledge or dismiss: \(finding.rule.title)", to: MedicationPages.decisionPath(residentID: residentID, ruleID: finding.rule.id)))</p>"
             }
         }
         return html + "</li>"
@@ -217,9 +220,16 @@ struct MedicationPages: Sendable {
         let residents = try service.homeWide()
         guard !residents.isEmpty else { return "<p>No resident is flagged for a medication review today. \(UI.link("Rules in use", to: "/medication/rules"))</p>" }
         let high = residents.filter { $0.prompts.contains { $0.isOpen && $0.finding.severity == .high } }
+        // The most urgent prompt links to where it is acted on (for those who may), so acting on it
+        // is one tap from the home screen; the resident's name opens all their prompts.
+        let decides = Role.clinicalEditors.contains(request.principal.role)
         let top = residents.prefix(5).map { medication -> HTML in
             let first = medication.prompts.first(where: \.isOpen)
-            return "<li>\(UI.link(medication.resident.label, to: MedicationPages.residentPath(medication.resident.id))): \(first.map { MedicationPages.severityTag($0.finding.severity) } ?? .empty) \(first?.finding.rule.title ?? "")</li>"
+            let title: HTML = first.map { item in
+                decides ? UI.link(item.finding.rule.title, to: MedicationPages.decisionPath(residentID: medication.resident.id, ruleID: item.finding.rule.id))
+                        : HTML(text: item.finding.rule.title)
+            } ?? .empty
+            return "<li>\(UI.link(medication.resident.label, to: MedicationPages.residentPath(medication.resident.id))): \(first.map { MedicationPages.severityTag($0.finding.severity) } ?? .empty) \(title)</li>"
         }
         return """
         <p><strong>\(residents.count)</strong> residents with open prompts, <strong>\(high.count)</strong> high.</p>

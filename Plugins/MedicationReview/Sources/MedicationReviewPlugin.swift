@@ -55,7 +55,8 @@ public final class MedicationReviewPlugin: CarePlugin {
         registrar.add(Route(.post, "/medication/prompts/:id/acknowledge", roles: edit, handler: pages.acknowledge))
 
         registrar.add(NavigationEntry(title: "Medication", path: "/medication", roles: view, order: 40))
-        registrar.add(DashboardCard(id: "prompts", title: "Medication review", roles: view, order: 40, render: pages.card))
+        // A nurse acts on the prompts: near the top of their home screen, after the falls, observations and admissions.
+        registrar.add(DashboardCard(id: "prompts", title: "Medication review", roles: view, order: 40, roleOrder: [.nurse: 6], render: pages.card))
         registrar.add(ResidentPanel(id: "medicines", title: "Medicines and review prompts", roles: view, order: 30, render: pages.panel))
 
         registrar.add(MetricSource(collect: service.metrics))

@@ -24,18 +24,43 @@ struct ClockPages: Sendable {
 
     // MARK: One resident's clock
 
-    static func itemsTable(_ c: AdmissionClock) -> HTML {
-        UI.table(caption: "Due by \(c.deadline.display)", headers: ["What", "State"], rows: [
-            ["\(ClockItem.assessment.title)", Parts.clockTag(c.assessment)],
-            ["\(ClockItem.carePlan.title)", Parts.clockTag(c.carePlan)],
-            ["\(ClockItem.medicationReviewFlag.title)", Parts.clockTag(c.medicationReviewFlag)],
-        ])
+    /// The state of one item of a clock.
+    static func state(_ c: AdmissionClock, _ item: ClockItem) -> ClockItemState {
+        switch item {
+        case .assessment: c.assessment
+        case .carePlan: c.carePlan
+        case .medicationReviewFlag: c.medicationReviewFlag
+        }
     }
 
-    func clockSection(_ request: Request, resident: StoredResident, detail: ClockDetail, isCurrent: Bool) -> HTML {
-        let c = detail.clock
-        var html: HTML = "<p>\(detail.explanation)</p>"
-        html += ClockPages.itemsTable(c)
+    /// The open item to do first: the most overdue, or the soonest due (the first in the list on a tie).
+    static func mostUrgent(_ c: AdmissionClock) -> ClockItem? {
+        ClockItem.allCases.filter { state(c, $0).isOpen }.reduce(nil) { best, item in
+            guard let best else { return item }
+            return severity(state(c, item)) > severity(state(c, best)) ? item : best
+        }
+    }
+
+    /// Where the form that records `item` starts on the clock page (a card's link lands on it).
+    static func formAnchor(_ item: ClockItem) -> String { "record-\(item.rawValue)" }
+
+    /// The items and their states; an open item links to the form that records it, when the reader may.
+    static func itemsTable(_ c: AdmissionClock, linkForms: Bool = false) -> HTML {
+        UI.table(caption: "Due by \(c.deadline.display)", headers: ["What", "State"], rows: ClockItem.allCases.map { item -> [HTML] in
+            let state = ClockPages.state(c, item)
+            let record: HTML = linkForms && state.isOpen ? " <a href=\"#\(formAnchor(item))\">Record it</a>" : .empty
+            return ["\(item.title)", Parts.clockTag(state) + record]
+        })
+    }
+
+    /// What the clock says: the rule's reading of the dates, and each item's state.
+    func clockState(detail: ClockDetail, linkForms: Bool) -> HTML {
+        "<p>\(detail.explanation)</p>" + ClockPages.itemsTable(detail.clock, linkForms: linkForms)
+    }
+
+    /// What was recorded against the clock: the domains assessed and every entry (with its correction).
+    func clockRecords(_ request: Request, resident: StoredResident, detail: ClockDetail, isCurrent: Bool) -> HTML {
+        var html: HTML = ""
         let domainRows = AssessmentDomain.allCases.map { domain -> [HTML] in
             [ "\(domain.title)", detail.domainsDone[domain].map { "Assessed \($0.displayShort)" } ?? UI.tag("Not yet assessed", colour: "grey") ]
         }
@@ -61,7 +86,7 @@ struct ClockPages: Sendable {
         return html
     }
 
-    func entryForms(_ request: Request, resident: StoredResident, item: ClockItem?, values: [String: [String]], errors: FormErrors) -> HTML {
+    func entryForms(_ request: Request, resident: StoredResident, clock: AdmissionClock, item: ClockItem?, values: [String: [String]], errors: FormErrors) -> (open: HTML, done: HTML) {
         func v(_ key: String, _ which: ClockItem) -> String? { item == which ? values[key]?.first : nil }
         // The person recording is most often the one who did it: start with their name and role.
         func who(_ key: String, _ which: ClockItem) -> String? {
@@ -100,8 +125,21 @@ struct ClockPages: Sendable {
         \(Form.textarea("note", label: "Note (optional)", value: v("note", .medicationReviewFlag), errors: e(.medicationReviewFlag), rows: 2, id: "smr-note"))\
         \(Form.submit("Record SMR flag"))\(Form.end)
         """
-        return UI.section("Record the assessment", assessment) + UI.section("Record the care and support plan", plan)
-            + UI.section("Record the SMR flag", smr)
+        let forms: [(item: ClockItem, title: String, form: HTML)] = [
+            (.assessment, "Record the assessment", assessment), (.carePlan, "Record the care and support plan", plan), (.medicationReviewFlag, "Record the SMR flag", smr),
+        ]
+        // The items still to do first, straight after their states; those done (recorded again only to
+        // add to them) folded below, unless one of them is the form being sent back with its errors.
+        var open: HTML = ""
+        var done: HTML = ""
+        for entry in forms {
+            if ClockPages.state(clock, entry.item).isOpen || entry.item == item {
+                open += "<div id=\"\(ClockPages.formAnchor(entry.item))\">\(UI.section(entry.title, entry.form))</div>"
+            } else {
+                done += "<details class=\"clock-again\" id=\"\(ClockPages.formAnchor(entry.item))\"><summary>\(entry.title) again (\(entry.item.title.lowercased()) is done)</summary>\(entry.form)</details>"
+            }
+        }
+        return (open: open, done: done)
     }
 
     func page(_ request: Request, resident: StoredResident, item: ClockItem? = nil, values: [String: [String]] = [:],
@@ -116,14 +154,18 @@ struct ClockPages: Sendable {
             body += UI.banner(.info, title: "\(resident.record.displayName) is \(Wording.midSentence(resident.status.title))",
                               "<p>A return from hospital starts a new clock.</p>")
         }
+        // The state, then the forms for what is still to do, then what was recorded: a nurse opening the
+        // clock to record an item finds its form near the top (a card's link lands on it).
+        let mayRecord = Parts.canRecordClock(request) && !resident.enteredInError && resident.status == .livingHere
         body += UI.section(current.clock.isReadmission ? "Re-admission of \(current.clock.startedOn.display)" : "Admission of \(current.clock.startedOn.display)",
-                           clockSection(request, resident: resident, detail: current, isCurrent: true))
-        if Parts.canRecordClock(request) && !resident.enteredInError && resident.status == .livingHere {
-            body += entryForms(request, resident: resident, item: item, values: values, errors: errors)
-        }
+                           clockState(detail: current, linkForms: mayRecord))
+        let forms = mayRecord ? entryForms(request, resident: resident, clock: current.clock, item: item, values: values, errors: errors) : (open: HTML.empty, done: HTML.empty)
+        body += forms.open
+        body += UI.section("Recorded for this \(current.clock.isReadmission ? "re-admission" : "admission")",
+                           clockRecords(request, resident: resident, detail: current, isCurrent: true) + forms.done)
         for earlier in clocks.dropFirst() {
             body += UI.section("Earlier: \(earlier.clock.isReadmission ? "re-admission" : "admission") of \(earlier.clock.startedOn.display)",
-                               clockSection(request, resident: resident, detail: earlier, isCurrent: false))
+                               clockState(detail: earlier, linkForms: false) + clockRecords(request, resident: resident, detail: earlier, isCurrent: false))
         }
         return .page(Page(title: "7-day clock: \(resident.record.displayName)", breadcrumbs: Parts.breadcrumbs(resident), body: body), status: status)
     }
@@ -192,9 +234,11 @@ struct ClockPages: Sendable {
         let overdue = open.filter(\.detail.clock.hasOverdueItem)
         let items = open.prefix(5).map { entry -> HTML in
             let c = entry.detail.clock
-            let worst = [c.assessment, c.carePlan, c.medicationReviewFlag].filter(\.isOpen)
-                .max { ClockPages.severity($0) < ClockPages.severity($1) } ?? c.assessment
-            return "<li><a href=\"\(entry.resident.path)/clock\">\(entry.resident.record.displayName)</a>: deadline \(c.deadline.displayShort) \(Parts.clockTag(worst))</li>"
+            let urgent = ClockPages.mostUrgent(c)
+            let worst = urgent.map { ClockPages.state(c, $0) } ?? c.assessment
+            // Straight to the form of the item to do first, for those who record it.
+            let anchor = Parts.canRecordClock(request) ? urgent.map { "#" + ClockPages.formAnchor($0) } ?? "" : ""
+            return "<li><a href=\"\(entry.resident.path)/clock\(anchor)\">\(entry.resident.record.displayName)</a>: deadline \(c.deadline.displayShort) \(Parts.clockTag(worst))</li>"
         }
         return "<p>\(open.count) open, \(overdue.count) overdue.</p><ul>\(items)</ul><p><a href=\"/admissions\">All open clocks</a></p>"
     }

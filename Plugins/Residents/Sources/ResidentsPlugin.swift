@@ -97,7 +97,8 @@ public final class ResidentsPlugin: CarePlugin {
             }
         }
 
-        registrar.add(DashboardCard(id: "admission-clocks", title: "Admissions: 7-working-day clock", roles: Access.view, order: 10, roleOrder: [.carer: 80],
+        // Each line opens the clock at the form of the item to do first (ClockPages.card).
+        registrar.add(DashboardCard(id: "admission-clocks", title: "Admissions: 7-working-day clock", roles: Access.view, order: 10, roleOrder: [.carer: 80, .nurse: 5],
                                     render: clocks.card))
         registrar.add(DashboardCard(id: "occupancy", title: "Residents", roles: Access.view, order: 11, roleOrder: [.carer: 5]) { _ in
             try OccupancyCard.render(stores: stores, today: self.today())

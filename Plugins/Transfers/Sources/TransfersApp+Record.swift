@@ -117,10 +117,14 @@ extension TransfersApp {
         return (transfer, try resident(transfer.residentID), reviews)
     }
 
-    private func transferPage(_ request: Request, form: FormData?, errors: FormErrors, status: Int, reviewForm: FormData? = nil, reviewErrors: FormErrors = FormErrors()) throws -> Response {
+    private func transferPage(_ request: Request, form: FormData?, errors: FormErrors, status: Int, reviewForm: FormData? = nil, reviewErrors: FormErrors = FormErrors(),
+                              errorErrors: FormErrors = FormErrors()) throws -> Response {
         let (t, resident, reviews) = try loadTransfer(request)
         context.audit.record(request, .view, residentID: resident.id, detail: "hospital transfer \(t.id)")
-        var body: HTML = Form.errorSummary(errors) + Form.errorSummary(reviewErrors, idPrefix: "review-")
+        // One summary for the page, whichever part the reasons are in (their fields' names differ).
+        var every = errors
+        for item in reviewErrors.items + errorErrors.items { every.add(item.field, item.message) }
+        var body: HTML = Form.errorSummary(every)
         if t.enteredInError { body += UI.banner(.warning, title: "Entered in error", "<p>Kept for the record; left out of every figure.</p>") }
         var facts: [(key: String, value: HTML)] = [
             ("Resident", UI.link(resident.label, to: resident.path)),
@@ -153,7 +157,7 @@ extension TransfersApp {
                 "stay_ended_on": [t.stayEndedOn?.iso ?? ""], "discharge_summary_on": [t.dischargeSummaryOn?.iso ?? ""],
                 "reconciliation": [t.reconciliation.rawValue], "reconciled_on": [t.reconciledOn?.iso ?? ""], "follow_up": [t.followUp]])
             body += UI.section("Outcome, return and follow-up", """
-            \(Form.start(action: "/transfers/\(t.id)/update", request: request, id: "update"))\
+            \(Form.start(action: "/transfers/\(t.id)/update", request: request, id: "update"))<input type="hidden" name="update_part" value="1">\
             \(Form.radios("outcome", legend: "What happened at the hospital", options: TransferOutcome.allCases.map { ($0.rawValue, $0.title) }, selected: f["outcome"], errors: errors))\
             \(Form.input("hospital", label: "Hospital", value: f["hospital"], errors: errors))\
             \(Form.radios("stay_end", legend: "Are they back?", options: [("away", "Still away")] + StayEnd.allCases.map { ($0.rawValue, $0.title) }, selected: f["stay_end"], errors: errors, hint: "The registry's own record of the return (which restarts the 7-day clock) fills this in; record the return there too."))\
@@ -180,32 +184,36 @@ extension TransfersApp {
         }
         if TransfersApp.reviewers.contains(request.principal.role) && !t.enteredInError {
             let rf = reviewForm ?? FormData(fields: ["reviewed_on": [today.iso], "reviewed_by": [request.principal.displayName]])
-            review += """
-            \(Form.start(action: "/transfers/\(t.id)/review", request: request, id: "review"))\
+            // The review's fields belong to the outcome part's form (HTML's `form` attribute): either
+            // button sends both, so what was typed in one part is not lost by saving the other.
+            let fields: HTML = """
             \(Form.radios("avoidable", legend: "Could this transfer have been avoided?", options: Avoidability.allCases.map { ($0.rawValue, $0.title) }, selected: rf["avoidable"], errors: reviewErrors, required: true))\
             \(Form.radios("helped", legend: "What would have helped most?", options: WhatWouldHaveHelped.allCases.map { ($0.rawValue, $0.title) }, selected: rf["helped"], errors: reviewErrors, required: true))\
             \(Form.textarea("notes", label: "In your words", value: rf["notes"], errors: reviewErrors, rows: 3))\
             \(Form.input("reviewed_on", label: "Reviewed on", value: rf["reviewed_on"], errors: reviewErrors, type: "date", required: true))\
-            \(Form.input("reviewed_by", label: "Reviewed by (names and roles of the MDT)", value: rf["reviewed_by"], errors: reviewErrors, required: true))\
-            \(Form.submit(reviews.isEmpty ? "Save the review" : "Save a new review", kind: "secondary"))\(Form.end)
+            \(Form.input("reviewed_by", label: "Reviewed by (names and roles of the MDT)", value: rf["reviewed_by"], errors: reviewErrors, required: true))
+            """
+            let owned = fields.rendered.replacingOccurrences(of: "<input ", with: "<input form=\"update\" ")
+                .replacingOccurrences(of: "<textarea ", with: "<textarea form=\"update\" ")
+            review += """
+            <div id="review">\(HTML(trusted: owned))\
+            <button type="submit" class="button button-secondary" form="update" formaction="/transfers/\(t.id)/review">\(reviews.isEmpty ? "Save the review" : "Save a new review")</button></div>
             """
         }
         body += UI.section("The MDT's review", review)
         if TransfersApp.reviewers.contains(request.principal.role) && !t.enteredInError {
             body += UI.section("Entered in error?", """
             \(Form.start(action: "/transfers/\(t.id)/entered-in-error", request: request))\
-            \(Form.input("reason", label: "What was wrong", value: nil, errors: FormErrors(), required: true))\
+            \(Form.input("reason", label: "What was wrong", value: nil, errors: errorErrors, required: true))\
             \(Form.submit("Mark entered in error", kind: "secondary"))\(Form.end)
             """)
         }
-        let anyErrors = !errors.isEmpty || !reviewErrors.isEmpty
+        let anyErrors = !errors.isEmpty || !reviewErrors.isEmpty || !errorErrors.isEmpty
         return .page(Page(title: "\(anyErrors ? "Error: " : "")Transfer: \(resident.label)", breadcrumbs: TransfersApp.crumbs(), body: body), status: status)
     }
 
-    func update(_ request: Request) throws -> Response {
-        let (old, resident, _) = try loadTransfer(request)
-        let form = request.form
-        var errors = FormErrors()
+    /// The outcome, return and follow-up part of the transfer's page, as sent; errors in `errors`.
+    private func parseUpdate(_ form: FormData, old: Transfer, errors: inout FormErrors) -> Transfer {
         var t = old
         if let outcome = form["outcome"].flatMap(TransferOutcome.init(rawValue:)) { t.outcome = outcome }
         t.hospital = String((form["hospital"] ?? "").trimmingWhitespace().prefix(200))
@@ -223,17 +231,11 @@ extension TransfersApp {
         t.reconciledOn = TransfersApp.parseDay(form, "reconciled_on", required: false, today: today, notBefore: old.leftOn, errors: &errors)
         t.followUp = (form["follow_up"] ?? "").trimmingWhitespace()
         if t.followUp.count > 4000 { errors.add("follow_up", "Shorten this to 4,000 characters or fewer") }
-        guard errors.isEmpty else { return try transferPage(request, form: form, errors: errors, status: 422) }
-        let at = now()
-        try database.write { db in try TransfersStore.update(t, at: at, in: db) }
-        context.audit.record(request, .amend, residentID: resident.id, detail: "hospital transfer \(t.id) updated")
-        return .redirect(to: t.path, flash: "Transfer updated")
+        return t
     }
 
-    func saveReview(_ request: Request) throws -> Response {
-        let (t, resident, _) = try loadTransfer(request)
-        let form = request.form
-        var errors = FormErrors()
+    /// The MDT's review part, as sent; nil with the reasons in `errors`.
+    private func parseReview(_ form: FormData, transfer t: Transfer, errors: inout FormErrors) -> TransferReview? {
         let avoidable = form["avoidable"].flatMap(Avoidability.init(rawValue:))
         if avoidable == nil { errors.add("avoidable", "Choose whether it could have been avoided") }
         let helped = form["helped"].flatMap(WhatWouldHaveHelped.init(rawValue:))
@@ -244,21 +246,66 @@ extension TransfersApp {
         let on = TransfersApp.parseDay(form, "reviewed_on", required: true, today: today, notBefore: t.leftOn, errors: &errors)
         let by = (form["reviewed_by"] ?? "").trimmingWhitespace()
         if by.isEmpty { errors.add("reviewed_by", "Enter who reviewed it") }
-        guard errors.isEmpty, let avoidable, let helped, let on else {
-            return try transferPage(request, form: nil, errors: FormErrors(), status: 422, reviewForm: form, reviewErrors: errors)
+        guard let avoidable, let helped, let on, !by.isEmpty else { return nil }
+        return TransferReview(transferID: t.id, avoidable: avoidable, helped: helped, notes: notes, reviewedOn: on, reviewedBy: String(by.prefix(300)))
+    }
+
+    /// Whether a review was started in the form (an answer chosen or words typed).
+    private static func reviewTyped(_ form: FormData) -> Bool {
+        form["avoidable"] != nil || form["helped"] != nil || !(form["notes"] ?? "").trimmingWhitespace().isEmpty
+    }
+
+    func update(_ request: Request) throws -> Response {
+        try saveTransferPage(request, reviewing: false)
+    }
+
+    func saveReview(_ request: Request) throws -> Response {
+        try saveTransferPage(request, reviewing: true)
+    }
+
+    /// One save for the transfer's page: the outcome part and the MDT's review are one form (the review's
+    /// fields belong to it), so whichever button is pressed, nothing typed in the other part is lost.
+    /// "Save" saves a review that was started; "Save a new review" saves the outcome part when it changed.
+    /// Errors in either part bring both back as typed, with the reasons.
+    private func saveTransferPage(_ request: Request, reviewing: Bool) throws -> Response {
+        let (old, resident, _) = try loadTransfer(request)
+        let form = request.form
+        let mayReview = TransfersApp.reviewers.contains(request.principal.role)
+        var errors = FormErrors()
+        var reviewErrors = FormErrors()
+        // The outcome part is there when the page's one form was sent (a bare review post has no marker).
+        let hasUpdatePart = !reviewing || form["update_part"] != nil
+        let t = hasUpdatePart ? parseUpdate(form, old: old, errors: &errors) : old
+        var review: TransferReview?
+        if reviewing || (mayReview && TransfersApp.reviewTyped(form)) {
+            guard mayReview else { throw CareError.forbidden("Only nurses, the manager and visiting clinicians review transfers.") }
+            review = parseReview(form, transfer: old, errors: &reviewErrors)
         }
-        guard !t.enteredInError else { throw CareError.conflict("This transfer was marked entered in error.") }
-        let review = TransferReview(transferID: t.id, avoidable: avoidable, helped: helped, notes: notes, reviewedOn: on, reviewedBy: String(by.prefix(300)))
+        guard errors.isEmpty, reviewErrors.isEmpty else {
+            return try transferPage(request, form: hasUpdatePart ? form : nil, errors: errors, status: 422,
+                                    reviewForm: mayReview ? form : nil, reviewErrors: reviewErrors)
+        }
+        guard !old.enteredInError else { throw CareError.conflict("This transfer was marked entered in error.") }
+        let changed = hasUpdatePart && t != old
         let at = now()
-        try database.write { db in try TransfersStore.insertReview(review, by: request.principal, at: at, in: db) }
-        context.audit.record(request, .create, residentID: resident.id, detail: "hospital transfer \(t.id) reviewed (\(avoidable.rawValue))")
-        return .redirect(to: t.path, flash: "Review saved")
+        try database.write { db in
+            if changed { try TransfersStore.update(t, at: at, in: db) }
+            if let review { try TransfersStore.insertReview(review, by: request.principal, at: at, in: db) }
+        }
+        if changed { context.audit.record(request, .amend, residentID: resident.id, detail: "hospital transfer \(t.id) updated") }
+        if let review { context.audit.record(request, .create, residentID: resident.id, detail: "hospital transfer \(t.id) reviewed (\(review.avoidable.rawValue))") }
+        let flash = review == nil ? "Transfer updated" : (changed ? "Review saved, with the transfer's changes" : "Review saved")
+        return .redirect(to: t.path, flash: flash)
     }
 
     func enteredInError(_ request: Request) throws -> Response {
         let (t, resident, _) = try loadTransfer(request)
         let reason = (request.form["reason"] ?? "").trimmingWhitespace()
-        guard !reason.isEmpty else { throw CareError.badRequest("Say what was wrong with the transfer: go back and enter a reason.") }
+        guard !reason.isEmpty else {
+            var errors = FormErrors()
+            errors.add("reason", "Say what was wrong with the transfer")
+            return try transferPage(request, form: nil, errors: FormErrors(), status: 422, errorErrors: errors)
+        }
         try database.write { db in try TransfersStore.markEnteredInError(id: t.id, reason: String(reason.prefix(500)), in: db) }
         context.audit.record(request, .enteredInError, residentID: resident.id, detail: "hospital transfer \(t.id) entered in error")
         return .redirect(to: t.path, flash: "Marked entered in error")

@@ -39,8 +39,9 @@ public final class TransfersPlugin: CarePlugin {
         ]
         for route in routes { registrar.add(route) }
         // No navigation entry: the bar is full on a phone. The dashboard card (always shown, with the
-        // transfers, the figures and the impact pack) and each resident's page lead here.
-        registrar.add(DashboardCard(id: "transfers-review", title: "Hospital transfers", roles: recorders, order: 30, render: app.reviewCard))
+        // transfers, the figures and the impact pack) and each resident's page lead here. On the manager's
+        // home screen it comes second, after the admissions clock: compliance at a glance.
+        registrar.add(DashboardCard(id: "transfers-review", title: "Hospital transfers", roles: recorders, order: 30, roleOrder: [.manager: 11], render: app.reviewCard))
         registrar.add(ResidentPanel(id: "transfers", title: "Hospital transfers", roles: recorders, order: 30, render: app.residentPanel))
         registrar.add(MetricSource(collect: app.metrics))
         registrar.publish(Services.transferReviews, TransferReviewService(database: registrar.context.database, now: now) as any TransferReviewSource)

@@ -9,6 +9,10 @@ final class ProbePlugin: CarePlugin {
 
     var migrations: [Migration] {
         var list = [Migration(1, "create probe_saves", sql: "CREATE TABLE probe_saves (id INTEGER PRIMARY KEY, note TEXT NOT NULL) STRICT;")]
+        if ProcessInfo.processInfo.environment["PROBE_RESHAPE_MIGRATION"] == "1" {
+            // An upgrade that changes every row (a new column): the rows must be sealed again after it.
+            list.append(Migration(2, "add a column to probe_saves", sql: "ALTER TABLE probe_saves ADD COLUMN mood TEXT NOT NULL DEFAULT 'calm';"))
+        }
         if ProcessInfo.processInfo.environment["PROBE_FAIL_MIGRATION"] == "1" {
             list.append(Migration(2, "a migration that fails half way") { db in
                 try db.execute("INSERT INTO probe_saves (note) VALUES ('written by the failing migration')")
