@@ -195,6 +195,10 @@ package final class PluginHost: Sendable {
             return nil
         }
         if let clash { return clash }
+        // One provider per service: a second would silently replace the first for every consumer.
+        for (name, _) in staging.services {
+            if let provider = services.provider(of: name) { return "its service \(name) is already offered by \(provider)" }
+        }
         var sheets: [PluginAsset] = []
         for sheet in staging.stylesheets {
             guard let asset = PluginAsset(pluginID: manifest.id, stylesheet: sheet) else {
@@ -226,7 +230,7 @@ package final class PluginHost: Sendable {
                 current.loadOrder.append(manifest.id)
             }
         }
-        for (name, service) in staging.services { services.publish(name: name, service) }
+        for (name, service) in staging.services { services.publish(name: name, service, by: "plugin \(manifest.id)") }
         return nil
     }
 
@@ -388,9 +392,18 @@ package final class ServiceRegistry: ServiceDirectory, @unchecked Sendable {
     // plugins publish, which are Sendable by CareKit's service protocols.
     private let lock = NSLock()
     private var services: [String: Any] = [:]
+    private var providers: [String: String] = [:]
 
-    func publish(name: String, _ service: Any) {
-        lock.withLock { services[name] = service }
+    func publish(name: String, _ service: Any, by provider: String = "the server") {
+        lock.withLock {
+            services[name] = service
+            providers[name] = provider
+        }
+    }
+
+    /// Who offers the service published under `name` (`plugin falls-log`, `the server`), or nil.
+    func provider(of name: String) -> String? {
+        lock.withLock { providers[name] }
     }
 
     package func resolve<Service>(_ key: ServiceKey<Service>) -> Service? {

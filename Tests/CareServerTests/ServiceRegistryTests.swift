@@ -100,3 +100,29 @@ struct ServiceRegistryTests {
         #expect(page.contains("(head strike)"))
     }
 }
+
+@Suite("One provider per service")
+struct ServiceProviderTests {
+    /// A second plugin offering the visitor book under the same key.
+    final class OtherVisitorsPlugin: CarePlugin {
+        let manifest = PluginManifest(id: "other-visitors", displayName: "Other visitors", version: "1.0.0")
+        var migrations: [Migration] { [] }
+        struct EmptyBook: VisitorBook {
+            func visitorsExpected(residentID: Int64) -> [String] { [] }
+        }
+        func register(with registrar: any PluginRegistrar) throws {
+            registrar.publish(VisitorServices.book, EmptyBook())
+            registrar.add(Route(.get, "/other-visitors", roles: Role.careTeam) { _ in .text("other") })
+        }
+    }
+
+    @Test("a plugin offering a service another plugin already offers is refused with the reason; the first keeps serving")
+    func secondProviderRefused() throws {
+        let home = try TestHome(plugins: [VisitorsPlugin(), OtherVisitorsPlugin(), NoticeBoardPlugin()])
+        let refused = home.statuses.first { $0.id == "other-visitors" }
+        #expect(refused?.state == .failed)
+        #expect(refused?.reason?.contains("its service visitors.book is already offered by plugin visitors") == true, "\(String(describing: refused?.reason))")
+        #expect(try home.get("/other-visitors", as: .carer).status == 404, "none of a refused plugin's routes are kept")
+        #expect(try home.get("/notice-board", as: .carer).body.contains("Visitors: Her daughter, after lunch"))
+    }
+}
