@@ -7,6 +7,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APPLIANCE := .build/appliance
 # Every folder under Plugins/ with an Entry/ folder (Package.swift finds them the same way).
 PLUGINS := $(sort $(patsubst Plugins/%/Entry/,%,$(wildcard Plugins/*/Entry/)))
+# The files plugins compile in (Package.swift lists each folder's Sources/Data): a new one needs the manifest read again.
+PLUGIN_DATA := $(sort $(wildcard Plugins/*/Sources/Data/*))
 # Debian packages needed to build and test (the Swift toolchain itself is a prerequisite).
 BUILD_DEPS := libmicrohttpd-dev libsqlite3-dev libzstd-dev libjpeg62-turbo-dev libpng-dev libgnutls28-dev pkg-config sqlite3 curl
 TEST_DEPS := chromium chromium-driver python3-pip python3-venv openssl
@@ -42,21 +44,21 @@ test-deps: deps
 	@$(VENV)/bin/python -c "import fhir.resources as f; assert f.__version__ == '6.4.0'" 2>/dev/null || \
 	  $(VENV)/bin/pip install -q 'fhir.resources==6.4.0' 'pydantic>=1.10,<2'
 
-# The installable tree: bin/carehome, lib/ (libCareKit.so and the Swift runtime it needs),
+# The installable tree: bin/carehome, lib/ (libCareKit.so, libCareServices.so and the Swift runtime they need),
 # plugins/ (one .so per plugin), share/carehome/assets/. The same layout Deploy installs.
 build: deps
 	@# SwiftPM keeps what it read from Package.swift while the file is unchanged: after a plugin folder
-	@# is added or removed, read it again (Package.swift finds the plugins the same way as PLUGINS).
-	@mkdir -p .build && if [ "$$(cat .build/plugins.list 2>/dev/null)" != "$(PLUGINS)" ]; then \
-	  rm -rf "$${XDG_CACHE_HOME:-$$HOME/.cache}/org.swift.swiftpm/manifests" && echo "$(PLUGINS)" > .build/plugins.list; fi
+	@# or a plugin's data file is added or removed, read it again (Package.swift finds them the same way).
+	@mkdir -p .build && if [ "$$(cat .build/plugins.list 2>/dev/null)" != "$(PLUGINS) $(PLUGIN_DATA)" ]; then \
+	  rm -rf "$${XDG_CACHE_HOME:-$$HOME/.cache}/org.swift.swiftpm/manifests" && echo "$(PLUGINS) $(PLUGIN_DATA)" > .build/plugins.list; fi
 	$(SWIFT) build -c $(CONFIG) --product carehome
 	@for p in $(PLUGINS); do $(SWIFT) build -c $(CONFIG) --product $$p >/dev/null || exit 1; done
 	@bin=$$($(SWIFT) build -c $(CONFIG) --show-bin-path); \
 	rm -rf $(APPLIANCE) && mkdir -p $(APPLIANCE)/bin $(APPLIANCE)/lib $(APPLIANCE)/plugins $(APPLIANCE)/share/carehome/assets && \
-	cp $$bin/carehome $(APPLIANCE)/bin/ && cp $$bin/libCareKit.so $(APPLIANCE)/lib/ && \
+	cp $$bin/carehome $(APPLIANCE)/bin/ && cp $$bin/libCareKit.so $$bin/libCareServices.so $(APPLIANCE)/lib/ && \
 	for p in $(PLUGINS); do cp $$bin/lib$$p.so $(APPLIANCE)/plugins/; done && \
 	cp Sources/CareServer/Assets/* $(APPLIANCE)/share/carehome/assets/ && \
-	for f in $(APPLIANCE)/bin/carehome $(APPLIANCE)/lib/libCareKit.so $(APPLIANCE)/plugins/*.so; do \
+	for f in $(APPLIANCE)/bin/carehome $(APPLIANCE)/lib/libCareKit.so $(APPLIANCE)/lib/libCareServices.so $(APPLIANCE)/plugins/*.so; do \
 	  LD_LIBRARY_PATH=$(APPLIANCE)/lib ldd $$f | awk '/=> \// {print $$3}' | grep -E '/swift/|libswift|libFoundation|libdispatch|libBlocksRuntime|lib_Foundation|libicu' ; \
 	done | sort -u | xargs -r -I{} cp -L {} $(APPLIANCE)/lib/
 	@echo "Appliance tree: $(APPLIANCE) ($$(du -sh $(APPLIANCE) | cut -f1))"
@@ -74,6 +76,7 @@ test: test-deps test-swift test-browser test-deploy test-monitoring test-fhir te
 # Unit and in-process tests, and the integration tests that start the real binary with the real
 # plugin libraries from the appliance tree (Tests/IntegrationTests).
 test-swift: build test-api
+	@# The probe plugin built against the previous CareKit of today's API, and against the API before (Tests/Compat).
 	Tests/Compat/build-previous-plugin.sh .build/compat
 	$(SWIFT) build --build-tests
 	CAREHOME_APPLIANCE=$(CURDIR)/$(APPLIANCE) CAREHOME_COMPAT_PLUGIN=$(CURDIR)/.build/compat/libProbePlugin.so $(SWIFT) test --skip-build

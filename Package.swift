@@ -11,14 +11,16 @@ let strict: [SwiftSetting] = [
 ]
 
 let careKit: Target.Dependency = .product(name: "CareKit", package: "CareKit")
+/// The services plugins offer one another, versioned apart from CareKit (Sources/CareServices/README.md).
+let careServices: Target.Dependency = .product(name: "CareServices", package: "CareServices")
 
 /// A first-party plugin: its logic (`<Name>Plugin`, testable) and its C entry points (`<Name>Entry`),
 /// built together as one shared library `lib<Name>.so`.
 func plugin(_ name: String, resources: [Resource] = []) -> [Target] {
     [
-        .target(name: "\(name)Plugin", dependencies: [careKit], path: "Plugins/\(name)/Sources",
+        .target(name: "\(name)Plugin", dependencies: [careKit, careServices], path: "Plugins/\(name)/Sources",
                 resources: resources, swiftSettings: strict),
-        .target(name: "\(name)Entry", dependencies: [careKit, .target(name: "\(name)Plugin")],
+        .target(name: "\(name)Entry", dependencies: [careKit, careServices, .target(name: "\(name)Plugin")],
                 path: "Plugins/\(name)/Entry", swiftSettings: strict),
     ]
 }
@@ -40,7 +42,7 @@ let pluginLogic: [Target.Dependency] = pluginNames.map { .target(name: "\($0)Plu
 let pluginTargets: [Target] = pluginNames.flatMap { plugin($0, resources: pluginResources[$0] ?? []) }
 /// A plugin's tests, when it has a Tests/<Name>Tests folder (they may use every first-party plugin).
 let pluginTestTargets: [Target] = pluginNames.filter { exists("Tests/\($0)Tests") }.map { name -> Target in
-    .testTarget(name: "\(name)Tests", dependencies: [careKit, "CareTesting"] + pluginLogic, path: "Tests/\(name)Tests")
+    .testTarget(name: "\(name)Tests", dependencies: [careKit, careServices, "CareTesting"] + pluginLogic, path: "Tests/\(name)Tests")
 }
 
 let package = Package(
@@ -50,9 +52,11 @@ let package = Package(
         // Test plugins: built for the loader's tests, never installed.
         .library(name: "ProbePlugin", type: .dynamic, targets: ["ProbePlugin"]),
         .library(name: "ProbeOldAPI", type: .dynamic, targets: ["ProbeOldAPI"]),
+        .library(name: "ProbeOldServices", type: .dynamic, targets: ["ProbeOldServices"]),
     ] + pluginNames.map { .library(name: $0, type: .dynamic, targets: ["\($0)Entry"]) },
     dependencies: [
         .package(path: "Sources/CareKit"),
+        .package(path: "Sources/CareServices"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
@@ -83,7 +87,7 @@ let package = Package(
                                                   .product(name: "Crypto", package: "swift-crypto"), "CZstd"],
                 path: "Sources/CareStore", swiftSettings: strict),
         // The server: plugin loader, routing, accounts, sessions, audit, the web shell.
-        .target(name: "CareServer", dependencies: [careKit, "CareHTTP", "CareStore", "CPortrait", "CLinuxSystem",
+        .target(name: "CareServer", dependencies: [careKit, careServices, "CareHTTP", "CareStore", "CPortrait", "CLinuxSystem",
                                                    .product(name: "Logging", package: "swift-log"),
                                                    .product(name: "Crypto", package: "swift-crypto"),
                                                    .product(name: "_CryptoExtras", package: "swift-crypto")],
@@ -99,10 +103,11 @@ let package = Package(
 
         .target(name: "ProbePlugin", dependencies: [careKit], path: "Tests/Fixtures/ProbePlugin", swiftSettings: strict),
         .target(name: "ProbeOldAPI", dependencies: [careKit], path: "Tests/Fixtures/ProbeOldAPI", swiftSettings: strict),
+        .target(name: "ProbeOldServices", dependencies: [careKit], path: "Tests/Fixtures/ProbeOldServices", swiftSettings: strict),
 
         // In-process test support: a real SQLite home with plugins loaded through the same host code
         // as the server, and routes called without sockets (as hummingbird's testing module does).
-        .target(name: "CareTesting", dependencies: ["CareServer", "CareStore", careKit], path: "Sources/CareTesting",
+        .target(name: "CareTesting", dependencies: ["CareServer", "CareStore", careKit, careServices], path: "Sources/CareTesting",
                 swiftSettings: strict),
 
         .testTarget(name: "CareKitTests", dependencies: [careKit], path: "Tests/CareKitTests"),
@@ -110,7 +115,7 @@ let package = Package(
                                                        // To write a backup in the format before compression, by hand.
                                                        .product(name: "Crypto", package: "swift-crypto")],
                     path: "Tests/CareStoreTests"),
-        .testTarget(name: "CareServerTests", dependencies: ["CareServer", "CareStore", "CareHTTP", "CareTesting", "HomeGenerator", careKit] + pluginLogic,
+        .testTarget(name: "CareServerTests", dependencies: ["CareServer", "CareStore", "CareHTTP", "CareTesting", "HomeGenerator", careKit, careServices] + pluginLogic,
                     path: "Tests/CareServerTests"),
         .testTarget(name: "IntegrationTests", dependencies: [careKit], path: "Tests/IntegrationTests"),
     ] + pluginTargets + pluginTestTargets

@@ -174,7 +174,7 @@ if [ "$CONFIGURE" = 0 ]; then
 fi
 
 # ---- Libraries resolve -----------------------------------------------------------------------------
-# Plugins find libCareKit.so because the binary has already loaded it: check them the same way.
+# Plugins find libCareKit.so and libCareServices.so because the binary has already loaded them: check them the same way.
 missing=$(LD_LIBRARY_PATH="$OPT/lib" ldd "$OPT/bin/carehome" "$OPT"/plugins/*.so 2>/dev/null | grep "not found" | sort -u || true)
 [ -z "$missing" ] || die "libraries not found for the installed appliance:
 $missing

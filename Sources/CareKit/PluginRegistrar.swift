@@ -23,6 +23,8 @@ public protocol PluginRegistrar: AnyObject {
     func add(_ contributor: any FHIRContributor)
     /// Adds a stylesheet the plugin ships inside its library (see `PluginStylesheet`).
     func add(_ stylesheet: PluginStylesheet)
+    /// Adds an image the plugin ships inside its library (see `PluginImage`).
+    func add(_ image: PluginImage)
 }
 
 extension PluginRegistrar {
@@ -34,6 +36,8 @@ extension PluginRegistrar {
     public func add(_ contributor: any FHIRContributor) {}
     /// A registrar that takes no stylesheets ignores them.
     public func add(_ stylesheet: PluginStylesheet) {}
+    /// A registrar that takes no images ignores them.
+    public func add(_ image: PluginImage) {}
 }
 
 /// A stylesheet a plugin ships inside its own library (a file in its `Sources/Data/`, compiled in).

@@ -127,15 +127,6 @@ public struct WorkingCalendar: Sendable, Equatable {
         return skipped
     }
 
-    /// The state of a clock item given when it was done (if it was), the deadline and today.
-    public func itemState(doneOn: Day?, deadline: Day, today: Day) -> ClockItemState {
-        if let done = doneOn {
-            return done <= deadline ? .doneOnTime(done) : .doneLate(done, workingDaysLate: max(1, workingDays(after: deadline, through: done)))
-        }
-        if today <= deadline { return .due(workingDaysLeft: workingDays(after: today, through: deadline)) }
-        return .overdue(workingDays: max(1, workingDays(after: deadline, through: today)))
-    }
-
     // MARK: - Rules for single years
 
     /// Early May bank holidays moved to Friday 8 May (VE Day 50th and 75th anniversaries).

@@ -1,4 +1,5 @@
 package import CareKit
+package import CareServices
 import Foundation
 
 /// `Services.staff`: the staff accounts, for plugins that give work to a person (the round's actions).

@@ -1,5 +1,6 @@
 package import CareHTTP
 package import CareKit
+package import CareServices
 package import CareStore
 package import Foundation
 package import Logging
@@ -156,11 +157,11 @@ package final class Appliance: Sendable {
         if http.path == "/fhir" || http.path.hasPrefix("/fhir/") { return fhirAPI(http, requestID: requestID) }
         if http.path.hasPrefix("/assets/") && (method == .get || method == .head) {
             let name = http.path.dropFirst("/assets/".count)
-            // A loaded plugin's own stylesheet, under its id; its address carries its content's hash.
+            // A loaded plugin's own stylesheet or image, under its id; its address carries its content's hash.
             let parts = name.split(separator: "/", omittingEmptySubsequences: false)
-            if parts.count == 2, let sheet = host.stylesheet(pluginID: String(parts[0]), name: String(parts[1])) {
-                return HTTPResponse(status: 200, headers: [("Content-Type", "text/css; charset=utf-8"),
-                                                           ("Cache-Control", "public, max-age=31536000, immutable")], body: sheet.bytes)
+            if parts.count == 2, let asset = host.asset(pluginID: String(parts[0]), name: String(parts[1])) {
+                return HTTPResponse(status: 200, headers: [("Content-Type", asset.contentType),
+                                                           ("Cache-Control", "public, max-age=31536000, immutable")], body: asset.bytes)
             }
             return assets.response(for: String(name))
                 ?? pageResponse(Shell.errorPage(status: 404, message: "There is no such file.", requestID: requestID), status: 404, viewer: nil, http: http, requestID: requestID)

@@ -1,4 +1,5 @@
 package import CareKit
+package import CareServices
 package import Foundation
 
 /// The home's records as FHIR resources: the server's own (the home's Organization, each staff account as a

@@ -36,6 +36,7 @@ package final class PluginHost: Sendable {
         var metrics: [(pluginID: String, source: MetricSource)] = []
         var fhir: [(pluginID: String, contributor: any FHIRContributor)] = []
         var stylesheets: [PluginAsset] = []
+        var images: [PluginAsset] = []
         var eventHandlers: [(pluginID: String, handler: @Sendable (CareEvent) throws -> Void)] = []
         var loaded: [String: Loaded] = [:]
         var loadOrder: [String] = []
@@ -194,6 +195,10 @@ package final class PluginHost: Sendable {
             return nil
         }
         if let clash { return clash }
+        // One provider per service: a second would silently replace the first for every consumer.
+        for (name, _) in staging.services {
+            if let provider = services.provider(of: name) { return "its service \(name) is already offered by \(provider)" }
+        }
         var sheets: [PluginAsset] = []
         for sheet in staging.stylesheets {
             guard let asset = PluginAsset(pluginID: manifest.id, stylesheet: sheet) else {
@@ -201,8 +206,17 @@ package final class PluginHost: Sendable {
             }
             sheets.append(asset)
         }
+        var images: [PluginAsset] = []
+        for image in staging.images {
+            var problem = ""
+            guard let asset = PluginAsset(pluginID: manifest.id, image: image, problem: &problem) else {
+                return "its image '\(image.name)' is not acceptable: it must be \(problem)"
+            }
+            images.append(asset)
+        }
         state.withLock { current in
             current.stylesheets += sheets
+            current.images += images
             for route in staging.routes { current.router.add(route, pluginID: manifest.id) }
             current.navigation += staging.navigation.map { (manifest.id, $0) }
             current.cards += staging.cards.map { (manifest.id, $0) }
@@ -216,7 +230,7 @@ package final class PluginHost: Sendable {
                 current.loadOrder.append(manifest.id)
             }
         }
-        for (name, service) in staging.services { services.publish(name: name, service) }
+        for (name, service) in staging.services { services.publish(name: name, service, by: "plugin \(manifest.id)") }
         return nil
     }
 
@@ -307,9 +321,9 @@ package final class PluginHost: Sendable {
         state.withLock { $0.stylesheets }
     }
 
-    /// A loaded plugin's stylesheet, by `/assets/<plugin id>/<name>`.
-    func stylesheet(pluginID: String, name: String) -> PluginAsset? {
-        state.withLock { $0.stylesheets }.first { $0.pluginID == pluginID && $0.name == name }
+    /// A loaded plugin's stylesheet or image, by `/assets/<plugin id>/<name>`.
+    func asset(pluginID: String, name: String) -> PluginAsset? {
+        state.withLock { $0.stylesheets + $0.images }.first { $0.pluginID == pluginID && $0.name == name }
     }
 
     /// The plugins' FHIR contributors, in load order.
@@ -353,6 +367,7 @@ final class StagingRegistrar: PluginRegistrar {
     var metrics: [MetricSource] = []
     var fhir: [any FHIRContributor] = []
     var stylesheets: [PluginStylesheet] = []
+    var images: [PluginImage] = []
     var services: [(String, Any)] = []
     var handlers: [@Sendable (CareEvent) throws -> Void] = []
 
@@ -366,6 +381,7 @@ final class StagingRegistrar: PluginRegistrar {
     func add(_ metrics: MetricSource) { self.metrics.append(metrics) }
     func add(_ contributor: any FHIRContributor) { fhir.append(contributor) }
     func add(_ stylesheet: PluginStylesheet) { stylesheets.append(stylesheet) }
+    func add(_ image: PluginImage) { images.append(image) }
     func publish<Service>(_ key: ServiceKey<Service>, _ service: Service) { services.append((key.name, service)) }
     func onEvent(_ handler: @escaping @Sendable (CareEvent) throws -> Void) { handlers.append(handler) }
 }
@@ -376,9 +392,18 @@ package final class ServiceRegistry: ServiceDirectory, @unchecked Sendable {
     // plugins publish, which are Sendable by CareKit's service protocols.
     private let lock = NSLock()
     private var services: [String: Any] = [:]
+    private var providers: [String: String] = [:]
 
-    func publish(name: String, _ service: Any) {
-        lock.withLock { services[name] = service }
+    func publish(name: String, _ service: Any, by provider: String = "the server") {
+        lock.withLock {
+            services[name] = service
+            providers[name] = provider
+        }
+    }
+
+    /// Who offers the service published under `name` (`plugin falls-log`, `the server`), or nil.
+    func provider(of name: String) -> String? {
+        lock.withLock { providers[name] }
     }
 
     package func resolve<Service>(_ key: ServiceKey<Service>) -> Service? {

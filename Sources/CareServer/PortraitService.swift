@@ -1,5 +1,6 @@
 import CPortrait
 import CareKit
+import CareServices
 
 /// `Services.portraits`, over the C decoder (Sources/CPortrait).
 struct PortraitService: PortraitMaker {

@@ -43,6 +43,8 @@ PAGES = [
     ("nurse", "/rounds/3/attendees"),
     # Forms people fill in, and the manager's audit trail.
     ("carer", "/falls/new"),
+    # A plugin's own help page (its text and icon ship in the plugin's library).
+    ("carer", "/falls/help"),
     ("manager", "/residents/new"),
     ("nurse", "/account"),
     ("manager", "/audit"),

@@ -111,3 +111,23 @@ struct DayTests {
         #expect(HomeTime.parse("2026-07-01T25:00") == nil)
     }
 }
+
+@Suite("Help text in plain words")
+struct HelpTextTests {
+    @Test("the first line is the title; headings, paragraphs and lists follow; everything typed is escaped")
+    func rendersPlainWords() {
+        let help = HelpText("""
+        # How <this> works
+
+        A paragraph
+        on two lines.
+
+        ## Steps & checks
+        - first <b>
+        - second
+        Then a paragraph after the list.
+        """)
+        #expect(help.title == "How <this> works")
+        #expect(help.html.rendered == "<p>A paragraph on two lines.</p><h2>Steps &amp; checks</h2><ul><li>first &lt;b&gt;</li><li>second</li></ul><p>Then a paragraph after the list.</p>")
+    }
+}

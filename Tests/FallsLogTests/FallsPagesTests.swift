@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import CareKit
+import CareServices
 import CareTesting
 import ResidentsPlugin
 import MedicationReviewPlugin

@@ -1,5 +1,6 @@
 import Testing
 import CareKit
+import CareServices
 import CareTesting
 import Foundation
 import ResidentsPlugin

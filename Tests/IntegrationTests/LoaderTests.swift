@@ -24,7 +24,7 @@ struct LoaderTests {
         }
         let old = state("libProbeOldAPI.so")
         #expect(old.0 == "failed")
-        #expect(old.1?.contains("built for CareKit API 999; this server provides 2") == true)
+        #expect(old.1?.contains("built for CareKit API 999; this server provides 3") == true)
         let junk = state("libJunk.so")
         #expect(junk.0 == "failed")
         #expect(junk.1?.contains("not a loadable library") == true)
@@ -33,6 +33,22 @@ struct LoaderTests {
         try server.signIn("nina")
         #expect(try server.get("/probe").status == 200)
         #expect(try server.get("/residents").status == 200)
+    }
+
+    @Test("a plugin built for another CareServices API is refused with a message naming both versions; the plugins that use today's load")
+    func otherServicesVersionRefused() throws {
+        let installation = try TestInstallation(plugins: LoaderTests.firstParty + [Built.testPlugin("ProbeOldServices")])
+        let server = try installation.start()
+        let health = try server.request("GET", "/healthz", useCookies: false)
+        let json = try JSONSerialization.jsonObject(with: Data(health.body.utf8)) as? [String: Any]
+        let plugins = (json?["plugins"] as? [[String: Any]]) ?? []
+        let old = plugins.first { ($0["id"] as? String) == "libProbeOldServices.so" }
+        #expect(old?["state"] as? String == "failed")
+        #expect((old?["reason"] as? String)?.contains("libProbeOldServices.so was built for CareServices API 999; this server provides 1") == true,
+                "\(String(describing: old))")
+        for id in ["residents", "home-round", "medication-review", "falls-log"] {
+            #expect(plugins.contains { ($0["id"] as? String) == id && ($0["state"] as? String) == "loaded" }, "\(id)")
+        }
     }
 
     @Test("`carehome plugins list` says which plugins would load and why not")

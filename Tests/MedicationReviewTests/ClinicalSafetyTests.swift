@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 @testable import MedicationReviewPlugin
 import Testing
 

@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Synchronization
 
 /// A stand-in for the resident registry (plugin id `residents`) that publishes a directory of

@@ -1,5 +1,6 @@
 import Testing
 import CareKit
+import CareServices
 @testable import ResidentsPlugin
 
 @Suite("NHS number Modulus 11 check (RES-NHS-MOD11)")

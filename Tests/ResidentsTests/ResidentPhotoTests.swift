@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import CareTesting
 import Foundation
 import Testing

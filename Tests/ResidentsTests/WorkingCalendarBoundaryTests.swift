@@ -1,5 +1,6 @@
 import Testing
 import CareKit
+import CareServices
 
 /// Boundary tests for CareKit's WorkingCalendar as the registry uses it (rule RES-CLOCK-7WD).
 /// Expected dates are from gov.uk/bank-holidays and worked by hand.

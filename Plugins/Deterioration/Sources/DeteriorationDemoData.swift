@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Foundation
 
 /// Fictional demo records: usual observations for most residents living here, two weeks of sets for

@@ -1,4 +1,5 @@
 public import CareKit
+public import CareServices
 public import Foundation
 
 /// Deterioration: soft signs a carer notices, observations and NEWS2 (RCP 2017) shown against each

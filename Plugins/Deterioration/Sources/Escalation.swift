@@ -1,4 +1,5 @@
 public import CareKit
+public import CareServices
 public import Foundation
 
 /// Who to call. Suggested from the NEWS2 band, the rise from the usual, the soft signs and the

@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 
 /// A closed list of answers a fall record offers, each with the words staff see.
 /// Stored by raw value, so a value never changes meaning once shipped.

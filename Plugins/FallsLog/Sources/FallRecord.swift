@@ -1,5 +1,6 @@
 import Foundation
 import CareKit
+import CareServices
 
 /// One fall, as stored in `falls_log_falls` (the current version) and snapshotted into
 /// `falls_log_fall_versions` on every change.

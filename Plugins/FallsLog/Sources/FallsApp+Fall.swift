@@ -1,5 +1,6 @@
 import Foundation
 import CareKit
+import CareServices
 
 // MARK: - One fall: advice, details, checks and history
 

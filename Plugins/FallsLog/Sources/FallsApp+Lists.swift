@@ -1,5 +1,6 @@
 import Foundation
 import CareKit
+import CareServices
 
 // MARK: - The falls list (every figure links here with a filter)
 
@@ -37,6 +38,7 @@ extension FallsApp {
         \(UI.buttonLink("Checks due now (\(dueCount))", to: "/falls/checks", kind: "secondary"))\
         \(UI.buttonLink("Falls assessments", to: "/falls/assessments", kind: "secondary"))\
         \(UI.buttonLink("Figures", to: "/falls/analytics", kind: "secondary"))</div>
+        \(helpLink)
         \(heading)
         \(UI.table(caption: "\(falls.count) \(falls.count == 1 ? "fall" : "falls"), newest first", headers: ["When", "Resident", "What happened", "Flags", "Record"], rows: rows, emptyMessage: "No falls recorded."))
         """

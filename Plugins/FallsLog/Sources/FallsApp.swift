@@ -1,5 +1,6 @@
 import Foundation
 import CareKit
+import CareServices
 
 /// The plugin while it serves: route handlers, cards and panels share this value.
 struct FallsApp: Sendable {
@@ -79,7 +80,7 @@ struct FallsApp: Sendable {
             let (answer, names) = AntithromboticAnswer.from(status)
             return .known(answer, source: names.isEmpty ? "Medicines list" : "Medicines list: " + names.joined(separator: ", "))
         } catch {
-            context.log.warning("falls.medicines-unavailable", ["resident.id": String(residentID)])
+            context.log.warning("falls-log.medicines-unavailable", ["resident.id": String(residentID)])
             return .ask(because: "The medicines list could not be read just now, so we ask. Check the MAR chart if you are not sure.")
         }
     }
@@ -240,7 +241,7 @@ extension FallsApp {
         let when = now()
         let id = try database.write { db in try FallsStore.insert(fall, by: request.principal, at: when, in: db) }
         context.audit.record(request, .create, residentID: resident.id, detail: "fall \(id) recorded")
-        context.log.info("falls.recorded", ["fall.id": String(id), "resident.id": String(resident.id)])
+        context.log.info("falls-log.recorded", ["fall.id": String(id), "resident.id": String(resident.id)])
         // Next: whatever is still missing before lifting, else the fall with its advice.
         switch check.outcome {
         case .incomplete:

@@ -1,5 +1,6 @@
 import Foundation
 import CareKit
+import CareServices
 
 /// Fictional falls for `carehome demo`: six months of falls for the demo residents, including a head
 /// strike on an anticoagulated resident two hours ago, a long lie, a hip fracture, checks due now and
@@ -251,6 +252,6 @@ enum FallsDemoData {
                                       by: nurse, at: original.recordedAt.addingTimeInterval(3600), in: db)
             }
         }
-        context.log.info("falls.demo-seeded", ["falls.count": String(seeds.count)])
+        context.log.info("falls-log.demo-seeded", ["falls.count": String(seeds.count)])
     }
 }

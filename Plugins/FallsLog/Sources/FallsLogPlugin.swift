@@ -1,5 +1,6 @@
 public import CareKit
-import Foundation
+public import CareServices
+public import Foundation
 
 /// The falls log: the post-fall protocol (I STUMBLE, NICE NG232 head injury advice, the 2-hour
 /// Urgent Community Response), the full falls record with versions, follow-up checks, the NICE NG249
@@ -9,18 +10,23 @@ public final class FallsLogPlugin: CarePlugin {
         id: "falls-log", displayName: "Falls log", version: "1.0.0", requires: ["residents"],
         summary: "Falls: quick entry, post-fall check, follow-up checks, falls assessments, figures; publishes falls and the fall-recorded event")
 
-    public init() {}
+    /// The clock the plugin reads (tests pass their own).
+    let now: @Sendable () -> Date
+
+    public init(now: @escaping @Sendable () -> Date = { Date() }) { self.now = now }
 
     public var migrations: [Migration] { FallsSchema.migrations }
 
     public func register(with registrar: any PluginRegistrar) throws {
         registrar.add(PluginStylesheet(name: "falls-log.css", css: PackageResources.falls_log_css))
-        let app = FallsApp(context: registrar.context)
+        registrar.add(FallsApp.helpIcon)
+        let app = FallsApp(context: registrar.context, now: now)
         let recorders = FallsApp.recorders, editors = FallsApp.editors
         let routes: [Route] = [
             Route(.get, "/falls", roles: recorders, handler: app.listFalls),
             Route(.get, "/falls/new", roles: recorders, handler: app.newFallForm),
             Route(.post, "/falls/new", roles: recorders, handler: app.createFall),
+            Route(.get, "/falls/help", roles: recorders, handler: app.helpPage),
             Route(.get, "/falls/checks", roles: recorders, handler: app.dueChecksPage),
             Route(.get, "/falls/checks/:checkID", roles: recorders, handler: app.checkDoneForm),
             Route(.post, "/falls/checks/:checkID", roles: recorders, handler: app.saveCheckDone),
@@ -60,7 +66,7 @@ public final class FallsLogPlugin: CarePlugin {
         registrar.add(ResidentPanel(id: "falls", title: "Falls", roles: recorders, order: 40, render: app.residentPanel))
         registrar.add(MetricSource(collect: app.metrics))
         registrar.publish(Services.falls, FallsSourceService(database: registrar.context.database) as any FallsSource)
-        let context = registrar.context
+        let context = registrar.context, now = now
         registrar.onEvent { event in
             // NICE NG249: a multifactorial falls assessment on moving in (FALL-NG249-1), repeated on
             // return from hospital, a re-admission (FALL-NG249-2). Never a second open prompt.
@@ -70,11 +76,11 @@ public final class FallsLogPlugin: CarePlugin {
             case .residentReadmitted(let id, let on): (residentID, day, promptedBy) = (id, on, "readmission")
             default: return
             }
-            let promptedAt = min(Date(), HomeTime.startOf(day))
+            let promptedAt = min(now(), HomeTime.startOf(day))
             try context.database.write { db in
                 try FallsStore.promptAssessment(residentID: residentID, promptedBy: promptedBy, fallID: nil, at: promptedAt, in: db)
             }
-            context.log.info("falls.assessment-prompted", ["resident.id": String(residentID), "prompted.by": promptedBy])
+            context.log.info("falls-log.assessment-prompted", ["resident.id": String(residentID), "prompted.by": promptedBy])
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import CareKit
+import CareServices
 
 /// The plugin's tables. Migrations are numbered from 1 and never edited once shipped.
 enum FallsSchema {

@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Foundation
 
 /// A round's agenda as built from the signals of every loaded plugin.

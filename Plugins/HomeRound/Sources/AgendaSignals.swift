@@ -1,4 +1,5 @@
 public import CareKit
+public import CareServices
 public import Foundation
 
 /// What "since the last round" means for one round.

@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Foundation
 
 /// Fictional rounds for `carehome demo`, relative to `today`: closed rounds four, two and one week

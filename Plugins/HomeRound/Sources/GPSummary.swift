@@ -1,4 +1,5 @@
 public import CareKit
+public import CareServices
 
 /// An attendee of a round.
 public struct Attendee: Sendable, Equatable {

@@ -1,4 +1,5 @@
 public import CareKit
+public import CareServices
 public import Foundation
 
 /// The weekly home round: a prioritised agenda built from the other plugins' signals, the round

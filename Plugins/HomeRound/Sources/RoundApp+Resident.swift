@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Foundation
 
 /// What the one-resident screen shows besides the stored entry (after a failed or refused save).

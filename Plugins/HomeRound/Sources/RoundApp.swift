@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Foundation
 
 /// The plugin's pages and handlers. A value: every handler captures it.

@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 
 /// `Services.roundFigures`: the round figures for any period, by the same rules as the round figures
 /// page (rule HR-FIG, `WeeklyFigures`): the weeks whose round day falls in the period, and the actions

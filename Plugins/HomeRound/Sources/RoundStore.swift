@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Foundation
 
 /// The plugin's reads and writes. Every change is one transaction.

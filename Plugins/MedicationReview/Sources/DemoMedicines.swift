@@ -1,4 +1,5 @@
 public import CareKit
+public import CareServices
 import Foundation
 
 /// Fictional medicines, reviews and reconciliations for the demo home, written for the registry's
@@ -149,7 +150,7 @@ enum DemoMedicines {
 
     static func seed(_ context: PluginContext, today: Day, table: DrugTable) throws {
         guard let directory = context.services.resolve(Services.residentDirectory) else {
-            context.log.warning("no resident registry: no demo medicines")
+            context.log.warning("medication-review.demo-skipped", ["reason": "no resident registry"])
             return
         }
         let residents = try directory.currentResidents()
@@ -202,6 +203,6 @@ enum DemoMedicines {
                 }
             }
         }
-        context.log.info("demo medicines seeded", ["residents": String(residents.count)])
+        context.log.info("medication-review.demo-seeded", ["residents.count": String(residents.count)])
     }
 }

@@ -1,4 +1,5 @@
 public import CareKit
+public import CareServices
 internal import Foundation
 
 /// The shipped drug table (`Data/drug-table.json`): for each common care home medicine its class,

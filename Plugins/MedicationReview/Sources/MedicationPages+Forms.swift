@@ -97,7 +97,7 @@ extension MedicationPages {
                 let author = MedicationPages.author(request)
                 let id = try context.database.write { try MedicationStore.insertMedicine($0, medicine, by: author) }
                 context.audit.record(request, .create, residentID: resident.id, detail: "medicine \(id) added")
-                context.log.info("medicine added", ["resident.id": String(resident.id), "medicine.id": String(id)])
+                context.log.info("medication-review.medicine-added", ["resident.id": String(resident.id), "medicine.id": String(id)])
                 let unclassified = service.table.lookup(medicine.name, recordedRoute: medicine.route) == nil
                 return .redirect(to: MedicationPages.residentPath(resident.id),
                                  flash: unclassified ? "Medicine saved. It is not in the drug table, so it is marked unclassified and prompted for classification."
@@ -409,7 +409,7 @@ extension MedicationPages {
                     try MedicationStore.insertAcknowledgement($0, residentID: residentID, finding: item.finding, decision: decision, reason: reason, author: author)
                 }
                 context.audit.record(request, .amend, residentID: residentID, detail: "prompt \(ruleID) \(decision)")
-                context.log.info("prompt decided", ["resident.id": String(residentID), "rule.id": ruleID, "decision": decision])
+                context.log.info("medication-review.prompt-decided", ["resident.id": String(residentID), "rule.id": ruleID, "decision": decision])
                 return .redirect(to: MedicationPages.residentPath(residentID), flash: decision == "dismissed" ? "Prompt dismissed" : "Prompt acknowledged")
             }
         }

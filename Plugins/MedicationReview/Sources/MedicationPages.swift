@@ -1,4 +1,5 @@
 public import CareKit
+public import CareServices
 import Foundation
 
 /// The plugin's read-only pages, the resident panel and the dashboard card. Forms are in

@@ -1,4 +1,5 @@
 public import CareKit
+public import CareServices
 import Foundation
 
 /// Medication review prompts: each resident's medicines, cited rules that flag who needs a
@@ -28,7 +29,7 @@ public final class MedicationReviewPlugin: CarePlugin {
     public func register(with registrar: any PluginRegistrar) throws {
         let context = registrar.context
         let service = try service(context)
-        context.log.info("drug table loaded", ["drug-table.version": service.table.version, "drug-table.count": String(service.table.medicines.count),
+        context.log.info("medication-review.drug-table-loaded", ["drug-table.version": service.table.version, "drug-table.count": String(service.table.medicines.count),
                                                "rules.version": MedicationRule.ruleSetVersion])
         let pages = MedicationPages(service: service, context: context)
         let view = Role.careTeam
@@ -69,7 +70,7 @@ public final class MedicationReviewPlugin: CarePlugin {
             // Keep falls heard from the falls plugin, so the after-a-fall rule works even when its service is off.
             if case .fallRecorded(let residentID, let fallID, let at, _, _) = event {
                 try context.database.write { try MedicationStore.recordFall($0, fallID: fallID, residentID: residentID, at: at) }
-                context.log.info("fall noted for medication prompts", ["resident.id": String(residentID), "fall.id": String(fallID)])
+                context.log.info("medication-review.fall-noted", ["resident.id": String(residentID), "fall.id": String(fallID)])
             }
         }
     }

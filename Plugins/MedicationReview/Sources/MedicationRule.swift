@@ -1,4 +1,5 @@
 public import CareKit
+public import CareServices
 
 /// A clinical rule as listed on the "Rules in use" page: what it checks, why, from which source.
 /// Every rule flags a resident for clinical review; none recommends a change.

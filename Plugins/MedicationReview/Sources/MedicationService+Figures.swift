@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 
 /// `Services.medicationReviewFigures`: structured medication reviews counted for the impact pack.
 extension MedicationService: MedicationReviewFigures {

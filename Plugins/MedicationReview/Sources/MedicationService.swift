@@ -1,4 +1,5 @@
 public import CareKit
+public import CareServices
 import Foundation
 
 /// A prompt for a resident with its state: open, or acknowledged/dismissed on the same facts.

@@ -1,4 +1,5 @@
 public import CareKit
+public import CareServices
 
 /// A current medicine as the rules see it: what was recorded and its drug table entry (nil: unclassified).
 public struct MedicineFacts: Sendable, Equatable {

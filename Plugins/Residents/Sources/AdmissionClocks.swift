@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Foundation
 
 /// The domains of the comprehensive assessment (NHS England EHCH framework).

@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 
 /// The 7-working-day clock of a resident, the list of open clocks, and the record's history.
 struct ClockPages: Sendable {

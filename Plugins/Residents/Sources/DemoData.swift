@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Foundation
 
 /// Fictional residents for `carehome demo`, relative to `today`. NHS numbers are in the 999 range
@@ -188,7 +189,7 @@ enum DemoData {
             let start = person.movements.last { $0.0 == .returnedFromHospital }?.1 ?? person.admitted
             try recordClock(person.clock, stores: stores, residentID: id, start: start, calendar: calendar, today: today)
         }
-        context.log.info("demo residents seeded", ["residents.count": String(people.count)])
+        context.log.info("residents.demo-seeded", ["residents.count": String(people.count)])
     }
 
     static func recordClock(_ items: [(ClockItem, Int, String, String, [AssessmentDomain])], stores: Stores, residentID: Int64,

@@ -81,7 +81,7 @@ struct ImportPages: Sendable {
         switch try ResidentImport.commit(csv: csv, stores: stores, by: request.principal, today: pages.today()) {
         case .success(let ids):
             for id in ids { context.audit.record(request, .create, residentID: id, detail: "resident imported from CSV") }
-            context.log.info("residents imported", ["import.count": String(ids.count)])
+            context.log.info("residents.imported", ["import.count": String(ids.count)])
             return .redirect(to: "/residents", flash: "\(ids.count) resident(s) imported")
         case .failure(let failure):
             let preview = ResidentImport.preview(csv: csv, today: pages.today(), existingNumbers: try existingNumbers())

@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 
 /// Recording and correcting admissions, hospital stays, leaving and death.
 struct MovementPages: Sendable {
@@ -79,7 +80,7 @@ struct MovementPages: Sendable {
             return try page(request, resident: resident, values: values, errors: failure.errors, status: 422)
         }
         context.audit.record(request, .amend, residentID: resident.id, detail: "movement recorded: \(kind.rawValue)")
-        context.log.info("movement recorded", ["resident.id": String(resident.id), "movement.kind": kind.rawValue])
+        context.log.info("residents.movement-recorded", ["resident.id": String(resident.id), "movement.kind": kind.rawValue])
         return .redirect(to: resident.path, flash: "Movement recorded")
     }
 

@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Foundation
 
 /// A movement as stored (including ones marked entered in error, for the history).

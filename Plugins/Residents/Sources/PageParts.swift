@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 
 /// Who may do what in the registry (the server enforces each route's set).
 enum Access {

@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Foundation
 
 /// Paper: the list of current residents (the fallback when the system is down) and the one-page
@@ -107,7 +108,7 @@ struct PrintPages: Sendable {
                     }.joined(separator: "; ")
                 rows.append(("Falls in the last 30 days", "\(text)"))
             } else {
-                context.log.warning("falls unavailable for transfer summary", ["resident.id": String(residentID)])
+                context.log.warning("residents.transfer-summary.falls-failed", ["resident.id": String(residentID)])
             }
         }
         if let deterioration = context.services.resolve(Services.deterioration) {
@@ -116,7 +117,7 @@ struct PrintPages: Sendable {
                 if lines.isEmpty { rows.append(("Observations", "None recorded in the last 3 days")) }
                 rows += lines.map { ($0.heading, "\($0.text)") }
             } catch {
-                context.log.warning("observations unavailable for transfer summary", ["resident.id": String(residentID)])
+                context.log.warning("residents.transfer-summary.observations-failed", ["resident.id": String(residentID)])
             }
         }
         return rows.isEmpty ? .empty : UI.section("Before the transfer", UI.summaryList(rows))
@@ -133,7 +134,7 @@ struct PrintPages: Sendable {
             list = try service.medicines(residentID: residentID)
             antithrombotic = try service.antithromboticStatus(residentID: residentID)
         } catch {
-            context.log.warning("current medicines unavailable for transfer summary", ["resident.id": String(residentID)])
+            context.log.warning("residents.transfer-summary.medicines-failed", ["resident.id": String(residentID)])
             return "<p>The medicines list could not be read: send the MAR chart.</p>"
         }
         var html: HTML = ""

@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 
 /// The `ResidentDirectory` other plugins resolve through `Services.residentDirectory`.
 struct RegistryDirectory: ResidentDirectory {

@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Foundation
 
 /// The registry's records as FHIR R4 resources (UK Core profiles): each resident as a Patient, each stay

@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 
 /// The registry's figures for `/metrics`: how many residents, and how the EHCH 7-working-day
 /// assessment and care plan are going (NHS England, Enhanced Health in Care Homes framework v2).

@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 
 /// The `ResidentMovementRecorder` other plugins resolve through `Services.residentMovements`: the
 /// same checks and versioning as the registry's own movement page, and the same event.

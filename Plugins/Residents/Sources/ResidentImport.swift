@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Foundation
 
 /// Reads CSV text (RFC 4180: quoted cells may hold commas, quotes and line breaks).

@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 
 /// What a person typed for a resident (from the form or a CSV row), kept as text so that a form
 /// returned with errors shows exactly what was typed. `validate` is the one place that turns it into

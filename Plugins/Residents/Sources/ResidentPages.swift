@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 
 /// The registry's resident pages: list, record, add, edit, entered in error.
 struct ResidentPages: Sendable {
@@ -338,7 +339,7 @@ struct ResidentPages: Sendable {
             do {
                 let id = try stores.residents.create(valid.record, admittedOn: admitted, by: request.principal)
                 context.audit.record(request, .create, residentID: id, detail: "resident added")
-                context.log.info("resident added", ["resident.id": String(id)])
+                context.log.info("residents.added", ["resident.id": String(id)])
                 return .redirect(to: "/residents/\(id)", flash: "Resident added")
             } catch let failure as ValidationFailure {
                 return failed(failure.errors)

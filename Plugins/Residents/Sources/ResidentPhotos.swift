@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Foundation
 
 /// A resident's photo as the registry keeps it: the server's portrait (small, upright, no metadata),

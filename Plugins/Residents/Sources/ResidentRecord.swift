@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 
 /// How a resident came to live here.
 enum AdmissionType: String, Sendable, CaseIterable, Codable {

@@ -1,4 +1,5 @@
 public import CareKit
+public import CareServices
 
 /// The resident registry: residents and their movements, the home profile, the EHCH
 /// 7-working-day admission clock, and the directory every other plugin reads residents from.
@@ -83,12 +84,12 @@ public final class ResidentsPlugin: CarePlugin {
             switch event {
             case .medicationReviewCompleted(let residentID, let day):
                 if try stores.clocks.recordFlagFromCompletedReview(residentID: residentID, on: day, today: self.today()) {
-                    context.log.info("SMR flag recorded from a completed medication review", ["resident.id": String(residentID)])
+                    context.log.info("residents.smr-flag-recorded", ["resident.id": String(residentID)])
                 }
             case .clockItemsDone(let residentID, let items, let day, let source, let person):
                 let recorded = try stores.clocks.recordDoneElsewhere(items, residentID: residentID, on: day, source: source, by: person, today: self.today())
                 if !recorded.isEmpty {
-                    context.log.info("clock items recorded from another page", ["resident.id": String(residentID),
+                    context.log.info("residents.clock-items-recorded", ["resident.id": String(residentID),
                                                                                   "clock.items": recorded.map(\.rawValue).joined(separator: ",")])
                 }
             default:

@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Foundation
 
 /// The rule for small numbers (own design, stated on every page that shows a rate): a rate worked

@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Foundation
 
 extension TransfersApp {

@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Foundation
 
 /// The plugin while it serves: route handlers, cards, panels, metrics, events and the service share this value.

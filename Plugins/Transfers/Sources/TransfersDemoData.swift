@@ -1,4 +1,5 @@
 import CareKit
+import CareServices
 import Foundation
 
 /// Fictional demo records: visits to A&E over the last months (same day, so the registry's stays are not

@@ -1,4 +1,5 @@
 public import CareKit
+public import CareServices
 public import Foundation
 
 /// Hospital transfers, their outcomes and the EHCH impact pack.

@@ -1,5 +1,6 @@
 // A plugin built only for the loader's and the server's tests: a page, a save, a slow request,
-// a handler that throws, and a migration that can be told to fail. Never installed.
+// a handler that throws, a migration that can be told to fail, and a service of its own that
+// neither CareKit nor CareServices declares. Never installed.
 import CareKit
 import Foundation
 
@@ -47,12 +48,31 @@ final class ProbePlugin: CarePlugin {
             return .text("slow done")
         })
         registrar.add(Route(.get, "/probe/nurses-only", roles: [.nurse]) { _ in .text("nurse page") })
+        // A service CareKit knows nothing of, published and resolved through the server's registry.
+        registrar.publish(ProbeServices.greeting, ProbeGreeter())
+        let services = registrar.context.services
+        registrar.add(Route(.get, "/probe/greeting", roles: Role.careTeam) { request in
+            .text(services.resolve(ProbeServices.greeting)?.greeting(for: request.principal.role.rawValue) ?? "no greeting service")
+        })
         registrar.add(NavigationEntry(title: "Probe", path: "/probe", roles: Role.careTeam))
         registrar.add(DashboardCard(id: "probe", title: "Probe card", roles: Role.careTeam) { _ in "<p>probe card body</p>" })
     }
 }
 
 struct ProbeFailure: Error {}
+
+/// The probe's own service: declared here, in the plugin, with its key.
+protocol ProbeGreeting: Sendable {
+    func greeting(for role: String) -> String
+}
+
+enum ProbeServices {
+    static let greeting = ServiceKey<any ProbeGreeting>("probe.greeting")
+}
+
+struct ProbeGreeter: ProbeGreeting {
+    func greeting(for role: String) -> String { "hello, \(role), from the probe's own service" }
+}
 
 @_cdecl("carekit_plugin_api_version")
 public func carekitPluginAPIVersion() -> Int32 { carekitCompiledAPIVersion }
