@@ -25,6 +25,8 @@ public enum Services {
     public static let portraits = ServiceKey<any PortraitMaker>("core.portraits")
     /// Hospital transfers the MDT has not yet reviewed (transfers plugin): the round agenda reads it.
     public static let transferReviews = ServiceKey<any TransferReviewSource>("transfers.reviews")
+    /// Why and how a resident now away went to hospital (transfers plugin): the registry's transfer summary prints it.
+    public static let currentTransfer = ServiceKey<any CurrentTransferSource>("transfers.current")
     /// Weekly rounds held, residents reviewed and actions closed on time for a period (home round plugin).
     public static let roundFigures = ServiceKey<any RoundFiguresSource>("home-round.figures")
     /// Structured medication reviews for a period (medication plugin).

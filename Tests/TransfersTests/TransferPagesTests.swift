@@ -36,6 +36,23 @@ struct TransferPagesTests {
         #expect(try h.home.get("/transfers/\(transfer)", as: .carer).body.contains("GP to review furosemide dose"))
     }
 
+    @Test("the registry's transfer summary prints why and how they went, as the transfer was recorded, while they are away; before one is recorded, and after they are back, the line is left to fill in")
+    func transferSummaryReason() throws {
+        var h = try TransfersHome()
+        let id = try h.add("A", admitted: day(2026, 1, 5), room: "1")
+        let dotted = "Reason for transfer: ......"
+        let before = try h.home.get("/residents/\(id)/transfer-summary", as: .carer).body
+        #expect(before.contains(dotted), "no transfer recorded yet: the line to fill in")
+        try h.transfer("A", at: "2026-07-15T09:40", reason: "deterioration", route: "999", ambulance: true, outcome: "not-known", recordMove: true)
+        let away = try h.home.get("/residents/\(id)/transfer-summary", as: .carer).body
+        #expect(away.contains("Reason for transfer"))
+        #expect(away.contains("<strong>Became unwell (deterioration)</strong>, 999 ambulance, left"), "\(away)")
+        #expect(!away.contains(dotted), "the reason is printed, not left to fill in")
+        try h.move("A", "returned-from-hospital", on: day(2026, 7, 15))
+        let back = try h.home.get("/residents/\(id)/transfer-summary", as: .carer).body
+        #expect(back.contains(dotted), "back home: the next summary is for a new transfer")
+    }
+
     @Test("an unreviewed transfer is on the next round's agenda; the MDT's review takes it off")
     func roundAgenda() throws {
         var h = try TransfersHome()

@@ -68,7 +68,8 @@ struct PrintPages: Sendable {
             ("GP practice", "\(r.gpPractice.isEmpty ? "Not recorded" : r.gpPractice)"),
         ]))
         body += UI.section("Allergies", "<p><strong>\(r.allergies)</strong></p>")
-        body += recentEvents(resident.id)
+        let transfer = currentTransfer(resident.id)
+        body += recentEvents(resident.id, transfer: transfer)
         var health: [(key: String, value: HTML)] = [
             ("Key diagnoses", Parts.multiline(r.diagnoses)),
             ("Dementia", "\(r.dementia.title)"),
@@ -85,8 +86,10 @@ struct PrintPages: Sendable {
         let lead = [profile.clinicalLeadName, profile.clinicalLeadRole, profile.clinicalLeadContact].filter { !$0.isEmpty }.joined(separator: ", ")
         if !lead.isEmpty { contacts += UI.summaryList([("The home's clinical lead", "\(lead)")]) }
         body += UI.section("Contacts", contacts)
-        body += UI.section("Sent by the home", """
-        <p>Reason for transfer: ..............................................................................</p>\
+        // The reason as the transfer was recorded, or a line to fill in when none is recorded yet.
+        let reasonLine: HTML = transfer.map { "<p>Reason for transfer: <strong>\($0.reason)</strong> (see above)</p>" }
+            ?? "<p>Reason for transfer: ..............................................................................</p>"
+        body += UI.section("Sent by the home", reasonLine + """
         <p>Usual abilities (mobility, eating, continence): ..........................................</p>\
         <p>Sent with: glasses / hearing aids / dentures / walking aid / medicines (circle)</p>\
         <p>Staff member: .............................................. Telephone: ..............................</p>
@@ -95,10 +98,27 @@ struct PrintPages: Sendable {
         return .page(title: "Transfer summary: \(r.fullName)", breadcrumbs: Parts.breadcrumbs(resident), body)
     }
 
-    /// What a crew and an A&E team need first: falls in the last 30 days (falls log) and the latest
-    /// observations, soft signs and escalation (deterioration), from the plugins that are loaded.
-    func recentEvents(_ residentID: Int64) -> HTML {
+    /// The transfer the resident is away on, as the transfers plugin recorded it (nil without the plugin,
+    /// or before the transfer is recorded).
+    func currentTransfer(_ residentID: Int64) -> TransferHeadline? {
+        guard let source = context.services.resolve(Services.currentTransfer) else { return nil }
+        do {
+            return try source.currentTransfer(residentID: residentID)
+        } catch {
+            context.log.warning("residents.transfer-summary.transfer-failed", ["resident.id": String(residentID)])
+            return nil
+        }
+    }
+
+    /// What a crew and an A&E team need first: why they are going (transfers), falls in the last 30
+    /// days (falls log) and the latest observations, soft signs and escalation (deterioration), from
+    /// the plugins that are loaded.
+    func recentEvents(_ residentID: Int64, transfer: TransferHeadline?) -> HTML {
         var rows: [(key: String, value: HTML)] = []
+        if let transfer {
+            let detail = transfer.detail.isEmpty ? "" : ". \(transfer.detail)"
+            rows.append(("Reason for transfer", "<strong>\(transfer.reason)</strong>, \(Wording.midSentence(transfer.route)), left \(HomeTime.display(transfer.leftAt))\(detail)"))
+        }
         if let falls = context.services.resolve(Services.falls) {
             let since = Date().addingTimeInterval(-30 * 24 * 3600)
             if let recent = try? falls.falls(residentID: residentID, since: since) {

@@ -147,3 +147,15 @@ struct TransferReviewService: TransferReviewSource {
         return lines.mapValues { $0.joined(separator: "; ") }
     }
 }
+
+/// The transfer a resident is away on, for the registry's transfer summary (`Services.currentTransfer`).
+struct CurrentTransferService: CurrentTransferSource {
+    let database: any CareDatabase
+
+    func currentTransfer(residentID: Int64) throws -> TransferHeadline? {
+        guard let t = try database.read({ db in try TransfersStore.openTransfer(residentID: residentID, in: db) }) else { return nil }
+        let detail = [t.reasonDetail, t.linkedRecord, t.fallID.map { _ in "Recorded in the falls log." } ?? ""]
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }.joined(separator: " ")
+        return TransferHeadline(leftAt: t.leftAt, reason: t.reason.title, detail: detail, route: t.route.title)
+    }
+}

@@ -45,6 +45,7 @@ public final class TransfersPlugin: CarePlugin {
         registrar.add(ResidentPanel(id: "transfers", title: "Hospital transfers", roles: recorders, order: 30, render: app.residentPanel))
         registrar.add(MetricSource(collect: app.metrics))
         registrar.publish(Services.transferReviews, TransferReviewService(database: registrar.context.database, now: now) as any TransferReviewSource)
+        registrar.publish(Services.currentTransfer, CurrentTransferService(database: registrar.context.database) as any CurrentTransferSource)
         registrar.onEvent { event in try app.handle(event) }
     }
 

@@ -60,6 +60,14 @@ enum TransfersStore {
         try db.query("SELECT * FROM transfers_transfers WHERE resident_id = ? ORDER BY left_on DESC, id DESC", [.integer(residentID)]).compactMap(transfer)
     }
 
+    /// A resident's latest transfer whose stay has not ended (they are away on it), if any.
+    static func openTransfer(residentID: Int64, in db: any SQLReader) throws -> Transfer? {
+        try db.queryOne("""
+            SELECT * FROM transfers_transfers WHERE resident_id = ? AND stay_ended_on IS NULL AND entered_in_error = 0
+            ORDER BY left_at DESC, id DESC LIMIT 1
+            """, [.integer(residentID)]).flatMap(transfer)
+    }
+
     /// Transfers whose stay has not ended (they are still away), oldest first.
     static func openTransfers(in db: any SQLReader) throws -> [Transfer] {
         try db.query("SELECT * FROM transfers_transfers WHERE stay_ended_on IS NULL AND entered_in_error = 0 ORDER BY left_on, id").compactMap(transfer)
