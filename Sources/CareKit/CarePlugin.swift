@@ -40,13 +40,31 @@ public struct PluginManifest: Sendable, Equatable {
     public var requires: [String]
     /// One line for the admin page: what the plugin contributes.
     public var summary: String
+    /// Where the plugin's pages live: every route must be one of these paths or below one (`/falls`,
+    /// `/falls/…`), or the plugin is refused at load. Empty (the default) means `/<id>` alone.
+    public var routePrefixes: [String]
 
-    /// Creates a manifest.
+    /// Creates a manifest whose routes live under `/<id>`.
     public init(id: String, displayName: String, version: String, requires: [String] = [], summary: String = "") {
+        self.init(id: id, displayName: displayName, version: version, requires: requires, summary: summary, routePrefixes: [])
+    }
+
+    /// Creates a manifest whose routes live under the prefixes named (the exceptions to `/<id>` declared here,
+    /// where the admin page and the loader can see them).
+    public init(id: String, displayName: String, version: String, requires: [String] = [], summary: String = "", routePrefixes: [String]) {
         self.id = id
         self.displayName = displayName
         self.version = version
         self.requires = requires
         self.summary = summary
+        self.routePrefixes = routePrefixes
+    }
+
+    /// The prefixes in force: those declared, or `/<id>`.
+    public var effectiveRoutePrefixes: [String] { routePrefixes.isEmpty ? ["/" + id] : routePrefixes }
+
+    /// Whether `path` (a route pattern) lies under one of the plugin's prefixes.
+    public func allowsRoute(_ path: String) -> Bool {
+        effectiveRoutePrefixes.contains { prefix in path == prefix || path.hasPrefix(prefix + "/") }
     }
 }

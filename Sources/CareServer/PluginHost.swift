@@ -184,6 +184,11 @@ package final class PluginHost: Sendable {
         } catch {
             return "registration failed: \(error)"
         }
+        // A plugin's pages live under its prefixes (`/<id>`, or those its manifest declares); the built-in
+        // plugin's are the server's own.
+        if !builtIn, let outside = staging.routes.first(where: { !manifest.allowsRoute($0.path) }) {
+            return "route \(outside.method.rawValue) \(outside.path) is outside the plugin's pages (\(manifest.effectiveRoutePrefixes.joined(separator: ", "))): declare its prefix in the manifest's routePrefixes"
+        }
         let clash: String? = state.withLock { current in
             var trial = current.router
             for route in staging.routes {

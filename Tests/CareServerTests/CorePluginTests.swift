@@ -52,6 +52,21 @@ struct CorePluginTests {
         #expect(account.status == 200 && account.title == "Your account")
     }
 
+    @Test("a plugin's routes live under /<id> or the prefixes its manifest declares: one outside them refuses the plugin with a message, and /ward is not under /war")
+    func routesUnderThePluginsPrefixes() throws {
+        let home = try TestHome(plugins: [FakePlugin("notes-board", routes: [(.get, "/notes-board"), (.get, "/notes-board/:id")], routePrefixes: []),
+                                          FakePlugin("wanderer", routes: [(.get, "/wanderer"), (.get, "/residents/:id/wander")], routePrefixes: []),
+                                          FakePlugin("war", routes: [(.get, "/ward")], routePrefixes: ["/war"]),
+                                          FakePlugin("two-homes", routes: [(.get, "/first"), (.post, "/second/save")], routePrefixes: ["/first", "/second"])])
+        #expect(home.statuses.first { $0.id == "notes-board" }?.state == .loaded)
+        let wanderer = try #require(home.statuses.first { $0.id == "wanderer" })
+        #expect(wanderer.state == .failed)
+        #expect(wanderer.reason == "route GET /residents/:id/wander is outside the plugin's pages (/wanderer): declare its prefix in the manifest's routePrefixes")
+        #expect(try home.get("/wanderer", as: .nurse).status == 404, "none of a refused plugin's routes may serve")
+        #expect(home.statuses.first { $0.id == "war" }?.state == .failed, "a prefix is a whole segment: /ward is not under /war")
+        #expect(home.statuses.first { $0.id == "two-homes" }?.state == .loaded, "declared exceptions are allowed")
+    }
+
     @Test("a CareError thrown by one of the server's pages and by a plugin's page gives the same error page")
     func oneErrorMapping() throws {
         let home = try TestHome(plugins: [FakePlugin("thrower") { registrar in

@@ -9,9 +9,12 @@ final class FakePlugin: CarePlugin, @unchecked Sendable {
     let routes: [(HTTPMethod, String)]
     let onRegister: @Sendable (any PluginRegistrar) throws -> Void
 
+    /// `routePrefixes`: nil declares the first segment of each route given, so tests about routing (clashes,
+    /// matching) are not refused for their paths first; the prefix tests pass their own.
     init(_ id: String, requires: [String] = [], migrations: [Migration] = [], routes: [(HTTPMethod, String)] = [],
-         onRegister: @escaping @Sendable (any PluginRegistrar) throws -> Void = { _ in }) {
-        manifest = PluginManifest(id: id, displayName: id.capitalized, version: "1.0.0", requires: requires)
+         routePrefixes: [String]? = nil, onRegister: @escaping @Sendable (any PluginRegistrar) throws -> Void = { _ in }) {
+        let declared = routePrefixes ?? Array(Set(routes.map { "/" + ($0.1.split(separator: "/").first.map(String.init) ?? "") })).sorted()
+        manifest = PluginManifest(id: id, displayName: id.capitalized, version: "1.0.0", requires: requires, routePrefixes: declared)
         self.migrations = migrations
         self.routes = routes
         self.onRegister = onRegister

@@ -8,7 +8,8 @@ public import Foundation
 public final class FallsLogPlugin: CarePlugin {
     public let manifest = PluginManifest(
         id: "falls-log", displayName: "Falls log", version: "1.0.0", requires: ["residents"],
-        summary: "Falls: quick entry, post-fall check, follow-up checks, falls assessments, figures; publishes falls and the fall-recorded event")
+        summary: "Falls: quick entry, post-fall check, follow-up checks, falls assessments, figures; publishes falls and the fall-recorded event",
+        routePrefixes: ["/falls"])
 
     /// The clock the plugin reads (tests pass their own).
     let now: @Sendable () -> Date

@@ -8,7 +8,8 @@ public import Foundation
 public final class HomeRoundPlugin: CarePlugin {
     public let manifest = PluginManifest(
         id: "home-round", displayName: "Home round", version: "1.0.0", requires: ["residents"],
-        summary: "Weekly home round: prioritised agenda, round on a tablet, round sheet, GP summaries, actions and figures")
+        summary: "Weekly home round: prioritised agenda, round on a tablet, round sheet, GP summaries, actions and figures",
+        routePrefixes: ["/rounds"])
 
     /// The clock (tests fix it; the appliance uses the system clock).
     let now: @Sendable () -> Date

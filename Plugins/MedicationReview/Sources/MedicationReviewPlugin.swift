@@ -7,7 +7,8 @@ import Foundation
 public final class MedicationReviewPlugin: CarePlugin {
     public let manifest = PluginManifest(
         id: "medication-review", displayName: "Medication review", version: "1.0.0", requires: ["residents"],
-        summary: "Medicines per resident, cited review prompts, reconciliations and structured medication reviews")
+        summary: "Medicines per resident, cited review prompts, reconciliations and structured medication reviews",
+        routePrefixes: ["/medication"])
 
     /// The drug table, decoded once when the plugin is created (a bad table stops the plugin loading).
     let drugTable: Result<DrugTable, any Error>

@@ -6,7 +6,8 @@ public import CareServices
 public final class ResidentsPlugin: CarePlugin {
     public let manifest = PluginManifest(
         id: "residents", displayName: "Residents", version: "1.0.0", requires: [],
-        summary: "Resident registry, movements and occupancy, home profile, EHCH 7-working-day admission clock, transfer summary")
+        summary: "Resident registry, movements and occupancy, home profile, EHCH 7-working-day admission clock, transfer summary",
+        routePrefixes: ["/residents", "/admissions", "/home-profile"])
 
     /// Today in the home; tests pass a fixed day.
     let today: @Sendable () -> Day
