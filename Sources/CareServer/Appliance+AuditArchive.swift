@@ -69,14 +69,7 @@ extension Appliance {
         let query = request.query
         let filters = query.fields.filter { $0.key != "before" }.sorted { $0.key < $1.key }.flatMap { key, values in values.map { (key, $0) } }
         let filterQuery = Appliance.queryString(HTTPRequest(method: "GET", path: "", query: filters))
-        let form: HTML = """
-        <form method="get" action="/audit/archive" class="filters">
-        \(Form.input("resident", label: "Resident number", value: query["resident"], errors: FormErrors(), width: "5", inputmode: "numeric"))
-        \(Form.input("user", label: "Username", value: query["user"], errors: FormErrors(), width: "10"))
-        \(Form.input("from", label: "From", value: query["from"], errors: FormErrors(), type: "date"))
-        \(Form.input("to", label: "To", value: query["to"], errors: FormErrors(), type: "date"))
-        \(Form.submit("Search the archive", kind: "secondary"))</form>
-        """
+        let form = Appliance.auditFilterForm(action: "/audit/archive", query: query, submit: "Search the archive")
         guard summary.segments > 0 else {
             return .page(Page(title: "Archived audit entries", breadcrumbs: [("Audit trail", "/audit")], body: """
                 <p>Nothing has been archived yet: every entry is on the <a href="/audit\(filterQuery)">audit trail page</a>.</p>

@@ -36,6 +36,18 @@ extension Appliance {
         ]
     }
 
+    /// The audit trail's filters (resident, person, dates), on the live trail's page and the archive's search.
+    static func auditFilterForm(action: String, query: FormData, submit: String) -> HTML {
+        """
+        <form method="get" action="\(action)" class="filters">
+        \(Form.input("resident", label: "Resident number", value: query["resident"], errors: FormErrors(), width: "5", inputmode: "numeric"))
+        \(Form.input("user", label: "Username", value: query["user"], errors: FormErrors(), width: "10"))
+        \(Form.input("from", label: "From", value: query["from"], errors: FormErrors(), type: "date"))
+        \(Form.input("to", label: "To", value: query["to"], errors: FormErrors(), type: "date"))
+        \(Form.submit(submit, kind: "secondary"))</form>
+        """
+    }
+
     /// Ends this session (only this one) and clears its cookie.
     func logout(_ request: Request, session: Session) -> Response {
         try? sessions.end(tokenHash: session.tokenHash)
@@ -361,12 +373,7 @@ extension Appliance {
         let archive = try auditArchiveSection(request, errors: retentionErrors, filterQuery: csvQuery)
         let body: HTML = """
         \(chain)\(archive.note)
-        <form method="get" action="/audit" class="filters">
-        \(Form.input("resident", label: "Resident number", value: query["resident"], errors: FormErrors(), width: "5", inputmode: "numeric"))
-        \(Form.input("user", label: "Username", value: query["user"], errors: FormErrors(), width: "10"))
-        \(Form.input("from", label: "From", value: query["from"], errors: FormErrors(), type: "date"))
-        \(Form.input("to", label: "To", value: query["to"], errors: FormErrors(), type: "date"))
-        \(Form.submit("Filter", kind: "secondary"))</form>
+        \(Appliance.auditFilterForm(action: "/audit", query: query, submit: "Filter"))
         <p><a href="/audit.csv\(csvQuery)">Download the entries that match as CSV</a></p>
         \(UI.table(caption: "Newest first, \(Appliance.auditPageSize) a page", headers: ["When", "Who", "Action", "Where", "Resident", "Detail", "Address"], rows: rows, emptyMessage: "No entries match."))
         \(paging.isEmpty ? "" : HTML(trusted: "<nav class=\"paging\" aria-label=\"Audit trail pages\"><p>" + paging.map(\.description).joined(separator: " · ") + "</p></nav>"))
