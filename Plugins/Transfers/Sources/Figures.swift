@@ -252,7 +252,9 @@ struct Comparison: Sendable {
     }
 }
 
-/// Published figures, shown as context and never as targets, each with its source.
+/// Published figures, shown as context and never as targets, each with its source, and each checked in
+/// the source's own text. (The "41% potentially avoidable" often quoted with the briefing is left out: we
+/// found it only in press reports of the briefing, never in its text.)
 enum PublishedContext {
     struct Figure: Sendable {
         var what: String
@@ -263,8 +265,6 @@ enum PublishedContext {
     static let figures: [Figure] = [
         Figure(what: "A&E attendances per resident-year", value: "0.98 (about 980 per 1,000 resident-years)", source: healthFoundation),
         Figure(what: "Emergency admissions per resident-year", value: "0.70 (about 700 per 1,000 resident-years)", source: healthFoundation),
-        Figure(what: "Emergency admissions for conditions classed as potentially avoidable", value: "41%",
-               source: "Reported from the same briefing (press coverage, 25 July 2019); we could not check it in the briefing's own text. A condition list, not an MDT's review: not the same measure as \"reviewed as possibly avoidable\" here."),
     ]
     static let caution = "National averages for a different population and year, shown for context only: never a target for one home."
 }
