@@ -27,10 +27,7 @@ struct GRDBCareDatabase: CareDatabase {
             if let touched { db.add(transactionObserver: touched, extent: .observerLifetime) }
             defer { if let touched { db.remove(transactionObserver: touched) } }
             let result = try body(SQLWriterAdapter(db: db, events: queued))
-            if let touched, let sealer {
-                db.remove(transactionObserver: touched)
-                try RecordSeals.seal(db, touched.keys, with: sealer)
-            }
+            if let touched, let sealer { try RecordSeals.seal(db, touched.keys, with: sealer) }
             // Inside the transaction: what must follow this change (its events, the promise of its audit
             // entry) commits with it or not at all (the transactional outbox).
             outboxIDs = try events.storeInOutbox(db, queued.peek())

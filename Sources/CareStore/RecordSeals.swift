@@ -124,6 +124,7 @@ package enum RecordSeals {
 
     /// Seals (or, for a row no longer there, unseals) each touched row, inside the caller's transaction.
     static func seal(_ db: Database, _ keys: Set<TouchedRows.Key>, with sealer: RecordSealer) throws {
+        guard !keys.isEmpty else { return }
         // A table the same write dropped or renamed (a migration rebuilding one) has nothing left to seal.
         let present = Set(try tables(db))
         for key in keys {
