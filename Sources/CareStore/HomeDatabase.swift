@@ -121,7 +121,11 @@ package final class HomeDatabase: Sendable {
             // memory budget on a small box (make bench: peak 46.3 MiB instead of 48.0 MiB, CPU per
             // request unchanged within the noise).
             try db.execute(sql: "PRAGMA cache_size = \(HomeDatabase.pageCacheKiB)")
-            if countingStatements { db.trace(options: .statement) { _ in StatementCounter.statementRan() } }
+            if countingStatements {
+                db.trace(options: .statement) { event in
+                    if case let .statement(statement) = event { StatementCounter.statementRan(statement.sql) }
+                }
+            }
         }
         return configuration
     }
@@ -312,20 +316,28 @@ package final class HomeDatabase: Sendable {
 /// Counted per thread, so that the audit trail's flush on its own queue, or a test running beside,
 /// does not count: GRDB runs a read or a write on the thread that asks for it (`DispatchQueue.sync`).
 package enum StatementCounter {
-    private final class Box { var count = 0 }
+    private final class Box { var count = 0; var texts = Set<String>() }
     private static let key = "carehome.statementCount"
 
     /// Runs `body` and returns how many statements it ran on this thread, with its result.
     package static func counting<T>(_ body: () throws -> T) rethrows -> (statements: Int, result: T) {
+        let (count, _, result) = try recording(body)
+        return (count, result)
+    }
+
+    /// As `counting`, with the distinct SQL texts run (for tests that look at each statement's query plan).
+    package static func recording<T>(_ body: () throws -> T) rethrows -> (statements: Int, texts: Set<String>, result: T) {
         let box = Box()
         Thread.current.threadDictionary[key] = box
         defer { Thread.current.threadDictionary[key] = nil }
         let result = try body()
-        return (box.count, result)
+        return (box.count, box.texts, result)
     }
 
-    static func statementRan() {
-        (Thread.current.threadDictionary[key] as? Box)?.count += 1
+    static func statementRan(_ sql: String) {
+        guard let box = Thread.current.threadDictionary[key] as? Box else { return }
+        box.count += 1
+        box.texts.insert(sql)
     }
 }
 

@@ -97,6 +97,40 @@ package final class TestHome: Sendable {
         return (count, response)
     }
 
+    /// The statements a GET as `role` runs that read a whole table (or a whole index) of one of `tables`,
+    /// by SQLite's own query plan: a page whose cost follows the home's history, whatever its statement
+    /// count. A statement with a LIMIT is left out (its scan stops early, which the plan cannot show).
+    package func wholeTableReads(get path: String, as role: Role, tables: Set<String>) throws -> [String] {
+        let session = try session(for: role)
+        appliance.audit.flush()
+        let (pathOnly, query) = TestHome.split(path)
+        let request = HTTPRequest(method: "GET", path: pathOnly, headers: ["cookie": "carehome_session=\(session.token)"], query: query)
+        let (_, texts, _) = StatementCounter.recording { TestResponse(appliance.respond(to: request)) }
+        appliance.audit.flush()
+        var found: [String] = []
+        try appliance.home.pool.read { db in
+            for sql in texts.sorted() where sql.uppercased().hasPrefix("SELECT") && !sql.uppercased().contains("LIMIT") {
+                // The plan does not depend on the values: every parameter is left unbound (NULL).
+                let explain = try db.makeStatement(sql: "EXPLAIN QUERY PLAN " + sql)
+                explain.setUncheckedArguments(StatementArguments())
+                let rows = try Row.fetchAll(explain)
+                for row in rows {
+                    let detail: String = row["detail"]
+                    let words = detail.split(separator: " ").map(String.init)
+                    // A partial index holds only the rows it names (those still to do), not the history.
+                    if let at = words.firstIndex(of: "INDEX"), at + 1 < words.count,
+                       try Bool.fetchOne(db, sql: "SELECT partial FROM pragma_index_list(?) WHERE name = ?", arguments: [words.count > 1 ? words[1] : "", words[at + 1]]) == true {
+                        continue
+                    }
+                    if words.first == "SCAN", words.count > 1, tables.contains(words[1]) {
+                        found.append("\(detail) in: \(sql.prefix(200))")
+                    }
+                }
+            }
+        }
+        return found
+    }
+
     /// POST a form as a signed-in user of `role` (the CSRF token is added unless `withCSRF` is false).
     package func post(_ path: String, as role: Role, form: [String: String], withCSRF: Bool = true) throws -> TestResponse {
         try send("POST", path, as: role, form: form.map { ($0.key, $0.value) }, includeCSRF: withCSRF)

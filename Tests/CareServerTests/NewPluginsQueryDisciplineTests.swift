@@ -80,4 +80,16 @@ struct NewPluginsQueryDisciplineTests {
             #expect(after[page] == count, "\(page): \(count) statements before, \(after[page] ?? -1) with three years of history")
         }
     }
+
+    @Test("with three years of old observations, soft signs and escalations, no page reads the whole of those tables, by SQLite's own query plan")
+    func noPageReadsAWholeHistory() throws {
+        let home = try NewPluginsQueryDisciplineTests.home()
+        try NewPluginsQueryDisciplineTests.addHistory(home)
+        _ = try NewPluginsQueryDisciplineTests.measure(home)
+        let history: Set<String> = ["deterioration_observations", "deterioration_soft_signs", "deterioration_escalations"]
+        for (path, role) in NewPluginsQueryDisciplineTests.pages {
+            let reads = try home.wholeTableReads(get: path, as: role, tables: history)
+            #expect(reads.isEmpty, "\(path) as \(role) reads a whole history table:\n\(reads.joined(separator: "\n"))")
+        }
+    }
 }

@@ -73,6 +73,23 @@ struct QueryDisciplineTests {
         }
     }
 
+    @Test("no main page reads the whole of a table that grows with the home's history, by SQLite's own query plan")
+    func noPageReadsAWholeHistory() throws {
+        let years = try Self.home(years: 4)
+        // The tables history makes big: more than 200 rows in this home (the demo alone has fewer in each).
+        let big = try years.appliance.home.pool.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'table'").filter { name in
+                (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(name)\"") ?? 0) > 200
+            })
+        }
+        #expect(big.contains("core_audit") && big.contains("falls_log_falls"), "the home has history: \(big.sorted())")
+        for (path, role) in try Self.pages(years) {
+            _ = try years.statements(get: path, as: role)  // caches filled, as a busy home has them
+            let reads = try years.wholeTableReads(get: path, as: role, tables: big)
+            #expect(reads.isEmpty, "\(path) as \(role) reads a whole history table:\n\(reads.joined(separator: "\n"))")
+        }
+    }
+
     @Test("the generated history is plausible and the audit chain it writes is intact")
     func generatedHistory() throws {
         let home = try Self.home(years: 2)

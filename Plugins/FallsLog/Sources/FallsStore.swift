@@ -163,6 +163,11 @@ enum FallsSchema {
         CREATE INDEX falls_log_falls_by_status ON falls_log_falls(status, occurred_at);
         CREATE INDEX falls_log_assessments_waiting ON falls_log_assessments(prompted_at) WHERE completed_at IS NULL AND cancelled = 0;
         """),
+        Migration(5, "an index on when each fall was recorded, so 'occurred or recorded since' reads recent falls only", sql: """
+        -- Falls occurred OR recorded since a time (the round's and the medication plugin's feeds): with both
+        -- columns indexed SQLite reads the two ranges and joins them, instead of every fall ever recorded.
+        CREATE INDEX falls_log_falls_by_recorded ON falls_log_falls(recorded_at);
+        """),
     ]
 }
 
@@ -579,8 +584,12 @@ struct FallsSourceService: FallsSource {
 
     func fallsOccurredOrRecorded(since: Date) throws -> [FallSummary] {
         try database.read { db in
+            // Two ranges, each read from its own index, joined, then sorted (an OR of the two columns, or a
+            // UNION sorted inside, made SQLite walk every fall ever recorded in occurred_at order).
             try db.query("""
-                SELECT * FROM falls_log_falls WHERE status <> 'entered-in-error' AND (occurred_at >= ? OR recorded_at >= ?)
+                SELECT * FROM (SELECT * FROM falls_log_falls WHERE status <> 'entered-in-error' AND occurred_at >= ?
+                               UNION
+                               SELECT * FROM falls_log_falls WHERE status <> 'entered-in-error' AND recorded_at >= ?)
                 ORDER BY occurred_at DESC, id DESC
                 """, [SQLValue(since), SQLValue(since)]).compactMap(FallRecord.init(row:)).map(\.fallSummary)
         }

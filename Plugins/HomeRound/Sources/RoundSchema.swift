@@ -237,5 +237,9 @@ enum RoundSchema {
         ) STRICT;
         CREATE INDEX home_round_action_handovers_action ON home_round_action_handovers(action_id);
         """),
+        Migration(6, "indexes so that a round's attendees and the falls heard since a time are found, not read from all history", sql: """
+        CREATE INDEX home_round_attendees_by_round ON home_round_attendees(round_id);
+        CREATE INDEX home_round_fall_events_by_heard ON home_round_fall_events(heard_at);
+        """),
     ]
 }
