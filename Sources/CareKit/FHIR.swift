@@ -43,9 +43,7 @@ public enum FHIR {
     /// names only): the same name, in any case or spacing, gives the same id.
     public static func practiceID(_ name: String) -> String {
         let normal = name.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a: stable across runs and machines, unlike Hasher.
-        for byte in normal.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return "gp-" + String(hash, radix: 16)
+        return "gp-" + String(fnv1a64(normal.utf8), radix: 16)
     }
 
     /// A concept known only by its words (no code is guessed).

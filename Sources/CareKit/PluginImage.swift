@@ -22,15 +22,18 @@ public struct PluginImage: Sendable {
     /// 16 hexadecimal digits that change when the bytes do (FNV-1a, 64 bits): the `v` of its address,
     /// so a browser that cached the old image fetches the new one. Not a security check.
     public var version: String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        let digits = String(hash, radix: 16)
+        let digits = String(fnv1a64(bytes), radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
     /// Where a page of plugin `pluginID` links it: `/assets/falls-log/help.svg?v=…`.
     public func href(pluginID: String) -> String { "/assets/\(pluginID)/\(name)?v=\(version)" }
+}
+
+/// FNV-1a, 64 bits: a hash that is the same on every run and machine (unlike `Hasher`), for ids and cache
+/// versions; not a security check.
+func fnv1a64(_ bytes: some Sequence<UInt8>) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+    return hash
 }
