@@ -214,15 +214,14 @@ package enum RestoreDrill {
         let tables = try restored.pool.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         }
-        func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
         // core_meta: the backup's own note of when it was made is not one of the home's records.
         let backupCounts = try restored.pool.read { db in
             try tables.map { table in
-                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(quoted(table))" + (table == "core_meta" ? " WHERE key <> 'backup_made_at'" : "")) ?? 0
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table.quotedDatabaseIdentifier)" + (table == "core_meta" ? " WHERE key <> 'backup_made_at'" : "")) ?? 0
             }
         }
         let liveCounts = try live.pool.read { db in
-            try tables.map { try db.tableExists($0) ? (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(quoted($0))") ?? 0) : nil }
+            try tables.map { try db.tableExists($0) ? (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0.quotedDatabaseIdentifier)") ?? 0) : nil }
         }
         return tables.indices.map { RestoreDrillRecord.TableCount(table: tables[$0], backup: backupCounts[$0], live: liveCounts[$0]) }
     }

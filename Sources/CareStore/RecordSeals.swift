@@ -120,8 +120,6 @@ package enum RecordSeals {
             .filter { isSealable(name: $0) && $0.hasPrefix(prefix) }
     }
 
-    static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-
     /// Seals (or, for a row no longer there, unseals) each touched row, inside the caller's transaction.
     static func seal(_ db: Database, _ keys: Set<TouchedRows.Key>, with sealer: RecordSealer) throws {
         guard !keys.isEmpty else { return }
@@ -133,7 +131,7 @@ package enum RecordSeals {
                     .execute(arguments: [key.table, key.rowID])
                 continue
             }
-            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM \(quoted(key.table)) WHERE rowid = ?"), arguments: [key.rowID])
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM \(key.table.quotedDatabaseIdentifier) WHERE rowid = ?"), arguments: [key.rowID])
             if let row {
                 try db.cachedStatement(sql: "INSERT OR REPLACE INTO core_record_seals (table_name, row_id, seal) VALUES (?, ?, ?)")
                     .execute(arguments: [key.table, key.rowID, sealer.seal(table: key.table, rowID: key.rowID, row: row)])
@@ -151,7 +149,7 @@ package enum RecordSeals {
         var count = 0
         for table in try tables(db, prefix: prefix) {
             let filter = onlyUnsealed ? " WHERE rowid NOT IN (SELECT row_id FROM core_record_seals WHERE table_name = ?)" : ""
-            let rows = try Row.fetchCursor(db, sql: "SELECT rowid, * FROM \(quoted(table))\(filter)", arguments: onlyUnsealed ? [table] : [])
+            let rows = try Row.fetchCursor(db, sql: "SELECT rowid, * FROM \(table.quotedDatabaseIdentifier)\(filter)", arguments: onlyUnsealed ? [table] : [])
             let insert = try db.makeStatement(sql: "INSERT OR REPLACE INTO core_record_seals (table_name, row_id, seal) VALUES (?, ?, ?)")
             while let row = try rows.next() {
                 let rowID: Int64 = row[0]
@@ -159,7 +157,7 @@ package enum RecordSeals {
                 count += 1
             }
             if !onlyUnsealed {
-                try db.execute(sql: "DELETE FROM core_record_seals WHERE table_name = ? AND row_id NOT IN (SELECT rowid FROM \(quoted(table)))", arguments: [table])
+                try db.execute(sql: "DELETE FROM core_record_seals WHERE table_name = ? AND row_id NOT IN (SELECT rowid FROM \(table.quotedDatabaseIdentifier))", arguments: [table])
             }
         }
         return count
@@ -175,7 +173,7 @@ package enum RecordSeals {
         }
         for table in try tables(db, prefix: prefix) {
             report.tables += 1
-            let rows = try Row.fetchCursor(db, sql: "SELECT rowid, * FROM \(quoted(table)) ORDER BY rowid")
+            let rows = try Row.fetchCursor(db, sql: "SELECT rowid, * FROM \(table.quotedDatabaseIdentifier) ORDER BY rowid")
             let seals = try Row.fetchCursor(db, sql: "SELECT row_id, seal FROM core_record_seals WHERE table_name = ? ORDER BY row_id", arguments: [table])
             var seal = try seals.next()
             while let row = try rows.next() {
