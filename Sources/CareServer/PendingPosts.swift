@@ -26,22 +26,23 @@ package struct PendingPosts: Sendable {
     /// session ran out). The token is a 256-bit secret the server gave; someone without one still gets
     /// the small limit.
     static func isRecentSession(token: String, pool: DatabasePool, now: Date = Date()) -> Bool {
-        guard token.count == 64, let seen = try? pool.read({ db in
-            try String.fetchOne(db, sql: "SELECT last_seen_at FROM core_sessions WHERE token_hash = ?", arguments: [sha256Hex(token)])
-        }), let lastSeen = Timestamp.parse(seen) else { return false }
-        return now.timeIntervalSince(lastSeen) < sessionWindow
+        (try? recentSession(token: token, pool: pool, now: now)) != nil
     }
 
     /// The person whose session, ended within the last 12 hours, the cookie and the form's CSRF token
     /// belong to: only a form rendered in that very session is kept.
     static func owner(of token: String, csrf: String?, pool: DatabasePool, now: Date = Date()) throws -> Int64? {
-        guard token.count == 64, let csrf, !csrf.isEmpty else { return nil }
-        let row = try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT user_id, csrf_token, ended_at, last_seen_at FROM core_sessions WHERE token_hash = ?", arguments: [sha256Hex(token)])
-        }
-        guard let row, let lastSeen = Timestamp.parse(row["last_seen_at"]), now.timeIntervalSince(lastSeen) < sessionWindow,
+        guard let csrf, !csrf.isEmpty, let row = try recentSession(token: token, pool: pool, now: now),
               constantTimeEqual(Array((row["csrf_token"] as String).utf8), Array(csrf.utf8)) else { return nil }
         return row["user_id"]
+    }
+
+    /// The session of `token` when it was last used within `sessionWindow` (one rule for the body limit and the owner).
+    private static func recentSession(token: String, pool: DatabasePool, now: Date) throws -> Row? {
+        guard token.count == 64, let row = try pool.read({ db in
+            try Row.fetchOne(db, sql: "SELECT user_id, csrf_token, last_seen_at FROM core_sessions WHERE token_hash = ?", arguments: [sha256Hex(token)])
+        }), let lastSeen = Timestamp.parse(row["last_seen_at"]), now.timeIntervalSince(lastSeen) < sessionWindow else { return nil }
+        return row
     }
 
     /// Keeps a form for its owner; returns the id to resume it with.
